@@ -1,0 +1,51 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { CommonModule } from './common/common.module';
+import { ErrorEnvelopeFilter } from './common/errors/error.filter';
+import { BodyMiddleware } from './common/http/body.middleware';
+import { RequestContextMiddleware } from './common/http/request-context.middleware';
+import { createValidationPipe } from './common/http/validation.pipe';
+import { AppConfig } from './config/app-config';
+import { AppConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { loggerParams } from './logging';
+import { MaintenanceModule } from './maintenance/maintenance.module';
+import { OtpModule } from './otp/otp.module';
+import { SandboxModule } from './sandbox/sandbox.module';
+import { StaffModule } from './staff/staff.module';
+import { TokensModule } from './tokens/tokens.module';
+
+export interface AppOptions {
+  /** Settings that take precedence over the environment (tests, CLI). */
+  env?: Record<string, string>;
+  /** Where log lines go; stdout when absent. */
+  logStream?: DestinationStream;
+}
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(options: AppOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(options.env),
+        LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => loggerParams(config, options.logStream) }),
+        DatabaseModule, CommonModule, AuditModule, MaintenanceModule,
+        AuthModule, OtpModule, TokensModule, StaffModule, HealthModule, SandboxModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestContextMiddleware, BodyMiddleware).forRoutes('{*path}');
+  }
+}

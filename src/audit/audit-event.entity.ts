@@ -1,0 +1,20 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { epochMs } from '@/database/columns';
+
+/** What happened, to whom, through whom (PRODUCT.md section 9). Never a secret in any column. */
+@Entity('audit_event')
+@Index('idx_audit_user', ['userId'])
+@Index('idx_audit_at', ['at'])
+export class AuditEvent {
+  @PrimaryGeneratedColumn() id: number;
+  @Column({ type: 'bigint', transformer: epochMs }) at: number;
+  @Column({ type: 'varchar', length: 40 }) type: string;
+  @Column({ type: 'varchar', length: 40 }) outcome: string;
+  @Column({ name: 'user_id', type: 'varchar', length: 32, nullable: true }) userId: string | null;
+  @Column({ name: 'institution_id', type: 'varchar', length: 64, nullable: true }) institutionId: string | null;
+  @Column({ name: 'client_id', type: 'varchar', length: 64, nullable: true }) clientId: string | null;
+  @Column({ name: 'staff_id', type: 'varchar', length: 32, nullable: true }) staffId: string | null;
+  @Column({ name: 'request_id', type: 'varchar', length: 128, nullable: true }) requestId: string | null;
+  @Column({ name: 'source_ip', type: 'varchar', length: 64, nullable: true }) sourceIp: string | null;
+  @Column({ type: 'text', nullable: true }) detail: string | null;
+}

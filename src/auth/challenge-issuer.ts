@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig, FactorKind } from '@/config/app-config';
+import { ChallengeService } from '@/challenge/challenge.service';
+import { messages } from '@/common/i18n/messages';
+import { KbaService } from '@/kba/kba.service';
+import { SendMethods } from '@/otp/send-methods';
+import type { User } from '@/users/user.entity';
+
+export type ChallengeBody =
+  | { user_id: string; challenge: { id: string; type: 'otp'; prompt: string; send_methods: { id: string; mask: string; type: string }[] } }
+  | { user_id: string; challenge: { id: string; type: 'totp'; prompt: string } }
+  | { user_id: string; challenge: { id: string; type: 'kba'; questions: { id: string; text: string }[] } };
+
+/**
+ * The 202 of PRODUCT.md section 5: the factor is the user's preference if they have it, else the
+ * first of MFA_PRIORITY they have; the body is exactly Plaid's MfaOtp/Totp/KbaEscalationChallenge.
+ */
+@Injectable()
+export class ChallengeIssuer {
+  constructor(
+    private readonly challenges: ChallengeService,
+    private readonly kba: KbaService,
+    private readonly sendMethods: SendMethods,
+    private readonly config: AppConfig,
+  ) {}
+
+  async factorsOf(user: User): Promise<FactorKind[]> {
+    const has: FactorKind[] = [];
+    if (user.totpSecretSealed) has.push('totp');
+    if (user.phone || user.email) has.push('otp');
+    if (this.config.KBA_ENABLED && (await this.kba.countFor(user.id)) > 0) has.push('kba');
+    return has;
+  }
+
+  async choose(user: User): Promise<FactorKind | null> {
+    const has = await this.factorsOf(user);
+    if (user.mfaPreference && has.includes(user.mfaPreference)) return user.mfaPreference;
+    return this.config.MFA_PRIORITY.find((k) => has.includes(k)) ?? null;
+  }
+
+  async issue(user: User, kind: FactorKind, clientId: string, locale: string): Promise<ChallengeBody> {
+    const t = messages(locale);
+    switch (kind) {
+      case 'otp': {
+        const methods = this.sendMethods.for(user);
+        const c = await this.challenges.create({ userId: user.id, clientId, kind, offered: methods, locale });
+        return { user_id: user.id, challenge: { id: c.id, type: 'otp', prompt: t.otpPrompt, send_methods: methods.map(({ id, mask, type }) => ({ id, mask, type })) } };
+      }
+      case 'totp': {
+        const c = await this.challenges.create({ userId: user.id, clientId, kind, offered: [], locale });
+        return { user_id: user.id, challenge: { id: c.id, type: 'totp', prompt: t.totpPrompt } };
+      }
+      case 'kba': {
+        const asked = await this.kba.draw(user.id, this.config.KBA_QUESTIONS_ASKED);
+        const c = await this.challenges.create({ userId: user.id, clientId, kind, offered: asked.map((q) => q.id), locale });
+        return { user_id: user.id, challenge: { id: c.id, type: 'kba', questions: asked.map((q) => ({ id: q.id, text: q.text })) } };
+      }
+    }
+  }
+}

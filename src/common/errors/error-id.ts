@@ -1,0 +1,88 @@
+/**
+ * The wire contract is `error.id` (PRODUCT.md section 3). Every id maps to exactly one status;
+ * the ids below the line are the internal listener's own (admin API, introspection).
+ */
+export enum ErrorId {
+  INVALID_REQUEST = 'INVALID_REQUEST',
+  UNSUPPORTED_VERSION = 'UNSUPPORTED_VERSION',
+  CHALLENGE_NOT_FOUND = 'CHALLENGE_NOT_FOUND',
+  CHALLENGE_EXPIRED = 'CHALLENGE_EXPIRED',
+  INVALID_SEND_METHOD = 'INVALID_SEND_METHOD',
+  OTP_NOT_SENT = 'OTP_NOT_SENT',
+  SEND_LIMIT_REACHED = 'SEND_LIMIT_REACHED',
+  INVALID_CLIENT = 'INVALID_CLIENT',
+  INVALID_CREDENTIALS = 'INVALID_CREDENTIALS',
+  INVALID_MFA = 'INVALID_MFA',
+  ACCOUNT_LOCKED = 'ACCOUNT_LOCKED',
+  TERMS_NOT_ACCEPTED = 'TERMS_NOT_ACCEPTED',
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
+  INTERNAL_ERROR = 'INTERNAL_ERROR',
+  // internal listener
+  UNAUTHORIZED = 'UNAUTHORIZED',
+  FORBIDDEN = 'FORBIDDEN',
+  NOT_FOUND = 'NOT_FOUND',
+  METHOD_NOT_ALLOWED = 'METHOD_NOT_ALLOWED',
+  CONFLICT = 'CONFLICT',
+}
+
+export function statusOf(id: ErrorId): number {
+  switch (id) {
+    case ErrorId.INVALID_REQUEST:
+    case ErrorId.UNSUPPORTED_VERSION:
+    case ErrorId.CHALLENGE_NOT_FOUND:
+    case ErrorId.CHALLENGE_EXPIRED:
+    case ErrorId.INVALID_SEND_METHOD:
+    case ErrorId.OTP_NOT_SENT:
+    case ErrorId.SEND_LIMIT_REACHED:
+      return 400;
+    case ErrorId.INVALID_CLIENT:
+    case ErrorId.INVALID_CREDENTIALS:
+    case ErrorId.INVALID_MFA:
+    case ErrorId.UNAUTHORIZED:
+      return 401;
+    case ErrorId.ACCOUNT_LOCKED:
+    case ErrorId.FORBIDDEN:
+      return 403;
+    case ErrorId.NOT_FOUND:
+      return 404;
+    case ErrorId.TERMS_NOT_ACCEPTED:
+    case ErrorId.METHOD_NOT_ALLOWED:
+      return 405;
+    case ErrorId.CONFLICT:
+      return 409;
+    case ErrorId.SERVICE_UNAVAILABLE:
+      return 503;
+    case ErrorId.INTERNAL_ERROR:
+      return 500;
+    default:
+      return assertUnreachable(id);
+  }
+}
+
+export function assertUnreachable(x: never): never {
+  throw new Error(`unreachable: ${String(x)}`);
+}
+
+const DEFAULT_MESSAGES: Record<ErrorId, string> = {
+  INVALID_REQUEST: 'The request is malformed.',
+  UNSUPPORTED_VERSION: 'The X-PLAID-VERSION is not supported.',
+  CHALLENGE_NOT_FOUND: 'The challenge was not found.',
+  CHALLENGE_EXPIRED: 'The challenge has expired or was already used.',
+  INVALID_SEND_METHOD: 'The send method is not offered in this challenge.',
+  OTP_NOT_SENT: 'No passcode has been sent for this challenge yet.',
+  SEND_LIMIT_REACHED: 'No more passcodes can be sent for this challenge now.',
+  INVALID_CLIENT: 'The client credentials are missing or invalid.',
+  INVALID_CREDENTIALS: 'The username or password is incorrect.',
+  INVALID_MFA: 'The answer to the challenge is incorrect.',
+  ACCOUNT_LOCKED: 'The account is locked. Please contact your institution.',
+  TERMS_NOT_ACCEPTED: 'The account has terms to accept in online banking before it can be linked.',
+  SERVICE_UNAVAILABLE: 'The service is temporarily unavailable.',
+  INTERNAL_ERROR: 'An internal error occurred.',
+  UNAUTHORIZED: 'A valid staff key is required.',
+  FORBIDDEN: 'This staff key may not do that.',
+  NOT_FOUND: 'Not found.',
+  METHOD_NOT_ALLOWED: 'Method not allowed.',
+  CONFLICT: 'The resource already exists.',
+};
+
+export const defaultMessage = (id: ErrorId) => DEFAULT_MESSAGES[id];

@@ -1,0 +1,42 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ErrorId } from './error-id';
+import { PxError } from './px.error';
+import { requestIdOf } from '../http/request-id';
+
+/**
+ * Every non-2xx answer is `{ request_id, error: { id, message[, retry_at] } }` and nothing more
+ * (PRODUCT.md section 3). Framework exceptions are translated; anything else is a bug: logged
+ * with its stack and answered INTERNAL_ERROR alone.
+ */
+@Catch()
+export class ErrorEnvelopeFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request>();
+    const res = ctx.getResponse<Response>();
+    const err = this.toPxError(exception);
+    if (err.id === ErrorId.INTERNAL_ERROR) this.logger.error({ err: exception }, 'unhandled error');
+    if (res.headersSent) return;
+    const body: Record<string, unknown> = { id: err.id, message: err.message };
+    if (err.retryAt) {
+      body.retry_at = err.retryAt.toISOString();
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil((err.retryAt.getTime() - Date.now()) / 1000))));
+    }
+    res.status(err.status).json({ request_id: requestIdOf(req), error: body });
+  }
+
+  private toPxError(exception: unknown): PxError {
+    if (exception instanceof PxError) return exception;
+    if (exception instanceof HttpException) {
+      switch (exception.getStatus()) {
+        case 400: return PxError.invalid('The request is malformed.');
+        case 404: return new PxError(ErrorId.NOT_FOUND);
+        case 405: return new PxError(ErrorId.METHOD_NOT_ALLOWED);
+      }
+    }
+    return new PxError(ErrorId.INTERNAL_ERROR);
+  }
+}

@@ -1,0 +1,75 @@
+import { Injectable, NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import * as qs from 'qs';
+import getRawBody from 'raw-body';
+import { PxError } from '../errors/px.error';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+const MAX_DEPTH = 3;
+
+/**
+ * Bodies are form-encoded (what Plaid sends) or JSON (PRODUCT.md section 3). KBA answers come as
+ * `answers[0].question_id` or `answers[0][question_id]`; a repeated key becomes an array, which the
+ * DTOs reject where a string is expected. Anything else is 400 INVALID_REQUEST naming what is wrong.
+ */
+@Injectable()
+export class BodyMiddleware implements NestMiddleware {
+  async use(req: Request, _res: Response, next: NextFunction): Promise<void> {
+    req.body = await readBody(req);
+    next();
+  }
+}
+
+export async function readBody(req: Request): Promise<Record<string, unknown>> {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (!hasBody) return {};
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded' && type !== 'application/json') {
+    throw PxError.invalid('Content-Type must be application/x-www-form-urlencoded or application/json.');
+  }
+  const text = await readText(req);
+  return type === 'application/json' ? parseJson(text) : parseForm(text);
+}
+
+async function readText(req: Request): Promise<string> {
+  try {
+    return await getRawBody(req, { limit: MAX_BODY_BYTES, encoding: 'utf-8' });
+  } catch (e) {
+    const tooLarge = (e as { type?: string }).type === 'entity.too.large';
+    throw PxError.invalid(tooLarge ? `The body exceeds ${MAX_BODY_BYTES} bytes.` : 'The body could not be read.');
+  }
+}
+
+export function parseForm(text: string): Record<string, unknown> {
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = qs.parse(text, {
+      allowDots: true, depth: MAX_DEPTH, strictDepth: true, parameterLimit: 100, arrayLimit: 20,
+      throwOnLimitExceeded: true, duplicates: 'combine', allowPrototypes: false, charset: 'utf-8',
+    }) as Record<string, unknown>;
+  } catch {
+    throw PxError.invalid('The form body is nested too deeply or has too many fields.');
+  }
+  // Plaid's reference curl puts a whole query in one --data-urlencode, which encodes its '=' and '&':
+  // the body then decodes to a single key with no value. Read that key as the form it was meant to be.
+  const keys = Object.keys(parsed);
+  if (keys.length === 1 && parsed[keys[0]] === '' && keys[0].includes('=')) return parseForm(keys[0]);
+  return parsed;
+}
+
+export function parseJson(text: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw PxError.invalid('The JSON body is not valid JSON.');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw PxError.invalid('The JSON body must be an object.');
+  if (depthOf(parsed) > MAX_DEPTH + 1) throw PxError.invalid('The JSON body is nested too deeply.');
+  return parsed as Record<string, unknown>;
+}
+
+function depthOf(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  return 1 + Math.max(0, ...Object.values(value).map(depthOf));
+}

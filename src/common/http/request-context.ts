@@ -1,0 +1,23 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** Who and what a request is, for audit events: set by middleware and guards, read by AuditService. */
+export interface RequestContext {
+  requestId: string;
+  sourceIp?: string;
+  listener: Listener;
+  clientId?: string;
+  staffId?: string;
+}
+
+export type Listener = 'public' | 'internal';
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+export const RequestContextStore = {
+  run<T>(ctx: RequestContext, fn: () => T): T {
+    return storage.run(ctx, fn);
+  },
+  get(): RequestContext | undefined {
+    return storage.getStore();
+  },
+};

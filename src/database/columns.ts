@@ -1,0 +1,13 @@
+import type { ValueTransformer } from 'typeorm';
+
+/**
+ * Instants are stored as epoch milliseconds in BIGINT columns: the same integers on SQLite and
+ * PostgreSQL, compared in SQL without date-function dialects. pg hands BIGINT back as a string.
+ */
+export const epochMs: ValueTransformer = {
+  to: (v: number | null | undefined) => v,
+  from: (v: string | number | null) => (v === null || v === undefined ? v : Number(v)),
+};
+
+/** A lock that only support staff can lift: the largest instant a JavaScript Date can hold. */
+export const FOREVER = 8_640_000_000_000_000;

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { UsersModule } from '@/users/users.module';
+import { KbaQuestion } from './kba-question.entity';
+import { KbaService } from './kba.service';
+
+@Module({ imports: [TypeOrmModule.forFeature([KbaQuestion]), UsersModule], providers: [KbaService], exports: [KbaService] })
+export class KbaModule {}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { PartnerClient } from './partner-client.entity';
+import { PartnerSecret } from './partner-secret.entity';
+import { PartnerGuard } from './partner.guard';
+import { PartnersService } from './partners.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([PartnerClient, PartnerSecret])],
+  providers: [PartnersService, PartnerGuard],
+  exports: [PartnersService, PartnerGuard],
+})
+export class PartnersModule {}

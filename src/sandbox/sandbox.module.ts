@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { PartnersModule } from '@/partners/partners.module';
+import { StaffModule } from '@/staff/staff.module';
+import { SandboxSeeder } from './sandbox.seeder';
+
+@Module({ imports: [PartnersModule, StaffModule], providers: [SandboxSeeder] })
+export class SandboxModule {}

@@ -1,0 +1,77 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { Application } from 'express';
+import { once } from 'node:events';
+import { Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Logger } from 'nestjs-pino';
+import { AppModule, AppOptions } from './app.module';
+import { tagListener } from './common/http/listener';
+import type { Listener } from './common/http/request-context';
+import { AppConfig } from './config/app-config';
+
+export interface PxAuth {
+  app: INestApplication;
+  config: AppConfig;
+  publicServer: Server;
+  internalServer: Server;
+  publicUrl: string;
+  internalUrl: string;
+  /** Graceful: stop accepting, let requests in flight finish (up to SHUTDOWN_TIMEOUT), close the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * One Nest application, one database pool, two listeners (PRODUCT.md section 1): the public one
+ * for Plaid, the internal one (loopback by default) for staff, the data API and operators.
+ */
+export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
+  const app = await NestFactory.create(AppModule.forRoot(options), { bodyParser: false, bufferLogs: true, abortOnError: false });
+  app.useLogger(app.get(Logger));
+  const config = app.get(AppConfig);
+  const express = app.getHttpAdapter().getInstance() as Application;
+  express.disable('x-powered-by');
+  await app.init();
+
+  const serve = (listener: Listener) => createServer((req, res) => {
+    tagListener(req, listener);
+    express(req, res);
+  });
+  const publicServer = serve('public');
+  const internalServer = serve('internal');
+  try {
+    await listen(publicServer, config.PORT, config.HOST);
+    await listen(internalServer, config.ADMIN_PORT, config.ADMIN_HOST);
+  } catch (err) {
+    publicServer.close();
+    await app.close();
+    throw err;
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= (async () => {
+    await Promise.all([drain(publicServer, config.SHUTDOWN_TIMEOUT), drain(internalServer, config.SHUTDOWN_TIMEOUT)]);
+    await app.close();
+  })());
+  return { app, config, publicServer, internalServer, publicUrl: urlOf(publicServer), internalUrl: urlOf(internalServer), close };
+}
+
+async function listen(server: Server, port: number, host: string): Promise<void> {
+  server.listen(port, host);
+  await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => { throw e; })]);
+}
+
+async function drain(server: Server, timeoutMs: number): Promise<void> {
+  if (!server.listening) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+  await closed;
+  clearTimeout(timer);
+}
+
+function urlOf(server: Server): string {
+  const a = server.address() as AddressInfo;
+  const host = a.family === 'IPv6' ? `[${a.address === '::' ? '::1' : a.address}]` : a.address === '0.0.0.0' ? '127.0.0.1' : a.address;
+  return `http://${host}:${a.port}`;
+}

@@ -1,0 +1,51 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, UseGuards, UseInterceptors } from '@nestjs/common';
+import { MaintenanceService } from '@/maintenance/maintenance.service';
+import { OutboxService } from '@/otp/delivery/outbox.service';
+import { PartnersService } from '@/partners/partners.service';
+import { Roles, StaffGuard } from '../staff.guard';
+import { AdminAuditInterceptor } from './admin-audit.interceptor';
+import { CreateClientDto, MaintenanceDto, OutboxQuery } from './admin.dto';
+
+/** The sandbox outbox, maintenance mode and Plaid's client credentials. */
+@Controller('admin')
+@UseGuards(StaffGuard)
+@UseInterceptors(AdminAuditInterceptor)
+export class AdminOpsController {
+  constructor(
+    private readonly outbox: OutboxService,
+    private readonly maintenance: MaintenanceService,
+    private readonly partners: PartnersService,
+  ) {}
+
+  @Get('outbox')
+  @Roles('support')
+  async listOutbox(@Query() q: OutboxQuery) {
+    return { messages: await this.outbox.list(q.to) };
+  }
+
+  @Get('maintenance')
+  @Roles('support')
+  getMaintenance() {
+    return this.maintenance.state();
+  }
+
+  @Put('maintenance')
+  @Roles('admin')
+  setMaintenance(@Body() body: MaintenanceDto) {
+    return this.maintenance.set(body.enabled, body.retry_at ? new Date(body.retry_at) : undefined, body.message);
+  }
+
+  /** The secret is in this answer and nowhere else, ever. */
+  @Post('clients')
+  @Roles('admin')
+  createClient(@Body() body: CreateClientDto) {
+    return this.partners.createClient(body.name);
+  }
+
+  @Post('clients/:id/secrets')
+  @HttpCode(201)
+  @Roles('admin')
+  addSecret(@Param('id') id: string) {
+    return this.partners.addSecret(id);
+  }
+}

@@ -1,0 +1,118 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '@/config/app-config';
+import { AuditService } from '@/audit/audit.service';
+import { PxError } from '@/common/errors/px.error';
+import { KbaService } from '@/kba/kba.service';
+import { SendMethods } from '@/otp/send-methods';
+import { TotpService } from '@/otp/totp.service';
+import { TokensService } from '@/tokens/tokens.service';
+import { LockoutService } from '@/users/lockout/lockout.service';
+import type { User } from '@/users/user.entity';
+import { UsersService } from '@/users/users.service';
+import type { CreateUserDto } from './admin.dto';
+import { UserView, toUserView } from './user-view';
+
+export type CreatedUser = UserView & { totp_uri?: string; totp_qr?: string };
+
+/** What support staff and administrators do to users (PRODUCT.md section 9). */
+@Injectable()
+export class AdminUsersService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly lockout: LockoutService,
+    private readonly kba: KbaService,
+    private readonly totp: TotpService,
+    private readonly sendMethods: SendMethods,
+    private readonly tokens: TokensService,
+    private readonly audit: AuditService,
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Creates the user and their factors in one transaction; the TOTP secret is shown this once. */
+  async create(dto: CreateUserDto, fixedTotpSecret?: string): Promise<CreatedUser> {
+    if (dto.mfa_preference === 'kba' && !dto.kba?.length) throw PxError.invalid('mfa_preference: kba needs kba questions');
+    const enrollment = dto.totp ? this.totp.enroll(fixedTotpSecret) : undefined;
+    const user = await this.dataSource.transaction(async (em) => {
+      const u = await this.users.create({
+        username: dto.username, password: dto.password, institutionId: dto.institution_id, phone: dto.phone, email: dto.email,
+        totpSecretSealed: enrollment?.sealed, termsAcceptedVersion: dto.terms_accepted_version, mfaPreference: dto.mfa_preference,
+      }, em);
+      await this.kba.enroll(u.id, dto.kba ?? [], em);
+      return u;
+    });
+    await this.audit.record({ type: 'user_create', outcome: 'created', userId: user.id, institutionId: user.institutionId, detail: { factors: this.factorNames(dto) } });
+    const view: CreatedUser = await this.view(user);
+    if (enrollment) {
+      view.totp_uri = this.totp.uri(enrollment.secret, user.username, 'pxauth');
+      view.totp_qr = await this.totp.qrDataUrl(view.totp_uri);
+    }
+    return view;
+  }
+
+  async get(id: string): Promise<UserView> {
+    return this.view(await this.users.getById(id));
+  }
+
+  async find(username?: string, institutionId?: string): Promise<UserView[]> {
+    const users = await this.users.search(username, institutionId);
+    return Promise.all(users.map((u) => this.view(u)));
+  }
+
+  async unlock(id: string): Promise<UserView> {
+    const user = await this.users.getById(id);
+    await this.lockout.unlock(this.users.keyOf(user));
+    await this.audit.record({ type: 'unlock', outcome: 'unlocked', userId: user.id, institutionId: user.institutionId });
+    return this.view(user);
+  }
+
+  async lock(id: string, reason?: string): Promise<UserView> {
+    const user = await this.users.getById(id);
+    await this.lockout.lock(this.users.keyOf(user), reason ?? 'locked by staff');
+    await this.audit.record({ type: 'lock', outcome: 'locked_by_staff', userId: user.id, institutionId: user.institutionId, detail: { reason: reason ?? null } });
+    return this.view(user);
+  }
+
+  /** A new password revokes every token of the user; the user_id stays (Plaid's update mode). */
+  async setPassword(id: string, password: string): Promise<UserView & { tokens_revoked: number }> {
+    const user = await this.users.getById(id);
+    await this.users.setPassword(user, password);
+    const revoked = await this.tokens.revokeAllFor(user, 'password_changed');
+    await this.audit.record({ type: 'password_change', outcome: 'changed', userId: user.id, institutionId: user.institutionId });
+    return { ...(await this.view(user)), tokens_revoked: revoked };
+  }
+
+  async acceptTerms(id: string, version?: number): Promise<UserView> {
+    const user = await this.users.getById(id);
+    const v = version ?? this.config.TERMS_VERSION;
+    await this.users.acceptTerms(user, v);
+    await this.audit.record({ type: 'terms', outcome: 'accepted', userId: user.id, institutionId: user.institutionId, detail: { version: v } });
+    return this.get(id);
+  }
+
+  async revokeTokens(id: string): Promise<{ tokens_revoked: number }> {
+    const user = await this.users.getById(id);
+    return { tokens_revoked: await this.tokens.revokeAllFor(user, 'staff') };
+  }
+
+  async events(id: string) {
+    const user = await this.users.getById(id);
+    const rows = await this.audit.forUser(user.id, 200);
+    return {
+      events: rows.map((e) => ({
+        id: e.id, at: new Date(e.at).toISOString(), type: e.type, outcome: e.outcome, client_id: e.clientId, staff_id: e.staffId,
+        request_id: e.requestId, source_ip: e.sourceIp, detail: e.detail ? JSON.parse(e.detail) : null,
+      })),
+    };
+  }
+
+  private async view(user: User): Promise<UserView> {
+    const [lock, questions] = await Promise.all([this.lockout.state(this.users.keyOf(user)), this.kba.listFor(user.id)]);
+    return toUserView(user, lock, this.sendMethods.for(user), questions.map((q) => ({ id: q.id, text: q.text })), this.config.TERMS_VERSION);
+  }
+
+  private factorNames(dto: CreateUserDto): string[] {
+    return [dto.totp && 'totp', (dto.phone || dto.email) && 'otp', dto.kba?.length && 'kba'].filter(Boolean) as string[];
+  }
+}

@@ -1,0 +1,57 @@
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize, IsArray, IsBoolean, IsDateString, IsEmail, IsIn, IsInt, IsOptional, Matches, Max, Min, ValidateNested,
+} from 'class-validator';
+import { FACTOR_KINDS, FactorKind } from '@/config/app-config';
+import { RequiredString } from '@/common/http/dto';
+
+const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+
+export class KbaEnrollmentDto {
+  @RequiredString(1, 500) question: string;
+  @RequiredString(1, 256) answer: string;
+}
+
+export class CreateUserDto {
+  @RequiredString(1, 256) username: string;
+  @RequiredString(1, 1024) password: string;
+  @IsOptional() @RequiredString(1, 64) institution_id?: string;
+  @IsOptional() @Matches(/^\+[1-9]\d{6,14}$/, { message: 'must be an E.164 number such as +14155550123' }) phone?: string;
+  @IsOptional() @IsEmail({}, { message: 'must be an email address' }) email?: string;
+  @IsOptional() @Transform(toBool) @IsBoolean() totp?: boolean;
+  @IsOptional() @IsArray() @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => KbaEnrollmentDto) kba?: KbaEnrollmentDto[];
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000) terms_accepted_version?: number;
+  @IsOptional() @IsIn(FACTOR_KINDS) mfa_preference?: FactorKind;
+}
+
+export class FindUsersQuery {
+  @IsOptional() @RequiredString(1, 256) username?: string;
+  @IsOptional() @RequiredString(1, 64) institution_id?: string;
+}
+
+export class SetPasswordDto {
+  @RequiredString(1, 1024) password: string;
+}
+
+export class LockDto {
+  @IsOptional() @RequiredString(1, 200) reason?: string;
+}
+
+export class TermsDto {
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000) version?: number;
+}
+
+export class OutboxQuery {
+  @IsOptional() @RequiredString(1, 254) to?: string;
+}
+
+export class MaintenanceDto {
+  @Transform(toBool) @IsBoolean() enabled: boolean;
+  @IsOptional() @IsDateString({ strict: true }) retry_at?: string;
+  @IsOptional() @RequiredString(1, 200) message?: string;
+}
+
+export class CreateClientDto {
+  @RequiredString(1, 200) name: string;
+}

@@ -1,0 +1,32 @@
+import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { ErrorId } from '@/common/errors/error-id';
+import { PxError } from '@/common/errors/px.error';
+import { RequestContextStore } from '@/common/http/request-context';
+import type { StaffRole } from './staff-key.entity';
+import { StaffService } from './staff.service';
+
+const ROLES = 'pxauth:roles';
+/** The roles that may call a route; `admin` may do everything (PRODUCT.md section 9). */
+export const Roles = (...roles: StaffRole[]) => SetMetadata(ROLES, roles);
+
+export type StaffRequest = Request & { staff?: { id: string; name: string; role: StaffRole } };
+
+@Injectable()
+export class StaffGuard implements CanActivate {
+  constructor(private readonly staff: StaffService, private readonly reflector: Reflector) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<StaffRequest>();
+    const m = /^Bearer\s+(\S{1,256})$/i.exec(req.headers.authorization ?? '');
+    const row = m ? await this.staff.authenticate(m[1]) : null;
+    if (!row) throw new PxError(ErrorId.UNAUTHORIZED);
+    req.staff = { id: row.id, name: row.name, role: row.role };
+    const ctx = RequestContextStore.get();
+    if (ctx) ctx.staffId = row.id;
+    const allowed = this.reflector.getAllAndOverride<StaffRole[]>(ROLES, [context.getHandler(), context.getClass()]) ?? ['admin'];
+    if (row.role !== 'admin' && !allowed.includes(row.role)) throw new PxError(ErrorId.FORBIDDEN);
+    return true;
+  }
+}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
+import { AppConfig } from '@/config/app-config';
+import { AuditService } from '@/audit/audit.service';
+import { randomToken, sha256 } from '@/common/crypto/digest';
+import type { User } from '@/users/user.entity';
+import { AuthToken } from './auth-token.entity';
+
+export type Introspection =
+  | { active: false }
+  | { active: true; user_id: string; client_id: string; institution_id: string; iat: number; exp: number };
+
+/**
+ * auth_tokens: 256 random bits in base64url, only their SHA-256 at rest, living AUTH_TOKEN_TTL
+ * unless revoked (PRODUCT.md sections 4 and 8). Lookup is by digest, which is constant-time in
+ * effect: an attacker cannot steer the digest of what they send.
+ */
+@Injectable()
+export class TokensService {
+  constructor(
+    @InjectRepository(AuthToken) private readonly tokens: Repository<AuthToken>,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async issue(user: User, clientId: string): Promise<string> {
+    const token = randomToken(32);
+    const now = Date.now();
+    await this.tokens.insert({
+      id: randomToken(12), tokenHash: sha256(token), userId: user.id, clientId, institutionId: user.institutionId,
+      issuedAt: now, expiresAt: now + this.config.AUTH_TOKEN_TTL, revokedAt: null,
+    });
+    await this.audit.record({ type: 'token_issue', outcome: 'issued', userId: user.id, institutionId: user.institutionId, clientId });
+    return token;
+  }
+
+  /** RFC 7662: anything unknown, expired, revoked, or not `userId`'s is just `active: false`. */
+  async introspect(token: string, userId?: string): Promise<Introspection> {
+    const row = await this.tokens.findOneBy({ tokenHash: sha256(token) });
+    if (!row || row.revokedAt !== null || row.expiresAt <= Date.now() || (userId !== undefined && userId !== row.userId)) return { active: false };
+    return {
+      active: true, user_id: row.userId, client_id: row.clientId, institution_id: row.institutionId,
+      iat: Math.floor(row.issuedAt / 1000), exp: Math.floor(row.expiresAt / 1000),
+    };
+  }
+
+  /** RFC 7009: the same answer whether or not the token existed. */
+  async revoke(token: string): Promise<void> {
+    const row = await this.tokens.findOneBy({ tokenHash: sha256(token) });
+    if (!row) return;
+    const r = await this.tokens.update({ id: row.id, revokedAt: IsNull() }, { revokedAt: Date.now() });
+    if (r.affected) await this.audit.record({ type: 'token_revoke', outcome: 'revoked', userId: row.userId, institutionId: row.institutionId, detail: { count: 1 } });
+  }
+
+  /** A password change, or support revoking access: every live token of the user stops working. */
+  async revokeAllFor(user: User, reason: string): Promise<number> {
+    const r = await this.tokens.update({ userId: user.id, revokedAt: IsNull() }, { revokedAt: Date.now() });
+    const count = r.affected ?? 0;
+    await this.audit.record({ type: 'token_revoke', outcome: 'revoked', userId: user.id, institutionId: user.institutionId, detail: { count, reason } });
+    return count;
+  }
+}

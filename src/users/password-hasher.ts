@@ -1,0 +1,33 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import * as argon2 from 'argon2';
+import { randomBytes } from 'node:crypto';
+
+/** argon2id with OWASP's m=19456 KiB, t=2, p=1 (PRODUCT.md section 10), for what people choose. */
+export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+@Injectable()
+export class PasswordHasher implements OnModuleInit {
+  private dummyHash: string;
+
+  async onModuleInit(): Promise<void> {
+    this.dummyHash = await argon2.hash(randomBytes(16).toString('hex'), ARGON2_OPTIONS);
+  }
+
+  hash(secret: string): Promise<string> {
+    return argon2.hash(secret, ARGON2_OPTIONS);
+  }
+
+  async verify(hash: string, secret: string): Promise<boolean> {
+    try {
+      return await argon2.verify(hash, secret);
+    } catch {
+      return false;
+    }
+  }
+
+  /** The same work as a real verify, for an unknown username: its 401 must cost the same time. */
+  async verifyDummy(secret: string): Promise<false> {
+    await this.verify(this.dummyHash, secret);
+    return false;
+  }
+}

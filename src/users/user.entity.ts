@@ -1,0 +1,25 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { epochMs } from '@/database/columns';
+import type { FactorKind } from '@/config/app-config';
+
+/**
+ * A bank customer as pxauth knows them. `id` is the opaque, permanent `user_id` given to Plaid;
+ * secrets are only ever stored as argon2id hashes or AES-GCM ciphertext.
+ */
+@Entity('users')
+@Index('uq_users_institution_username', ['institutionId', 'usernameNorm'], { unique: true })
+export class User {
+  @PrimaryColumn({ type: 'varchar', length: 32 }) id: string;
+  @Column({ name: 'institution_id', type: 'varchar', length: 64 }) institutionId: string;
+  @Column({ type: 'varchar', length: 256 }) username: string;
+  @Column({ name: 'username_norm', type: 'varchar', length: 256 }) usernameNorm: string;
+  @Column({ name: 'password_hash', type: 'varchar', length: 200 }) passwordHash: string;
+  @Column({ type: 'varchar', length: 20, nullable: true }) phone: string | null;
+  @Column({ type: 'varchar', length: 254, nullable: true }) email: string | null;
+  @Column({ name: 'totp_secret', type: 'varchar', length: 200, nullable: true }) totpSecretSealed: string | null;
+  @Column({ name: 'totp_last_step', type: 'bigint', nullable: true, transformer: epochMs }) totpLastStep: number | null;
+  @Column({ name: 'mfa_preference', type: 'varchar', length: 8, nullable: true }) mfaPreference: FactorKind | null;
+  @Column({ name: 'terms_accepted_version', type: 'integer' }) termsAcceptedVersion: number;
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs }) createdAt: number;
+  @Column({ name: 'updated_at', type: 'bigint', transformer: epochMs }) updatedAt: number;
+}

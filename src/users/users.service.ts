@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig, FactorKind } from '@/config/app-config';
+import { randomToken } from '@/common/crypto/digest';
+import { ErrorId } from '@/common/errors/error-id';
+import { PxError } from '@/common/errors/px.error';
+import type { EntityManager } from 'typeorm';
+import { GuardKey } from './lockout/lockout.repository';
+import { PasswordHasher } from './password-hasher';
+import { User } from './user.entity';
+import { UserRepository } from './user.repository';
+import { normalizeUsername } from './username';
+
+export interface NewUser {
+  username: string;
+  password: string;
+  institutionId?: string;
+  phone?: string | null;
+  email?: string | null;
+  totpSecretSealed?: (userId: string) => string;
+  termsAcceptedVersion?: number;
+  mfaPreference?: FactorKind | null;
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly repo: UserRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly config: AppConfig,
+  ) {}
+
+  institutionOf(institutionId: string | undefined): string {
+    return institutionId || this.config.DEFAULT_INSTITUTION_ID;
+  }
+
+  guardKey(institutionId: string | undefined, username: string): GuardKey {
+    return { institutionId: this.institutionOf(institutionId), usernameNorm: normalizeUsername(username, this.config.USERNAME_CASE_SENSITIVE) };
+  }
+
+  keyOf(user: User): GuardKey {
+    return { institutionId: user.institutionId, usernameNorm: user.usernameNorm };
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.repo.findById(id);
+  }
+
+  async getById(id: string): Promise<User> {
+    const user = await this.repo.findById(id);
+    if (!user) throw new PxError(ErrorId.NOT_FOUND, 'No such user.');
+    return user;
+  }
+
+  findByKey(key: GuardKey): Promise<User | null> {
+    return this.repo.findByUsername(key.institutionId, key.usernameNorm);
+  }
+
+  search(username: string | undefined, institutionId: string | undefined): Promise<User[]> {
+    const usernameNorm = username ? normalizeUsername(username, this.config.USERNAME_CASE_SENSITIVE) : undefined;
+    return this.repo.search({ usernameNorm, institutionId }, 100);
+  }
+
+  /** Checks the password with argon2id; an unknown user gets a dummy verify of the same cost. */
+  async verifyPassword(user: User | null, password: string): Promise<boolean> {
+    if (!user) return this.hasher.verifyDummy(password);
+    return this.hasher.verify(user.passwordHash, password);
+  }
+
+  async create(input: NewUser, em?: EntityManager): Promise<User> {
+    const key = this.guardKey(input.institutionId, input.username);
+    if (!key.usernameNorm) throw PxError.invalid('username: must not be blank');
+    if (await this.repo.findByUsername(key.institutionId, key.usernameNorm)) {
+      throw new PxError(ErrorId.CONFLICT, 'A user with this username already exists in this institution.');
+    }
+    const now = Date.now();
+    const id = randomToken(16);
+    const user: User = Object.assign(new User(), {
+      id,
+      institutionId: key.institutionId,
+      username: input.username.normalize('NFKC').trim(),
+      usernameNorm: key.usernameNorm,
+      passwordHash: await this.hasher.hash(input.password),
+      phone: input.phone ?? null,
+      email: input.email ?? null,
+      totpSecretSealed: input.totpSecretSealed ? input.totpSecretSealed(id) : null,
+      totpLastStep: null,
+      mfaPreference: input.mfaPreference ?? null,
+      termsAcceptedVersion: input.termsAcceptedVersion ?? this.config.TERMS_VERSION,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.repo.insert(user, em);
+    return user;
+  }
+
+  async setPassword(user: User, password: string): Promise<void> {
+    await this.repo.update(user.id, { passwordHash: await this.hasher.hash(password) });
+  }
+
+  async acceptTerms(user: User, version: number): Promise<void> {
+    await this.repo.update(user.id, { termsAcceptedVersion: version });
+  }
+
+  termsPending(user: User): boolean {
+    return user.termsAcceptedVersion < this.config.TERMS_VERSION;
+  }
+
+  claimTotpStep(user: User, step: number): Promise<boolean> {
+    return this.repo.claimTotpStep(user.id, step);
+  }
+}
