@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomInt } from 'node:crypto';
-import { EntityManager, In, Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { randomToken } from '@/common/crypto/digest';
 import { PasswordHasher } from '@/users/password-hasher';
 import { normalizeAnswer } from './kba-answer';
@@ -18,14 +18,19 @@ export class KbaService {
     private readonly hasher: PasswordHasher,
   ) {}
 
-  async enroll(userId: string, items: KbaEnrollment[], em?: EntityManager): Promise<void> {
+  /** Written before the user row, under its id: invisible until the user exists. */
+  async enroll(userId: string, items: KbaEnrollment[]): Promise<void> {
     const rows: KbaQuestion[] = [];
     for (const [position, item] of items.entries()) {
       rows.push(Object.assign(new KbaQuestion(), {
         id: randomToken(9), userId, position, text: item.question.trim(), answerHash: await this.hasher.hash(normalizeAnswer(item.answer)),
       }));
     }
-    if (rows.length) await (em ? em.getRepository(KbaQuestion) : this.questions).insert(rows);
+    if (rows.length) await this.questions.insert(rows);
+  }
+
+  async removeAllFor(userId: string): Promise<void> {
+    await this.questions.delete({ userId });
   }
 
   listFor(userId: string): Promise<KbaQuestion[]> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, FindOptionsWhere, Repository } from 'typeorm';
+import { FindOptionsWhere, Repository } from 'typeorm';
 import { User } from './user.entity';
 
 @Injectable()
@@ -22,8 +22,8 @@ export class UserRepository {
     return this.users.find({ where, order: { createdAt: 'ASC' }, take: limit });
   }
 
-  async insert(user: User, em?: EntityManager): Promise<void> {
-    await (em ? em.getRepository(User) : this.users).insert(user);
+  async insert(user: User): Promise<void> {
+    await this.users.insert(user);
   }
 
   async update(id: string, patch: Partial<User>): Promise<void> {

@@ -3,7 +3,7 @@ import { AppConfig, FactorKind } from '@/config/app-config';
 import { randomToken } from '@/common/crypto/digest';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
-import type { EntityManager } from 'typeorm';
+import { isUniqueViolation } from '@/database/errors';
 import { GuardKey } from './lockout/lockout.repository';
 import { PasswordHasher } from './password-hasher';
 import { User } from './user.entity';
@@ -66,15 +66,14 @@ export class UsersService {
     return this.hasher.verify(user.passwordHash, password);
   }
 
-  async create(input: NewUser, em?: EntityManager): Promise<User> {
+  /** Validates and hashes a new user; nothing is written until `insert`. */
+  async prepare(input: NewUser): Promise<User> {
     const key = this.guardKey(input.institutionId, input.username);
     if (!key.usernameNorm) throw PxError.invalid('username: must not be blank');
-    if (await this.repo.findByUsername(key.institutionId, key.usernameNorm)) {
-      throw new PxError(ErrorId.CONFLICT, 'A user with this username already exists in this institution.');
-    }
+    if (await this.repo.findByUsername(key.institutionId, key.usernameNorm)) throw this.duplicate();
     const now = Date.now();
     const id = randomToken(16);
-    const user: User = Object.assign(new User(), {
+    return Object.assign(new User(), {
       id,
       institutionId: key.institutionId,
       username: input.username.normalize('NFKC').trim(),
@@ -89,8 +88,19 @@ export class UsersService {
       createdAt: now,
       updatedAt: now,
     });
-    await this.repo.insert(user, em);
-    return user;
+  }
+
+  /** The single statement that makes the user exist; a concurrent twin loses with CONFLICT. */
+  async insert(user: User): Promise<void> {
+    try {
+      await this.repo.insert(user);
+    } catch (err) {
+      throw isUniqueViolation(err) ? this.duplicate() : err;
+    }
+  }
+
+  private duplicate(): PxError {
+    return new PxError(ErrorId.CONFLICT, 'A user with this username already exists in this institution.');
   }
 
   async setPassword(user: User, password: string): Promise<void> {

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '@/config/app-config';
 import { AuditService } from '@/audit/audit.service';
 import { PxError } from '@/common/errors/px.error';
@@ -26,22 +25,28 @@ export class AdminUsersService {
     private readonly sendMethods: SendMethods,
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
-    private readonly dataSource: DataSource,
     private readonly config: AppConfig,
   ) {}
 
-  /** Creates the user and their factors in one transaction; the TOTP secret is shown this once. */
+  /**
+   * Creates the user and their factors; the TOTP secret is shown this once. No transaction (SQLite
+   * shares one connection between requests): the KBA rows go first under the new id, and the user
+   * row, last, is what makes them visible; if it loses a race for the username they are removed.
+   */
   async create(dto: CreateUserDto, fixedTotpSecret?: string): Promise<CreatedUser> {
     if (dto.mfa_preference === 'kba' && !dto.kba?.length) throw PxError.invalid('mfa_preference: kba needs kba questions');
     const enrollment = dto.totp ? this.totp.enroll(fixedTotpSecret) : undefined;
-    const user = await this.dataSource.transaction(async (em) => {
-      const u = await this.users.create({
-        username: dto.username, password: dto.password, institutionId: dto.institution_id, phone: dto.phone, email: dto.email,
-        totpSecretSealed: enrollment?.sealed, termsAcceptedVersion: dto.terms_accepted_version, mfaPreference: dto.mfa_preference,
-      }, em);
-      await this.kba.enroll(u.id, dto.kba ?? [], em);
-      return u;
+    const user = await this.users.prepare({
+      username: dto.username, password: dto.password, institutionId: dto.institution_id, phone: dto.phone, email: dto.email,
+      totpSecretSealed: enrollment?.sealed, termsAcceptedVersion: dto.terms_accepted_version, mfaPreference: dto.mfa_preference,
     });
+    await this.kba.enroll(user.id, dto.kba ?? []);
+    try {
+      await this.users.insert(user);
+    } catch (err) {
+      await this.kba.removeAllFor(user.id);
+      throw err;
+    }
     await this.audit.record({ type: 'user_create', outcome: 'created', userId: user.id, institutionId: user.institutionId, detail: { factors: this.factorNames(dto) } });
     const view: CreatedUser = await this.view(user);
     if (enrollment) {

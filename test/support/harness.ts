@@ -1,0 +1,148 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import request from 'supertest';
+import { startPxAuth, PxAuth } from '@/server';
+
+export const CLIENT = { id: 'sandbox-client', secret: 'sandbox-secret' };
+export const KEYS = { admin: 'sandbox-admin-key', support: 'sandbox-support-key', rs: 'sandbox-rs-key' };
+export const PASSWORD = 'pass_good';
+export const TOTP_SECRET = 'JBSWY3DPEHPK3PXP';
+export const KBA_ANSWERS: Record<string, string> = {
+  'What city were you born in?': 'San Francisco',
+  'Where did you go to high school?': 'Billings High School',
+  "What is your mother's maiden name?": 'Platypus',
+};
+
+export interface Res { status: number; body: any; text: string; headers: Record<string, string> }
+
+/**
+ * The real app (AppModule, both listeners on ephemeral loopback ports) on a fresh SQLite file in
+ * its own temporary folder, with every log line captured. `restart()` reopens the same file.
+ */
+export class TestApp {
+  readonly logs: string[] = [];
+  px!: PxAuth;
+
+  private constructor(readonly dir: string, readonly env: Record<string, string>) {}
+
+  static async start(env: Record<string, string> = {}, dir = mkdtempSync(join(tmpdir(), 'pxauth-e2e-'))): Promise<TestApp> {
+    const t = new TestApp(dir, {
+      HOST: '127.0.0.1', PORT: '0', ADMIN_HOST: '127.0.0.1', ADMIN_PORT: '0', NODE_ENV: 'test',
+      DATABASE_URL: `sqlite:${join(dir, 'pxauth.sqlite')}`, LOG_LEVEL: 'debug', ...env,
+    });
+    await t.boot();
+    return t;
+  }
+
+  get dbFile(): string {
+    return this.env.DATABASE_URL.slice('sqlite:'.length);
+  }
+
+  private async boot(): Promise<void> {
+    const sink = new Writable({ write: (chunk, _enc, cb) => { this.logs.push(String(chunk)); cb(); } });
+    this.px = await startPxAuth({ env: this.env, logStream: sink });
+  }
+
+  async restart(): Promise<void> {
+    await this.px.close();
+    await this.boot();
+  }
+
+  async stop(removeFiles = true): Promise<void> {
+    await this.px.close();
+    if (removeFiles) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Every byte SQLite wrote: the database file, and its WAL and shared-memory files. */
+  databaseBytes(): Buffer {
+    const files = readdirSync(this.dir).filter((f) => f.startsWith('pxauth.sqlite'));
+    return Buffer.concat(files.map((f) => readFileSync(join(this.dir, f))));
+  }
+
+  /** A Plaid call: form-encoded body, partner headers, X-PLAID-VERSION. */
+  async plaid(path: string, body?: Record<string, string> | string, opts: { headers?: Record<string, string>; client?: typeof CLIENT | null; json?: boolean } = {}): Promise<Res> {
+    let req = request(this.px.publicServer).post(path).set('Accept', 'application/json').set('X-PLAID-VERSION', '2021-03-26');
+    const client = opts.client === undefined ? CLIENT : opts.client;
+    if (client) req = req.set('X-PLAID-CLIENT-ID', client.id).set('X-PLAID-SECRET', client.secret);
+    for (const [k, v] of Object.entries(opts.headers ?? {})) req = req.set(k, v);
+    if (body !== undefined) {
+      if (opts.json) req = req.set('Content-Type', 'application/json').send(JSON.stringify(body));
+      else req = req.set('Content-Type', 'application/x-www-form-urlencoded').send(typeof body === 'string' ? body : new URLSearchParams(body).toString());
+    }
+    return toRes(await req);
+  }
+
+  login(username: string, password = PASSWORD, extra: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Res> {
+    return this.plaid('/users/auth_token', { username, password, ...extra }, { headers });
+  }
+
+  /** A staff call on the internal listener, JSON. */
+  async admin(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, key: string | null = KEYS.admin): Promise<Res> {
+    let req = request(this.px.internalServer)[method.toLowerCase() as 'get'](path).set('Accept', 'application/json');
+    if (key) req = req.set('Authorization', `Bearer ${key}`);
+    if (body !== undefined) req = req.set('Content-Type', 'application/json').send(JSON.stringify(body));
+    return toRes(await req);
+  }
+
+  /** The newest passcode the outbox holds for a phone number or address. */
+  async outboxCode(to: string): Promise<string | undefined> {
+    const r = await this.admin('GET', `/admin/outbox?to=${encodeURIComponent(to)}`);
+    // sms and email say "123456"; voice reads the digits one by one: "1 2 3 4 5 6".
+    return r.body.messages?.[0]?.body.match(/\b\d(?: ?\d){3,9}\b/)?.[0].replace(/ /g, '');
+  }
+
+  /** user_otp (or another OTP user) through sendOtp by `type`, with the code read from the outbox. */
+  async otpChallenge(username = 'user_otp', type: 'sms' | 'voice' | 'email' = 'sms') {
+    const a = await this.login(username);
+    const method = a.body.challenge.send_methods.find((m: { type: string }) => m.type === type);
+    return { userId: a.body.user_id as string, challengeId: a.body.challenge.id as string, method, login: a };
+  }
+
+  sendOtp(userId: string, challengeId: string, sendMethodId: string): Promise<Res> {
+    return this.plaid(`/users/${userId}/sendOtp`, { challenge_id: challengeId, send_method_id: sendMethodId });
+  }
+
+  twoFactor(userId: string, body: Record<string, string> | string): Promise<Res> {
+    return this.plaid(`/users/${userId}/2fa`, body);
+  }
+
+  /** KBA answers in Plaid's `answers[i].question_id` form; `wrong` answers every question wrongly. */
+  kbaForm(challengeId: string, questions: { id: string; text: string }[], wrong = false): string {
+    const p = new URLSearchParams({ challenge_id: challengeId });
+    questions.forEach((q, i) => {
+      p.append(`answers[${i}].question_id`, q.id);
+      p.append(`answers[${i}].text`, wrong ? 'nope' : KBA_ANSWERS[q.text]);
+    });
+    return p.toString();
+  }
+
+  /** Audit events of one user, newest first, through the admin API. */
+  async events(userId: string): Promise<{ type: string; outcome: string; detail: any; staff_id: string | null; request_id: string | null }[]> {
+    return (await this.admin('GET', `/admin/users/${userId}/events`)).body.events;
+  }
+
+  async userIdOf(username: string): Promise<string> {
+    return (await this.admin('GET', `/admin/users?username=${encodeURIComponent(username)}`)).body.users[0].user_id;
+  }
+}
+
+function toRes(r: request.Response): Res {
+  return { status: r.status, body: r.body, text: r.text, headers: r.headers as Record<string, string> };
+}
+
+/** The documented envelope and nothing else (PRODUCT.md section 3). */
+export function expectEnvelope(r: Res, status: number, id: string): void {
+  expect({ status: r.status, id: r.body?.error?.id }).toEqual({ status, id });
+  expect(Object.keys(r.body).sort()).toEqual(['error', 'request_id']);
+  expect(typeof r.body.request_id).toBe('string');
+  expect(r.body.request_id).toBe(r.headers['x-request-id']);
+  expect(typeof r.body.error.message).toBe('string');
+  const allowed = status === 503 ? ['id', 'message', 'retry_at'] : ['id', 'message'];
+  expect(Object.keys(r.body.error).sort()).toEqual(allowed);
+  expect(r.text).not.toMatch(/node_modules|at \w+ \(|SQLITE|QueryFailedError|TypeError|stack/i);
+}
+
+/** RFC 6238 TOTP written independently of the service (as shared/check/lib.mjs does). */
+export { totpAt } from './totp';
