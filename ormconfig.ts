@@ -1,0 +1,10 @@
+// The TypeORM CLI's data source, e.g.:
+//   npx typeorm-ts-node-commonjs -r tsconfig-paths/register -d ormconfig.ts migration:show
+// The service and `npm run cli -- db:migrate` run the same migrations themselves.
+import 'tsconfig-paths/register';
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { loadConfig } from './src/config/app-config';
+import { dataSourceOptions } from './src/database/data-source-options';
+
+export default new DataSource(dataSourceOptions(loadConfig(process.env).DATABASE_URL));
