@@ -1,4 +1,7 @@
-// Two tiers (STYLE.md): unit specs beside the code, e2e suites under test/ that boot the real app.
+// Tiers (STYLE.md): unit specs beside the code; e2e suites under test/ that boot the real app, run
+// once on SQLite and once on PostgreSQL (the `e2e-postgres` project, each app on a new database).
+const { spawnSync } = require('node:child_process');
+
 // otplib 13 depends on ESM-only packages (@scure/base, @noble/hashes); Node 20.20 requires them
 // natively, Jest's CommonJS runtime does not, so ts-jest transpiles those few to CommonJS.
 const ESM_ONLY = ['@scure', '@noble', 'otplib', '@otplib'];
@@ -8,10 +11,30 @@ const common = {
   transform: { '^.+\\.[tj]s$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }] },
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
 };
-module.exports = {
-  testTimeout: 60000,
-  projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
-  ],
-};
+
+// Suites about SQLite files or child processes on SQLite run once, in the SQLite project.
+const SQLITE_ONLY = ['/test/cli\\.e2e-spec\\.ts$', '/test/process\\.e2e-spec\\.ts$'];
+// Suites that need PostgreSQL itself (several replicas on one database, an outage in the middle).
+const POSTGRES_ONLY = ['/test/postgres/'];
+
+const pgUrl = process.env.PXAUTH_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const pgReachable = spawnSync(process.execPath, ['-e', `
+  const u = new URL(process.argv[1]);
+  const s = require('node:net').connect({ host: u.hostname, port: Number(u.port || 5432) }, () => process.exit(0));
+  s.on('error', () => process.exit(1)); setTimeout(() => process.exit(1), 2000);`, pgUrl]).status === 0;
+
+const projects = [
+  { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+  { ...common, displayName: 'e2e-sqlite', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testPathIgnorePatterns: POSTGRES_ONLY },
+];
+if (pgReachable || process.env.CI) {
+  // In CI the PostgreSQL suites always run: an unreachable server there is a failure, not a skip.
+  projects.push({
+    ...common, displayName: 'e2e-postgres', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+    testPathIgnorePatterns: SQLITE_ONLY, setupFiles: ['<rootDir>/test/support/use-postgres.ts'],
+  });
+} else {
+  console.warn(`\n*** SKIPPED the PostgreSQL suites: no server answers at ${pgUrl.replace(/\/\/[^@]*@/, '//')} (set PXAUTH_TEST_PG_URL). ***\n`);
+}
+
+module.exports = { testTimeout: 60000, projects };

@@ -16,6 +16,7 @@ import { HealthModule } from './health/health.module';
 import { loggerParams } from './logging';
 import { MaintenanceModule } from './maintenance/maintenance.module';
 import { OtpModule } from './otp/otp.module';
+import { RetentionModule } from './retention/retention.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 import { StaffModule } from './staff/staff.module';
 import { TokensModule } from './tokens/tokens.module';
@@ -36,7 +37,7 @@ export class AppModule implements NestModule {
         AppConfigModule.forRoot(options.env),
         LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => loggerParams(config, options.logStream) }),
         DatabaseModule, CommonModule, AuditModule, MaintenanceModule,
-        AuthModule, OtpModule, TokensModule, StaffModule, HealthModule, SandboxModule,
+        AuthModule, OtpModule, TokensModule, StaffModule, HealthModule, SandboxModule, RetentionModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },

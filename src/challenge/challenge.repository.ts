@@ -55,6 +55,14 @@ export class ChallengeRepository {
       .execute();
   }
 
+  /** Drops challenges past their lifetime by `graceMs`, and the code hashes of spent ones. */
+  async purge(now: number, graceMs: number): Promise<number> {
+    const r = await this.challenges.createQueryBuilder().delete().from(Challenge).where('expires_at < :before', { before: now - graceMs }).execute();
+    await this.challenges.createQueryBuilder().update(Challenge).set({ codeHmac: null, codeExpiresAt: null })
+      .where('state = :spent AND code_hmac IS NOT NULL', { spent: 'spent' }).execute();
+    return r.affected ?? 0;
+  }
+
   private live(id: string, now: number) {
     return this.challenges
       .createQueryBuilder()

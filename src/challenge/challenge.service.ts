@@ -49,6 +49,11 @@ export class ChallengeService {
     if (!(await this.repo.spend(c.id, Date.now()))) throw new PxError(ErrorId.CHALLENGE_EXPIRED);
   }
 
+  /** An expired challenge stays an hour, so a late answer still reads CHALLENGE_EXPIRED. */
+  purgeExpired(): Promise<number> {
+    return this.repo.purge(Date.now(), 3_600_000);
+  }
+
   reserveSend(c: Challenge, codeHmac: string, now: number): Promise<boolean> {
     return this.repo.reserveSend(c.id, {
       codeHmac, now, codeExpiresAt: now + this.config.OTP_TTL, maxSends: this.config.OTP_MAX_SENDS, resendInterval: this.config.OTP_RESEND_INTERVAL,

@@ -35,6 +35,13 @@ export class AppConfig {
   @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, { message: 'DATABASE_URL must be sqlite:<file>, sqlite::memory: or postgres://…' })
   DATABASE_URL = 'sqlite:data/pxauth.sqlite';
 
+  @Transform(int) @IsInt() @Min(1) @Max(200) DB_POOL_SIZE = 10;
+  @Transform(duration) @IsInt({ message: 'DB_STATEMENT_TIMEOUT must be a duration such as 5s' }) @Min(100) DB_STATEMENT_TIMEOUT = 5_000;
+  @Transform(duration) @IsInt({ message: 'DB_CONNECT_TIMEOUT must be a duration such as 3s' }) @Min(100) DB_CONNECT_TIMEOUT = 3_000;
+  @Transform(duration) @IsInt({ message: 'DB_RETRY_AFTER must be a duration such as 5s' }) @Min(1000) DB_RETRY_AFTER = 5_000;
+  @Transform(duration) @IsInt({ message: 'PURGE_INTERVAL must be a duration such as 15m' }) @Min(0) PURGE_INTERVAL = 15 * 60_000;
+  @Transform(duration) @IsInt({ message: 'PURGE_RETENTION must be a duration such as 7d' }) @Min(60_000) PURGE_RETENTION = 7 * 86_400_000;
+
   /** 32 bytes, base64 or hex. Derives the TOTP encryption key and the OTP HMAC key. */
   @IsOptional() @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, { message: 'ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64' })
   ENCRYPTION_KEY?: string;
@@ -76,7 +83,7 @@ export class ConfigError extends Error {}
 /** Builds and validates the config; throws a ConfigError naming each bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const known = Object.keys(new AppConfig());
-  const raw = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== undefined && (known.includes(k) || k === 'SANDBOX' || k === 'ENCRYPTION_KEY')));
+  const raw = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== undefined && v !== '' && (known.includes(k) || k === 'SANDBOX' || k === 'ENCRYPTION_KEY')));
   const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
   const problems = validateSync(config, { skipMissingProperties: false }).map(
     (e) => `${e.property}=${JSON.stringify(env[e.property] ?? '')}: ${Object.values(e.constraints ?? {}).join('; ')}`,

@@ -4,11 +4,14 @@ import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
+export interface PoolSettings { poolSize: number; statementTimeoutMs: number; connectTimeoutMs: number }
+const DEFAULT_POOL: PoolSettings = { poolSize: 10, statementTimeoutMs: 5_000, connectTimeoutMs: 3_000 };
+
 /**
  * DATABASE_URL to TypeORM options: `sqlite:<file>`, `sqlite::memory:` or `postgres://…`.
- * Migrations run at start; `synchronize` is never used (STYLE.md habit 2).
+ * Migrations run at start under a lock (see migrate.ts); `synchronize` is never used.
  */
-export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
+export function dataSourceOptions(databaseUrl: string, pool: PoolSettings = DEFAULT_POOL): DataSourceOptions {
   const common = { entities: ENTITIES, migrations: MIGRATIONS, synchronize: false, migrationsRun: false, logging: false } as const;
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length);
@@ -21,9 +24,22 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
       enableWAL: database !== ':memory:',
       prepareDatabase: (db: { pragma: (s: string) => unknown }) => {
         db.pragma('busy_timeout = 5000');
-        db.pragma('foreign_keys = ON');
       },
     };
   }
-  return { ...common, type: 'postgres', url: databaseUrl };
+  return {
+    ...common,
+    type: 'postgres',
+    url: databaseUrl,
+    // pg's Pool: bounded, and never waiting forever for a connection or a statement, so that an
+    // unreachable database is a quick 503 rather than a hung request.
+    extra: {
+      max: pool.poolSize,
+      connectionTimeoutMillis: pool.connectTimeoutMs,
+      statement_timeout: pool.statementTimeoutMs,
+      query_timeout: pool.statementTimeoutMs + 1_000,
+      idle_in_transaction_session_timeout: pool.statementTimeoutMs * 2,
+      keepAlive: true,
+    },
+  };
 }

@@ -1,14 +1,28 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '@/config/app-config';
 import { dataSourceOptions } from './data-source-options';
+import { migrate } from './migrate';
 
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
-      // Migrations run at start (one set for SQLite and PostgreSQL); `db:migrate` runs them alone.
-      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.DATABASE_URL), migrationsRun: true }),
+      useFactory: (config: AppConfig) => ({
+        ...dataSourceOptions(config.DATABASE_URL, {
+          poolSize: config.DB_POOL_SIZE, statementTimeoutMs: config.DB_STATEMENT_TIMEOUT, connectTimeoutMs: config.DB_CONNECT_TIMEOUT,
+        }),
+        // Start even if the database is down for a moment, but not forever: 10 tries, 2 s apart.
+        retryAttempts: 10,
+        retryDelay: 2_000,
+      }),
+      // Migrations run once the pool is up, before anything else uses it (one set for both engines).
+      dataSourceFactory: async (options) => {
+        const ds = await new DataSource(options!).initialize();
+        await migrate(ds);
+        return ds;
+      },
     }),
   ],
 })

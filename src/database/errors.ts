@@ -1,6 +1,25 @@
 /** A unique-key violation, on SQLite (better-sqlite3) or PostgreSQL. */
 export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; driverError?: { code?: string } };
-  const code = e?.driverError?.code ?? e?.code;
+  const code = codeOf(err);
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+// PostgreSQL SQLSTATE classes 08 (connection), 53 (resources), 57 (operator intervention: shutdown,
+// statement timeout), 40001/40P01 (serialization, deadlock); Node's socket errors; SQLite's busy/IO.
+const UNAVAILABLE_CODES = /^(08|53|57|40001|40P01|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|SQLITE_BUSY|SQLITE_LOCKED|SQLITE_IOERR|SQLITE_CANTOPEN|SQLITE_FULL)/;
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Connection is not established|Cannot use a pool after calling end|connect ECONNREFUSED|the database system is (starting up|shutting down)/i;
+
+/** The database could not answer (down, unreachable, overloaded, timed out): a 503, not a 500. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const code = codeOf(err);
+  if (code && UNAVAILABLE_CODES.test(code)) return true;
+  const e = err as { message?: unknown; driverError?: { message?: unknown } };
+  const message = `${String(e?.message ?? '')} ${String(e?.driverError?.message ?? '')}`;
+  return UNAVAILABLE_MESSAGES.test(message);
+}
+
+function codeOf(err: unknown): string | undefined {
+  const e = err as { code?: unknown; driverError?: { code?: unknown } };
+  const code = e?.driverError?.code ?? e?.code;
+  return typeof code === 'string' ? code : undefined;
 }

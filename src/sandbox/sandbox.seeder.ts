@@ -1,10 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '@/config/app-config';
+import { withStartupLock } from '@/database/migrate';
 import { PartnersService } from '@/partners/partners.service';
 import { AdminUsersService } from '@/staff/admin/admin-users.service';
 import { StaffService } from '@/staff/staff.service';
 import { SANDBOX_CLIENT, SANDBOX_PASSWORD, SANDBOX_STAFF, SANDBOX_TOTP_SECRET, SANDBOX_USERS } from './sandbox.fixtures';
-import { DataSource } from 'typeorm';
 
 /** Seeds an empty database with the sandbox when SANDBOX is on (the default outside production). */
 @Injectable()
@@ -21,10 +22,13 @@ export class SandboxSeeder implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.sandbox) return;
-    const [{ n }] = await this.dataSource.query('SELECT COUNT(*) AS n FROM partner_client');
-    if (Number(n) > 0) return;
-    await this.seed();
-    this.logger.log('seeded the sandbox: client sandbox-client, staff keys and the user_* users (see README)');
+    // Replicas starting at once: one seeds, the others then see a database that is not empty.
+    await withStartupLock(this.dataSource, async () => {
+      const [{ n }] = await this.dataSource.query('SELECT COUNT(*) AS n FROM partner_client');
+      if (Number(n) > 0) return;
+      await this.seed();
+      this.logger.log('seeded the sandbox: client sandbox-client, staff keys and the user_* users (see README)');
+    });
   }
 
   private async seed(): Promise<void> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { IsNull, LessThan, Repository } from 'typeorm';
 import { AppConfig } from '@/config/app-config';
 import { AuditService } from '@/audit/audit.service';
 import { randomToken, sha256 } from '@/common/crypto/digest';
@@ -51,6 +51,14 @@ export class TokensService {
     if (!row) return;
     const r = await this.tokens.update({ id: row.id, revokedAt: IsNull() }, { revokedAt: Date.now() });
     if (r.affected) await this.audit.record({ type: 'token_revoke', outcome: 'revoked', userId: row.userId, institutionId: row.institutionId, detail: { count: 1 } });
+  }
+
+  /** Tokens expired or revoked more than `retentionMs` ago: introspection answers inactive either way. */
+  async purgeDead(retentionMs: number): Promise<number> {
+    const before = Date.now() - retentionMs;
+    const expired = await this.tokens.delete({ expiresAt: LessThan(before) });
+    const revoked = await this.tokens.delete({ revokedAt: LessThan(before) });
+    return (expired.affected ?? 0) + (revoked.affected ?? 0);
   }
 
   /** A password change, or support revoking access: every live token of the user stops working. */

@@ -1,9 +1,12 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { startPxAuth, PxAuth } from '@/server';
+import { TestDatabase, createTestDatabase } from './databases';
+
+export { TEST_ENGINE } from './databases';
 
 export const CLIENT = { id: 'sandbox-client', secret: 'sandbox-secret' };
 export const KEYS = { admin: 'sandbox-admin-key', support: 'sandbox-support-key', rs: 'sandbox-rs-key' };
@@ -18,26 +21,34 @@ export const KBA_ANSWERS: Record<string, string> = {
 export interface Res { status: number; body: any; text: string; headers: Record<string, string> }
 
 /**
- * The real app (AppModule, both listeners on ephemeral loopback ports) on a fresh SQLite file in
- * its own temporary folder, with every log line captured. `restart()` reopens the same file.
+ * The real app (AppModule, both listeners on ephemeral loopback ports) on a fresh database of its
+ * own (a SQLite file in its own temporary folder, or a new PostgreSQL database when the suites run
+ * on PostgreSQL), with every log line captured. `restart()` reopens the same database.
  */
 export class TestApp {
   readonly logs: string[] = [];
   px!: PxAuth;
 
-  private constructor(readonly dir: string, readonly env: Record<string, string>) {}
+  private constructor(readonly dir: string, readonly env: Record<string, string>, private readonly db?: TestDatabase) {}
 
+  /** `env.DATABASE_URL`, when given, is used as it is (and not dropped afterwards). */
   static async start(env: Record<string, string> = {}, dir = mkdtempSync(join(tmpdir(), 'pxauth-e2e-'))): Promise<TestApp> {
+    const db = env.DATABASE_URL ? undefined : await createTestDatabase(dir);
     const t = new TestApp(dir, {
       HOST: '127.0.0.1', PORT: '0', ADMIN_HOST: '127.0.0.1', ADMIN_PORT: '0', NODE_ENV: 'test',
-      DATABASE_URL: `sqlite:${join(dir, 'pxauth.sqlite')}`, LOG_LEVEL: 'debug', ...env,
-    });
-    await t.boot();
+      DATABASE_URL: db?.url ?? env.DATABASE_URL, LOG_LEVEL: 'debug', PURGE_INTERVAL: '0', ...env,
+    }, db);
+    try {
+      await t.boot();
+    } catch (err) {
+      await db?.drop();
+      throw err;
+    }
     return t;
   }
 
-  get dbFile(): string {
-    return this.env.DATABASE_URL.slice('sqlite:'.length);
+  get databaseUrl(): string {
+    return this.env.DATABASE_URL;
   }
 
   private async boot(): Promise<void> {
@@ -52,13 +63,15 @@ export class TestApp {
 
   async stop(removeFiles = true): Promise<void> {
     await this.px.close();
-    if (removeFiles) rmSync(this.dir, { recursive: true, force: true });
+    if (!removeFiles) return;
+    await this.db?.drop();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
-  /** Every byte SQLite wrote: the database file, and its WAL and shared-memory files. */
+  /** Everything the database holds: SQLite's files (with the WAL), or a pg_dump of the PostgreSQL database. */
   databaseBytes(): Buffer {
-    const files = readdirSync(this.dir).filter((f) => f.startsWith('pxauth.sqlite'));
-    return Buffer.concat(files.map((f) => readFileSync(join(this.dir, f))));
+    if (!this.db) throw new Error('databaseBytes() needs a database the harness created');
+    return this.db.bytes();
   }
 
   /** A Plaid call: form-encoded body, partner headers, X-PLAID-VERSION. */

@@ -1,17 +1,22 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, Optional } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ErrorId } from './error-id';
 import { PxError } from './px.error';
 import { requestIdOf } from '../http/request-id';
+import { AppConfig } from '@/config/app-config';
+import { isDatabaseUnavailable } from '@/database/errors';
 
 /**
  * Every non-2xx answer is `{ request_id, error: { id, message[, retry_at] } }` and nothing more
  * (PRODUCT.md section 3). Framework exceptions are translated; anything else is a bug: logged
- * with its stack and answered INTERNAL_ERROR alone.
+ * with its stack and answered INTERNAL_ERROR alone. A database that cannot answer is 503 with a
+ * retry_at, never a 500: Plaid retries, and no customer is locked out by our outage.
  */
 @Catch()
 export class ErrorEnvelopeFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+
+  constructor(@Optional() private readonly config?: AppConfig) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
@@ -19,6 +24,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const err = this.toPxError(exception);
     if (err.id === ErrorId.INTERNAL_ERROR) this.logger.error({ err: exception }, 'unhandled error');
+    else if (err.id === ErrorId.SERVICE_UNAVAILABLE && !(exception instanceof PxError)) this.logger.warn({ reason: (exception as Error)?.message }, 'database unavailable');
     if (res.headersSent) return;
     const body: Record<string, unknown> = { id: err.id, message: err.message };
     if (err.retryAt) {
@@ -30,8 +36,11 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
 
   private toPxError(exception: unknown): PxError {
     if (exception instanceof PxError) return exception;
+    const retryAt = () => new Date(Date.now() + (this.config?.DB_RETRY_AFTER ?? 5_000));
+    if (isDatabaseUnavailable(exception)) return PxError.unavailable(retryAt(), 'The service cannot reach its database; retry shortly.');
     if (exception instanceof HttpException) {
       switch (exception.getStatus()) {
+        case 503: return PxError.unavailable(retryAt(), 'The service is not ready.');
         case 400: return PxError.invalid('The request is malformed.');
         case 404: return new PxError(ErrorId.NOT_FOUND);
         case 405: return new PxError(ErrorId.METHOD_NOT_ALLOWED);

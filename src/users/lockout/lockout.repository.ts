@@ -63,6 +63,15 @@ export class LockoutRepository {
     await this.update(key).set({ lockedUntil: FOREVER, lockedAt: now, lockReason: reason, updatedAt: now }).execute();
   }
 
+  /** Rows that hold nothing (no failures, no lock history, unlocked), and unlocked rows idle since `idleBefore`. */
+  async purge(now: number, idleBefore: number): Promise<number> {
+    const r = await this.guards.createQueryBuilder().delete().from(LoginGuard)
+      .where('locked_until <= :now', { now })
+      .andWhere('((failures = 0 AND lock_count = 0) OR updated_at < :idleBefore)', { idleBefore })
+      .execute();
+    return r.affected ?? 0;
+  }
+
   private update(key: GuardKey) {
     return this.guards
       .createQueryBuilder()

@@ -4,6 +4,9 @@ import { FOREVER } from '@/database/columns';
 import { LockoutPolicy } from './lockout.policy';
 import { GuardKey, LockoutRepository } from './lockout.repository';
 
+// Longer than any password check can take: an attempt counted this long ago is no longer in flight.
+export const IN_FLIGHT_MS = 30_000;
+
 export interface LockState { locked: boolean; until: number | null; permanent: boolean; reason: string | null; failures: number; lockCount: number }
 
 /**
@@ -40,7 +43,21 @@ export class LockoutService {
   async takeAttempt(key: GuardKey): Promise<boolean> {
     const now = Date.now();
     await this.repo.ensure(key, now);
-    return this.repo.takeAttempt(key, this.policy.threshold, now);
+    if (await this.repo.takeAttempt(key, this.policy.threshold, now)) return true;
+    await this.healStaleSaturation(key, now);
+    return false;
+  }
+
+  /**
+   * Attempts counted by a process that died before judging them (a replica killed mid-burst) leave
+   * the count at the threshold with no lock. Once nothing can still be in flight, the lock they were
+   * due is applied, so it shows to support staff and expires as the policy says.
+   */
+  private async healStaleSaturation(key: GuardKey, now: number): Promise<void> {
+    const g = await this.repo.find(key);
+    if (g && g.lockedUntil <= now && g.failures >= this.policy.threshold && now - g.updatedAt > IN_FLIGHT_MS) {
+      await this.lockIfDue(key, null);
+    }
   }
 
   /** A right password gives its counted attempt back. */
@@ -75,6 +92,12 @@ export class LockoutService {
   /** Authentication completed (200 from auth_token or 2fa). */
   reset(key: GuardKey): Promise<void> {
     return this.repo.reset(key, Date.now());
+  }
+
+  /** Forgets failure counters idle for `retentionMs` (never a current lock). */
+  purgeStale(retentionMs: number): Promise<number> {
+    const now = Date.now();
+    return this.repo.purge(now, now - retentionMs);
   }
 
   async unlock(key: GuardKey): Promise<void> {

@@ -1,0 +1,49 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '@/config/app-config';
+import { ChallengeService } from '@/challenge/challenge.service';
+import { OutboxService } from '@/otp/delivery/outbox.service';
+import { TokensService } from '@/tokens/tokens.service';
+import { LockoutService } from '@/users/lockout/lockout.service';
+
+export interface PurgeCounts { challenges: number; failure_counters: number; outbox: number; tokens: number }
+
+/**
+ * Keeps tables bounded: every PURGE_INTERVAL, expired challenges and spent codes, idle failure
+ * counters, and old outbox messages and dead tokens go. Each step is one idempotent DELETE, so every
+ * replica may run the job at once. Audit events are kept: their retention is the bank's to decide.
+ */
+@Injectable()
+export class PurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Purge');
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly challenges: ChallengeService,
+    private readonly lockout: LockoutService,
+    private readonly outbox: OutboxService,
+    private readonly tokens: TokensService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.PURGE_INTERVAL <= 0) return;
+    this.timer = setInterval(() => void this.runOnce().catch((err: Error) => this.logger.warn({ reason: err.message }, 'purge failed; will retry')), this.config.PURGE_INTERVAL);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  async runOnce(): Promise<PurgeCounts> {
+    const retention = this.config.PURGE_RETENTION;
+    const counts: PurgeCounts = {
+      challenges: await this.challenges.purgeExpired(),
+      failure_counters: await this.lockout.purgeStale(retention),
+      outbox: await this.outbox.purgeOlderThan(retention),
+      tokens: await this.tokens.purgeDead(retention),
+    };
+    this.logger.log(counts, 'purged');
+    return counts;
+  }
+}
