@@ -1,5 +1,5 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AuditModule } from './audit/audit.module';
@@ -7,6 +7,7 @@ import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
 import { ErrorEnvelopeFilter } from './common/errors/error.filter';
 import { BodyMiddleware } from './common/http/body.middleware';
+import { ListenerGuard } from './common/http/listener.guard';
 import { RequestContextMiddleware } from './common/http/request-context.middleware';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { AppConfig } from './config/app-config';
@@ -41,6 +42,7 @@ export class AppModule implements NestModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
+        { provide: APP_GUARD, useClass: ListenerGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
     };

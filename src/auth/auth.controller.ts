@@ -1,4 +1,5 @@
 import { Body, Controller, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ServedOn } from '@/common/http/listener.guard';
 import type { Request, Response } from 'express';
 import { localeOf } from '@/common/i18n/messages';
 import { RequestContextStore } from '@/common/http/request-context';
@@ -11,6 +12,7 @@ import { MfaService } from './mfa.service';
 const clientId = () => RequestContextStore.get()!.clientId!;
 
 /** Plaid's non-OAuth endpoints (reference/plaid-exchange-auth.md, "Alternative auth methods"). */
+@ServedOn('public')
 @Controller('users')
 @UseGuards(PartnerGuard)
 export class AuthController {

@@ -1,9 +1,11 @@
 import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ServedOn } from '@/common/http/listener.guard';
 import { MaintenanceService } from '@/maintenance/maintenance.service';
 import { PartnerGuard } from '@/partners/partner.guard';
 import { SendOtpDto } from './send-otp.dto';
 import { OtpService } from './otp.service';
 
+@ServedOn('public')
 @Controller('users/:user_id')
 @UseGuards(PartnerGuard)
 export class OtpController {

@@ -1,9 +1,11 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ServedOn } from '@/common/http/listener.guard';
 import { Roles, StaffGuard } from '@/staff/staff.guard';
 import { IntrospectDto, RevokeDto } from './token-request.dto';
 import { Introspection, TokensService } from './tokens.service';
 
 /** For the bank's data API, on the internal listener (PRODUCT.md section 8). */
+@ServedOn('internal')
 @Controller('tokens')
 @UseGuards(StaffGuard)
 export class TokensController {

@@ -12,12 +12,12 @@ export function listenerOf(req: IncomingMessage): Listener {
   return (req as unknown as Record<symbol, Listener>)[LISTENER] ?? 'public';
 }
 
-/** Paths that exist only on the internal listener (PRODUCT.md section 1). */
+/** Paths that exist only on the internal listener (PRODUCT.md section 1): a first filter; ListenerGuard decides. */
 export function isInternalPath(path: string): boolean {
-  return /^\/(admin|console|metrics|tokens)(\/|$)/.test(path);
+  return /^\/+(admin|console|metrics|tokens)(\/|$)/i.test(path);
 }
 
 /** Paths that exist only on the public listener: Plaid's endpoints. */
 export function isPublicOnlyPath(path: string): boolean {
-  return /^\/users(\/|$)/.test(path);
+  return /^\/+users(\/|$)/i.test(path);
 }

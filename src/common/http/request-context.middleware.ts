@@ -15,7 +15,8 @@ export class RequestContextMiddleware implements NestMiddleware {
   use(req: Request, res: Response, next: NextFunction): void {
     const requestId = requestIdOf(req, res);
     const listener = listenerOf(req);
-    const path = req.path;
+    // Mounted on a wildcard, the middleware sees req.path as '/': the whole path is in originalUrl.
+    const path = req.originalUrl.split('?')[0];
     if ((listener === 'public' && isInternalPath(path)) || (listener === 'internal' && isPublicOnlyPath(path))) {
       throw new PxError(ErrorId.NOT_FOUND);
     }

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, UseGuards, UseInterceptors } from '@nestjs/common';
+import { ServedOn } from '@/common/http/listener.guard';
 import { MaintenanceService } from '@/maintenance/maintenance.service';
 import { OutboxService } from '@/otp/delivery/outbox.service';
 import { PartnersService } from '@/partners/partners.service';
@@ -7,6 +8,7 @@ import { AdminAuditInterceptor } from './admin-audit.interceptor';
 import { CreateClientDto, MaintenanceDto, OutboxQuery } from './admin.dto';
 
 /** The sandbox outbox, maintenance mode and Plaid's client credentials. */
+@ServedOn('internal')
 @Controller('admin')
 @UseGuards(StaffGuard)
 @UseInterceptors(AdminAuditInterceptor)

@@ -1,10 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
+import { ServedOn } from '@/common/http/listener.guard';
 import { Roles, StaffGuard } from '../staff.guard';
 import { AdminAuditInterceptor } from './admin-audit.interceptor';
 import { CreateUserDto, FindUsersQuery, LockDto, SetPasswordDto, TermsDto } from './admin.dto';
 import { AdminUsersService } from './admin-users.service';
 
 /** `:id` is always the user_id (PRODUCT.md section 9). */
+@ServedOn('internal')
 @Controller('admin/users')
 @UseGuards(StaffGuard)
 @UseInterceptors(AdminAuditInterceptor)

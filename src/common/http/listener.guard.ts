@@ -1,0 +1,27 @@
+import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { ErrorId } from '../errors/error-id';
+import { PxError } from '../errors/px.error';
+import { listenerOf } from './listener';
+import type { Listener } from './request-context';
+
+const LISTENER_KEY = 'pxauth:listener';
+
+/** The one listener a controller answers on; controllers without it (health) answer on both. */
+export const ServedOn = (listener: Listener) => SetMetadata(LISTENER_KEY, listener);
+
+/**
+ * Enforces PRODUCT.md section 1 after routing, on the controller that matched, so no spelling of a
+ * path (case, slashes, encoding) can reach an internal route from the public listener: 404 there.
+ */
+@Injectable()
+export class ListenerGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const servedOn = this.reflector.getAllAndOverride<Listener | undefined>(LISTENER_KEY, [context.getHandler(), context.getClass()]);
+    if (servedOn && servedOn !== listenerOf(context.switchToHttp().getRequest<Request>())) throw new PxError(ErrorId.NOT_FOUND);
+    return true;
+  }
+}
