@@ -44,6 +44,16 @@ export class PartnersService {
     return { client_id: clientId, client_secret: secret, slot };
   }
 
+  /** Retires secret `slot`, once its successor is in use; the last active secret cannot go. */
+  async revokeSecret(clientId: string, slot: number): Promise<{ client_id: string; revoked_slot: number; active_slots: number[] }> {
+    const active = await this.secrets.findBy({ clientId, revokedAt: IsNull() });
+    const target = active.find((s) => s.slot === slot);
+    if (!target) throw new PxError(ErrorId.NOT_FOUND, 'No such active secret.');
+    if (active.length === 1) throw new PxError(ErrorId.CONFLICT, 'This is the client\'s only active secret; add another first.');
+    await this.secrets.update({ id: target.id, revokedAt: IsNull() }, { revokedAt: Date.now() });
+    return { client_id: clientId, revoked_slot: slot, active_slots: active.filter((s) => s !== target).map((s) => s.slot) };
+  }
+
   /** Throws INVALID_CLIENT unless the pair matches an active secret; same work for unknown ids. */
   async authenticate(clientId: string | undefined, secret: string | undefined): Promise<string> {
     if (!clientId || !secret || clientId.length > 64 || secret.length > 256) throw new PxError(ErrorId.INVALID_CLIENT);

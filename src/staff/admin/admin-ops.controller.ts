@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post, Put, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ServedOn } from '@/common/http/listener.guard';
 import { MaintenanceService } from '@/maintenance/maintenance.service';
 import { OutboxService } from '@/otp/delivery/outbox.service';
 import { PartnersService } from '@/partners/partners.service';
+import { PxError } from '@/common/errors/px.error';
 import { Roles, StaffGuard } from '../staff.guard';
 import { AdminAuditInterceptor } from './admin-audit.interceptor';
 import { CreateClientDto, MaintenanceDto, OutboxQuery } from './admin.dto';
@@ -49,5 +50,11 @@ export class AdminOpsController {
   @Roles('admin')
   addSecret(@Param('id') id: string) {
     return this.partners.addSecret(id);
+  }
+
+  @Delete('clients/:id/secrets/:n')
+  @Roles('admin')
+  revokeSecret(@Param('id') id: string, @Param('n', new ParseIntPipe({ exceptionFactory: () => PxError.invalid('n: must be 1 or 2') })) n: number) {
+    return this.partners.revokeSecret(id, n);
   }
 }
