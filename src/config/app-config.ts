@@ -58,6 +58,7 @@ export class AppConfig {
   @Transform(duration) @IsInt({ message: 'LOCKOUT_MAX_DURATION must be a duration such as 24h' }) @Min(1) LOCKOUT_MAX_DURATION = 24 * 3_600_000;
 
   @Transform(int) @IsInt() @Min(0) TERMS_VERSION = 1;
+  @IsString() @Matches(/^[^:]{1,64}$/, { message: 'TOTP_ISSUER must be 1 to 64 characters without a colon' }) TOTP_ISSUER = 'pxauth';
   @Transform(list) @IsIn(FACTOR_KINDS, { each: true, message: 'MFA_PRIORITY must list totp, otp and kba' }) MFA_PRIORITY: FactorKind[] = ['totp', 'otp', 'kba'];
   @Transform(bool) @IsBoolean() KBA_ENABLED = true;
   @Transform(int) @IsInt() @Min(1) @Max(10) KBA_QUESTIONS_ASKED = 2;

@@ -50,7 +50,7 @@ export class AdminUsersService {
     await this.audit.record({ type: 'user_create', outcome: 'created', userId: user.id, institutionId: user.institutionId, detail: { factors: this.factorNames(dto) } });
     const view: CreatedUser = await this.view(user);
     if (enrollment) {
-      view.totp_uri = this.totp.uri(enrollment.secret, user.username, 'pxauth');
+      view.totp_uri = this.totp.uri(enrollment.secret, user.username, this.config.TOTP_ISSUER);
       view.totp_qr = await this.totp.qrDataUrl(view.totp_uri);
     }
     return view;
