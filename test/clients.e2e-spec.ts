@@ -38,3 +38,17 @@ describe('Plaid clients and secret rotation', () => {
     expectEnvelope(await t.admin('POST', '/admin/clients', { name: 'x' }, 'sandbox-support-key'), 403, 'FORBIDDEN');
   });
 });
+
+describe('refused staff calls', () => {
+  let t: TestApp;
+  beforeAll(async () => { t = await TestApp.start(); });
+  afterAll(async () => { await t.stop(); });
+
+  it('a call refused for its role is an audit event naming the staff member', async () => {
+    const id = await t.userIdOf('user_good');
+    expectEnvelope(await t.admin('POST', `/admin/users/${id}/password`, { password: 'new-password-1' }, 'sandbox-support-key'), 403, 'FORBIDDEN');
+    const refused = (await t.events(id)).find((e) => e.type === 'admin_call' && e.outcome === 'FORBIDDEN');
+    expect(refused).toMatchObject({ staff_id: expect.any(String), detail: { method: 'POST', staff_name: 'sandbox support', role: 'support' } });
+    expect((await t.login('user_good')).status).toBe(200);
+  });
+});

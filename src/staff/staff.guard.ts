@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { AuditService } from '@/audit/audit.service';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
 import { RequestContextStore } from '@/common/http/request-context';
@@ -15,7 +16,7 @@ export type StaffRequest = Request & { staff?: { id: string; name: string; role:
 
 @Injectable()
 export class StaffGuard implements CanActivate {
-  constructor(private readonly staff: StaffService, private readonly reflector: Reflector) {}
+  constructor(private readonly staff: StaffService, private readonly reflector: Reflector, private readonly audit: AuditService) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<StaffRequest>();
@@ -26,7 +27,14 @@ export class StaffGuard implements CanActivate {
     const ctx = RequestContextStore.get();
     if (ctx) ctx.staffId = row.id;
     const allowed = this.reflector.getAllAndOverride<StaffRole[]>(ROLES, [context.getHandler(), context.getClass()]) ?? ['admin'];
-    if (row.role !== 'admin' && !allowed.includes(row.role)) throw new PxError(ErrorId.FORBIDDEN);
+    if (row.role !== 'admin' && !allowed.includes(row.role)) {
+      // A refused call is an admin call too (PRODUCT.md section 9): the staff member is known by now.
+      await this.audit.record({
+        type: 'admin_call', outcome: ErrorId.FORBIDDEN, userId: typeof req.params?.id === 'string' && req.path.startsWith('/admin/users/') ? req.params.id : null,
+        detail: { method: req.method, route: (req.route as { path?: string } | undefined)?.path ?? req.path, staff_name: row.name, role: row.role },
+      });
+      throw new PxError(ErrorId.FORBIDDEN);
+    }
     return true;
   }
 }
