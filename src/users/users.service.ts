@@ -103,6 +103,10 @@ export class UsersService {
     return new PxError(ErrorId.CONFLICT, 'A user with this username already exists in this institution.');
   }
 
+  async update(user: User, patch: Partial<User>): Promise<void> {
+    await this.repo.update(user.id, patch);
+  }
+
   async setPassword(user: User, password: string): Promise<void> {
     await this.repo.update(user.id, { passwordHash: await this.hasher.hash(password) });
   }

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ServedOn } from '@/common/http/listener.guard';
-import { Roles, StaffGuard } from '../staff.guard';
+import { Roles, StaffGuard, StaffRequest } from '../staff.guard';
 import { AdminAuditInterceptor } from './admin-audit.interceptor';
-import { CreateUserDto, FindUsersQuery, LockDto, SetPasswordDto, TermsDto } from './admin.dto';
+import { CreateUserDto, FindUsersQuery, LockDto, SetPasswordDto, TermsDto, UpdateUserDto } from './admin.dto';
 import { AdminUsersService } from './admin-users.service';
 
 /** `:id` is always the user_id (PRODUCT.md section 9). */
@@ -29,6 +29,13 @@ export class AdminUsersController {
   @Roles('support')
   get(@Param('id') id: string) {
     return this.users.get(id);
+  }
+
+  /** Support may reset (remove) factors; admins may also set them. */
+  @Patch(':id')
+  @Roles('support')
+  update(@Param('id') id: string, @Body() body: UpdateUserDto, @Req() req: StaffRequest) {
+    return this.users.update(id, body, req.staff!.role);
   }
 
   @Get(':id/events')

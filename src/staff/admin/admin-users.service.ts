@@ -9,7 +9,9 @@ import { TokensService } from '@/tokens/tokens.service';
 import { LockoutService } from '@/users/lockout/lockout.service';
 import type { User } from '@/users/user.entity';
 import { UsersService } from '@/users/users.service';
-import type { CreateUserDto } from './admin.dto';
+import type { CreateUserDto, UpdateUserDto } from './admin.dto';
+import type { StaffRole } from '../staff-key.entity';
+import { ErrorId } from '@/common/errors/error-id';
 import { UserView, toUserView } from './user-view';
 
 export type CreatedUser = UserView & { totp_uri?: string; totp_qr?: string };
@@ -49,6 +51,35 @@ export class AdminUsersService {
     }
     await this.audit.record({ type: 'user_create', outcome: 'created', userId: user.id, institutionId: user.institutionId, detail: { factors: this.factorNames(dto) } });
     const view: CreatedUser = await this.view(user);
+    if (enrollment) {
+      view.totp_uri = this.totp.uri(enrollment.secret, user.username, this.config.TOTP_ISSUER);
+      view.totp_qr = await this.totp.qrDataUrl(view.totp_uri);
+    }
+    return view;
+  }
+
+  /**
+   * Changes a user's factors. Support staff may only remove (reset) them: setting a new phone,
+   * address or TOTP secret is how an account is taken over through a help desk, so that is admin's.
+   */
+  async update(id: string, dto: UpdateUserDto, role: StaffRole): Promise<CreatedUser> {
+    const user = await this.users.getById(id);
+    const sets = (dto.phone ?? null) !== null || (dto.email ?? null) !== null || dto.totp === true || !!dto.kba?.length || (dto.mfa_preference ?? null) !== null;
+    if (sets && role !== 'admin') throw new PxError(ErrorId.FORBIDDEN, 'Support staff may remove factors; setting them is for admins.');
+    const patch: Partial<User> = {};
+    if (dto.phone !== undefined) patch.phone = dto.phone;
+    if (dto.email !== undefined) patch.email = dto.email;
+    if (dto.mfa_preference !== undefined) patch.mfaPreference = dto.mfa_preference;
+    const enrollment = dto.totp === true ? this.totp.enroll() : undefined;
+    if (dto.totp !== undefined) Object.assign(patch, { totpSecretSealed: enrollment?.sealed(user.id) ?? null, totpLastStep: null });
+    if (dto.kba !== undefined) {
+      await this.kba.removeAllFor(user.id);
+      await this.kba.enroll(user.id, dto.kba);
+    }
+    if (Object.keys(patch).length) await this.users.update(user, patch);
+    const changed = Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined);
+    await this.audit.record({ type: 'factors_change', outcome: sets ? 'set' : 'reset', userId: user.id, institutionId: user.institutionId, detail: { fields: changed } });
+    const view: CreatedUser = await this.get(id);
     if (enrollment) {
       view.totp_uri = this.totp.uri(enrollment.secret, user.username, this.config.TOTP_ISSUER);
       view.totp_qr = await this.totp.qrDataUrl(view.totp_uri);

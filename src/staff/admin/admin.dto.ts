@@ -25,6 +25,15 @@ export class CreateUserDto {
   @IsOptional() @IsIn(FACTOR_KINDS) mfa_preference?: FactorKind;
 }
 
+/** Absent: unchanged. null, false or []: the factor is removed. A value: set (admins only). */
+export class UpdateUserDto {
+  @IsOptional() @Matches(/^\+[1-9]\d{6,14}$/, { message: 'must be an E.164 number such as +14155550123, or null' }) phone?: string | null;
+  @IsOptional() @IsEmail({}, { message: 'must be an email address, or null' }) email?: string | null;
+  @IsOptional() @Transform(toBool) @IsBoolean() totp?: boolean;
+  @IsOptional() @IsArray() @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => KbaEnrollmentDto) kba?: KbaEnrollmentDto[];
+  @IsOptional() @IsIn(FACTOR_KINDS) mfa_preference?: FactorKind | null;
+}
+
 export class FindUsersQuery {
   @IsOptional() @RequiredString(1, 256) username?: string;
   @IsOptional() @RequiredString(1, 64) institution_id?: string;
