@@ -28,6 +28,9 @@ export interface PxAuth {
 export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
   const app = await NestFactory.create(AppModule.forRoot(options), { bodyParser: false, bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
+  // Nest flushes (and detaches) the startup log buffer only in app.listen(), which is not used here:
+  // without this every Logger line (audit, outbox, errors with their stack) stays buffered forever.
+  app.flushLogs();
   const config = app.get(AppConfig);
   const express = app.getHttpAdapter().getInstance() as Application;
   express.disable('x-powered-by');

@@ -32,7 +32,9 @@ export class AuthService {
     // 2. locked: 403 without looking at the password. The attempt is counted before the check,
     //    so a burst can never check more than LOCKOUT_THRESHOLD wrong passwords.
     if (!(await this.lockout.takeAttempt(key))) {
-      await this.audit.record({ ...event, outcome: 'locked' });
+      // Attributed to the user when there is one, so support staff see the refused attempts (section 9).
+      const lockedUser = await this.users.findByKey(key);
+      await this.audit.record({ ...event, userId: lockedUser?.id ?? null, detail: { username_known: !!lockedUser }, outcome: 'locked' });
       throw new PxError(ErrorId.ACCOUNT_LOCKED);
     }
 
