@@ -48,13 +48,19 @@ export class MfaService {
     if (challenge.kind === 'otp') this.otp.assertSent(challenge);
 
     await this.challenges.takeAttempt(challenge);
-    const verdict = await this.judge(challenge, user, input);
-    if (verdict !== 'right') {
-      await this.audit.record({ ...event, outcome: verdict, detail: { kind: challenge.kind, challenge_id: challenge.id } });
+    const right = await this.judge(challenge, user, input);
+    if (right) {
+      // Of any number of concurrent right answers one spends the challenge; the others are
+      // CHALLENGE_EXPIRED ("already used") and count no failure.
+      await this.challenges.spend(challenge);
+    }
+    const replay = right && challenge.kind === 'totp' && !(await this.claimTotpStep(user, input.passcode!));
+    if (!right || replay) {
+      const outcome = replay ? 'totp_replay' : 'wrong';
+      await this.audit.record({ ...event, outcome, detail: { kind: challenge.kind, challenge_id: challenge.id } });
       await this.lockout.addFailure(key, user.id);
       throw new PxError(ErrorId.INVALID_MFA);
     }
-    await this.challenges.spend(challenge);
     await this.lockout.reset(key);
     const token = await this.tokens.issue(user, clientId);
     await this.audit.record({ ...event, outcome: 'success', detail: { kind: challenge.kind, challenge_id: challenge.id } });
@@ -76,18 +82,24 @@ export class MfaService {
     if (missing) throw PxError.invalid(`answers: question ${missing} is not answered`);
   }
 
-  private async judge(challenge: Challenge, user: User, input: TwoFactorDto): Promise<'right' | 'wrong' | 'totp_replay'> {
+  private async judge(challenge: Challenge, user: User, input: TwoFactorDto): Promise<boolean> {
     switch (challenge.kind) {
       case 'otp':
-        return this.otp.judge(challenge, input.passcode!) ? 'right' : 'wrong';
-      case 'totp': {
-        const step = this.totp.matchStep(user, input.passcode!);
-        if (step === null) return 'wrong';
-        // A code is accepted once per user (OWASP ASVS 2.8.5): a replayed step is INVALID_MFA.
-        return (await this.users.claimTotpStep(user, step)) ? 'right' : 'totp_replay';
-      }
+        return this.otp.judge(challenge, input.passcode!);
+      case 'totp':
+        return this.totp.matchStep(user, input.passcode!) !== null;
       case 'kba':
-        return (await this.kba.judge(JSON.parse(challenge.offered) as string[], input.answers!)) ? 'right' : 'wrong';
+        return this.kba.judge(JSON.parse(challenge.offered) as string[], input.answers!);
     }
+  }
+
+  /**
+   * A TOTP code is accepted once per user (OWASP ASVS 2.8.5). Claimed after the challenge is spent,
+   * so duplicates of one right answer lose the spend, not the claim; a claim that fails is a real
+   * replay (the code was used by another challenge), INVALID_MFA, and the challenge stays spent.
+   */
+  private async claimTotpStep(user: User, passcode: string): Promise<boolean> {
+    const step = this.totp.matchStep(user, passcode);
+    return step !== null && (await this.users.claimTotpStep(user, step));
   }
 }
