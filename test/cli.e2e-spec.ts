@@ -1,0 +1,218 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KEYS, PASSWORD, TestApp, expectEnvelope, totpAt } from './support/harness';
+
+/**
+ * PRODUCT.md section 9: `npm run cli -- <command>`, run as an operator runs it (the built
+ * dist/cli/main.js, which `npm test` builds first), on the SQLite file a running service also uses.
+ */
+const ROOT = join(__dirname, '..');
+const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+const STACK = /\n\s+at .+\(?.+:\d+:\d+\)?/;
+
+interface Ran { code: number | null; stdout: string; stderr: string }
+
+function cli(databaseUrl: string, args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: ROOT, env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+const json = (r: Ran) => {
+  expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+  return JSON.parse(r.stdout);
+};
+
+/** A refusal as an operator should see it: one `error:` line naming the problem, no stack, nothing on stdout. */
+function expectRefused(r: Ran, code: number, pattern: RegExp): void {
+  expect({ code: r.code, stdout: r.stdout }).toEqual({ code, stdout: '' });
+  expect(r.stderr).toMatch(/^error: /);
+  expect(r.stderr).toMatch(pattern);
+  expect(r.stderr).not.toMatch(STACK);
+}
+
+describe('cli', () => {
+  beforeAll(() => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npx nest build\` first (npm test does)`);
+  });
+
+  describe('db:migrate', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pxauth-cli-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('creates and migrates a new database, lists what is applied, and a second run changes nothing', async () => {
+      const url = `sqlite:${join(dir, 'new', 'db.sqlite')}`;
+      const first = await cli(url, ['db:migrate']);
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/InitialSchema1763800000000/);
+      expect(existsSync(join(dir, 'new', 'db.sqlite'))).toBe(true);
+
+      const a = json(await cli(url, ['db:migrate', '--json']));
+      const b = json(await cli(url, ['db:migrate', '--json']));
+      expect(a).toEqual({ applied: [{ timestamp: 1763800000000, name: 'InitialSchema1763800000000' }], pending: false });
+      expect(b).toEqual(a);
+    });
+  });
+
+  describe('on the database of a running service', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pxauth-cli-'));
+    const url = `sqlite:${join(dir, 'db.sqlite')}`;
+    const run = (args: string[], opts?: { input?: string; env?: Record<string, string> }) => cli(url, args, opts);
+    let t: TestApp;
+
+    beforeAll(async () => {
+      expect((await run(['db:migrate'])).code).toBe(0);
+      t = await TestApp.start({ DATABASE_URL: url }, dir);
+    });
+    afterAll(async () => {
+      await t?.stop(false);
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('clients:create prints credentials that authenticate a Plaid call; clients:rotate adds a second secret', async () => {
+      const text = await run(['clients:create', '--name', 'Plaid (production)']);
+      expect(text.code).toBe(0);
+      expect(text.stdout).toMatch(/client_id:\s+[0-9a-f]{32}\n/);
+      expect(text.stdout).toMatch(/client_secret:\s+[0-9a-f]{64}\n/);
+
+      const issued = json(await run(['clients:create', '--name', 'Plaid (production)', '--json']));
+      const client = { id: issued.client_id, secret: issued.client_secret };
+      expect((await t.plaid('/users/auth_token', { username: 'user_good', password: PASSWORD }, { client })).status).toBe(200);
+      expectEnvelope(await t.plaid('/users/auth_token', { username: 'user_good', password: PASSWORD }, { client: { ...client, secret: 'f'.repeat(64) } }), 401, 'INVALID_CLIENT');
+
+      const rotated = json(await run(['clients:rotate', '--client-id', client.id, '--json']));
+      expect(rotated).toMatchObject({ client_id: client.id, slot: 2 });
+      expect(rotated.client_secret).not.toBe(client.secret);
+      for (const secret of [client.secret, rotated.client_secret]) {
+        expect((await t.plaid('/users/auth_token', { username: 'user_good', password: PASSWORD }, { client: { id: client.id, secret } })).status).toBe(200);
+      }
+      expectRefused(await run(['clients:rotate', '--client-id', client.id]), 1, /^error: CONFLICT: .*two active secrets/);
+      expectRefused(await run(['clients:rotate', '--client-id', 'no-such-client']), 1, /^error: NOT_FOUND: No such client\.\n$/);
+    });
+
+    it('staff:create prints a key that works on the admin API, with the role it was given', async () => {
+      const text = await run(['staff:create', '--name', 'Dana at the help desk', '--role', 'support']);
+      expect(text.stdout).toMatch(/key:\s+\S+/);
+      const key = json(await run(['staff:create', '--name', 'Dana at the help desk', '--role', 'support', '--json'])).key;
+      const found = await t.admin('GET', '/admin/users?username=user_good', undefined, key);
+      expect(found.status).toBe(200);
+      expect(found.body.users[0].username).toBe('user_good');
+      expectEnvelope(await t.admin('POST', '/admin/clients', { name: 'x' }, key), 403, 'FORBIDDEN');
+      expectRefused(await run(['staff:create', '--name', 'x', '--role', 'root']), 1, /^error: INVALID_REQUEST: --role: must be one of admin, support, resource-server/);
+    });
+
+    it('users:create with --password-stdin makes a user who can log in; users:show shows them by id and by name', async () => {
+      const created = json(await run(['users:create', '--username', 'carol', '--password-stdin', '--phone', '+14155550199', '--json'], { input: 'carol: a long passphrase\n' }));
+      expect(created).toMatchObject({ username: 'carol', institution_id: 'default', factors: { totp: false } });
+      expect(created.factors.otp.map((m: { type: string }) => m.type)).toEqual(['sms', 'voice']);
+      expect(created).not.toHaveProperty('totp_uri');
+
+      expect(json(await run(['users:show', '--user-id', created.user_id, '--json']))).toEqual(created);
+
+      const login = await t.login('carol', 'carol: a long passphrase');
+      expect(login.status).toBe(202);
+      expect(login.body.user_id).toBe(created.user_id);
+      // The one newline that ended the input is not part of the password.
+      expect((await t.login('carol', 'carol: a long passphrase\n')).status).toBe(401);
+
+      const shown = await run(['users:show', '--username', 'carol']);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toContain(created.user_id);
+      expect(shown.stdout).not.toContain('4155550199');
+    });
+
+    it('users:create --totp prints the otpauth URI once, and a code from it completes the login', async () => {
+      const text = await run(['users:create', '--username', 'tom', '--password', PASSWORD, '--totp', '--kba', 'Favourite colour?=Teal']);
+      expect(text.code).toBe(0);
+      const uri = text.stdout.match(/otpauth:\/\/totp\/\S+/)?.[0];
+      expect(uri).toBeDefined();
+      const secret = new URL(uri!).searchParams.get('secret')!;
+
+      const shown = await run(['users:show', '--username', 'tom']);
+      expect(shown.stdout).not.toContain('otpauth://');
+      expect(shown.stdout).not.toContain(secret);
+      expect(shown.stdout).toContain('Favourite colour?');
+
+      const a = await t.login('tom');
+      expect(a.body.challenge?.type).toBe('totp');
+      expect((await t.twoFactor(a.body.user_id, { challenge_id: a.body.challenge.id, passcode: totpAt(secret) })).status).toBe(200);
+
+      const withJson = json(await run(['users:create', '--username', 'tess', '--password', PASSWORD, '--totp', '--json']));
+      expect(withJson.totp_uri).toMatch(/^otpauth:\/\/totp\//);
+      expect(withJson.totp_qr).toMatch(/^data:image\/png;base64,/);
+    });
+
+    it('users:create refuses what POST /admin/users refuses, naming the flags, and creates nothing', async () => {
+      const r = await run(['users:create', '--username', 'nina', '--password', PASSWORD, '--phone', '4155550123', '--email', 'not-an-address', '--mfa-preference', 'sms']);
+      expectRefused(r, 1, /^error: INVALID_REQUEST: /);
+      expect(r.stderr).toMatch(/--phone: must be an E\.164 number/);
+      expect(r.stderr).toMatch(/--email: must be an email address/);
+      expect(r.stderr).toMatch(/--mfa-preference/);
+      expectRefused(await run(['users:show', '--username', 'nina']), 1, /^error: NOT_FOUND: No such user\.\n$/);
+
+      expectRefused(await run(['users:create', '--username', 'nina', '--password', PASSWORD, '--kba', 'no equals sign']), 1, /--kba #1: must be "Question\?=Answer"/);
+      expectRefused(await run(['users:create', '--username', 'user_good', '--password', PASSWORD]), 1, /^error: CONFLICT: /);
+    });
+
+    it('users:unlock unlocks a user locked by five wrong passwords', async () => {
+      json(await run(['users:create', '--username', 'dave', '--password', PASSWORD, '--json']));
+      for (let i = 0; i < 5; i++) expect((await t.login('dave', 'wrong password')).status).toBe(401);
+      expectEnvelope(await t.login('dave'), 403, 'ACCOUNT_LOCKED');
+      expect(json(await run(['users:show', '--username', 'dave', '--json'])).lock.locked).toBe(true);
+
+      const unlocked = await run(['users:unlock', '--username', 'dave']);
+      expect(unlocked.code).toBe(0);
+      expect(unlocked.stdout).toMatch(/not locked/);
+      expect((await t.login('dave')).status).toBe(200);
+      expectRefused(await run(['users:unlock', '--user-id', 'no-such-user']), 1, /^error: NOT_FOUND: /);
+    });
+
+    it('users:show and users:unlock by name ask for --institution-id when the name is in two institutions', async () => {
+      for (const inst of ['bank-a', 'bank-b']) json(await run(['users:create', '--username', 'erin', '--password', PASSWORD, '--institution-id', inst, '--json']));
+      expectRefused(await run(['users:show', '--username', 'erin']), 1, /^error: CONFLICT: .*--institution-id/);
+      expect(json(await run(['users:show', '--username', 'erin', '--institution-id', 'bank-b', '--json'])).institution_id).toBe('bank-b');
+    });
+
+    it('outbox:list shows the passcode that was sent, and that passcode completes the login', async () => {
+      const { userId, challengeId, method } = await t.otpChallenge('user_otp', 'sms');
+      expect((await t.sendOtp(userId, challengeId, method.id)).status).toBe(200);
+
+      const listed = json(await run(['outbox:list', '--to', '+14155550123', '--json']));
+      expect(listed.messages[0]).toMatchObject({ channel: 'sms', to: '+14155550123' });
+      const code = listed.messages[0].body.match(/\b\d{6}\b/)?.[0];
+      expect(code).toBe(await t.outboxCode('+14155550123'));
+      expect((await run(['outbox:list'])).stdout).toContain(`+14155550123  ${listed.messages[0].body}`);
+      expect(json(await run(['outbox:list', '--to', '+19999999999', '--json']))).toEqual({ messages: [] });
+
+      expect((await t.twoFactor(userId, { challenge_id: challengeId, passcode: code })).status).toBe(200);
+    });
+
+    it('--help prints the usage; a command line that cannot run prints it on stderr and exits 2', async () => {
+      const help = await run(['--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/^Usage: npm run cli -- <command>/);
+      for (const args of [[], ['users:delete'], ['users:show', '--user-id'], ['users:show', '--user-id', 'x', '--to', 'y'],
+        ['clients:create'], ['users:create', '--username', 'x'], ['users:show', '--bogus']]) {
+        const r = await run(args);
+        expectRefused(r, 2, /\nUsage: npm run cli -- <command>/);
+      }
+    });
+
+    it('a bad setting is refused naming the variable, as the service does', async () => {
+      expectRefused(await run(['outbox:list'], { env: { LOCKOUT_MODE: 'sometimes' } }), 1, /LOCKOUT_MODE/);
+      expectRefused(await run(['outbox:list'], { env: { NODE_ENV: 'production' } }), 1, /ENCRYPTION_KEY/);
+    });
+  });
+});
