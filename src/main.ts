@@ -1,8 +1,12 @@
 import 'reflect-metadata';
-import { ConfigError } from './config/app-config';
+import { config as loadDotenv } from 'dotenv';
+import { ConfigError, loadConfig } from './config/app-config';
 import { startPxAuth } from './server';
 
 async function main(): Promise<void> {
+  // Settings are checked before Nest starts, so a bad one is reported as one line naming it.
+  loadDotenv({ quiet: true });
+  loadConfig(process.env);
   const px = await startPxAuth();
   console.log(JSON.stringify({ level: 30, time: Date.now(), msg: 'pxauth listening', public: px.publicUrl, internal: px.internalUrl }));
   const stop = (signal: string) => {

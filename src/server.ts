@@ -9,6 +9,7 @@ import { AppModule, AppOptions } from './app.module';
 import { tagListener } from './common/http/listener';
 import type { Listener } from './common/http/request-context';
 import { AppConfig } from './config/app-config';
+import { Lifecycle } from './health/lifecycle';
 
 export interface PxAuth {
   app: INestApplication;
@@ -36,8 +37,11 @@ export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
   express.disable('x-powered-by');
   await app.init();
 
+  const lifecycle = app.get(Lifecycle);
   const serve = (listener: Listener) => createServer((req, res) => {
     tagListener(req, listener);
+    // Draining: each response closes its connection, so keep-alive clients do not hold the exit.
+    if (lifecycle.draining) res.setHeader('Connection', 'close');
     express(req, res);
   });
   const publicServer = serve('public');
@@ -53,6 +57,10 @@ export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
 
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
+    // Readiness fails at once; for SHUTDOWN_DELAY the listeners still accept, so that connections a
+    // load balancer sends before it notices are served rather than reset.
+    lifecycle.draining = true;
+    if (config.SHUTDOWN_DELAY > 0) await new Promise((r) => setTimeout(r, config.SHUTDOWN_DELAY));
     await Promise.all([drain(publicServer, config.SHUTDOWN_TIMEOUT), drain(internalServer, config.SHUTDOWN_TIMEOUT)]);
     await app.close();
   })());
@@ -67,9 +75,12 @@ async function listen(server: Server, port: number, host: string): Promise<void>
 async function drain(server: Server, timeoutMs: number): Promise<void> {
   if (!server.listening) return;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // A keep-alive connection goes idle when its last response is out: close it then, not at its timeout.
   server.closeIdleConnections();
+  const sweeper = setInterval(() => server.closeIdleConnections(), 50);
   const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
   await closed;
+  clearInterval(sweeper);
   clearTimeout(timer);
 }
 

@@ -440,3 +440,14 @@ describe('admin API: PRODUCT.md section 9', () => {
     });
   });
 });
+
+describe('user search', () => {
+  let t: TestApp;
+  beforeAll(async () => { t = await TestApp.start(); });
+  afterAll(async () => { await t.stop(); });
+
+  it('a blank username is refused rather than read as "everyone"', async () => {
+    expectEnvelope(await t.admin('GET', '/admin/users?username=%20%20'), 400, 'INVALID_REQUEST');
+    expect((await t.admin('GET', '/admin/users?username=user_good')).body.users).toHaveLength(1);
+  });
+});

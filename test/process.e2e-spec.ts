@@ -217,6 +217,26 @@ describe('the pxauth process', () => {
     }
   });
 
+  it('with SHUTDOWN_DELAY, readiness fails at once while new connections are still served, closing after', async () => {
+    const p = await Proc.spawn({ NODE_ENV: 'test', DATABASE_URL: `sqlite:${join(tempDir(), 'db.sqlite')}`, SHUTDOWN_DELAY: '3s' });
+    try {
+      await p.ready();
+      p.child.kill('SIGTERM');
+      let ready = 200;
+      for (let i = 0; ready === 200 && i < 50; i++) ready = (await fetch(`${p.base}/readyz`)).status;
+      expect(ready).toBe(503);
+      // A load balancer that has not noticed yet still gets answers, on connections that then close.
+      const r = await fetch(`${p.base}/users/auth_token`, {
+        method: 'POST', headers: { ...SANDBOX_CLIENT, 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'username=user_good&password=pass_good',
+      });
+      expect(r.status).toBe(200);
+      expect(r.headers.get('connection')).toBe('close');
+      expect(await p.exitWithin(15_000)).toBe(0);
+    } finally {
+      p.kill();
+    }
+  });
+
   describe('refuses to start on a bad setting, naming the variable', () => {
     it.each([
       ['LOCKOUT_MODE', { LOCKOUT_MODE: 'sometimes' }],
@@ -229,6 +249,7 @@ describe('the pxauth process', () => {
       try {
         expect(await p.exitWithin(20_000)).not.toBe(0);
         expect(p.stderr).toMatch(new RegExp(`\\b${variable}\\b`));
+        expect(p.stderr).not.toMatch(/\n\s+at \S/); // one message, no stack trace
       } finally {
         p.kill();
       }

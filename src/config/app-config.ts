@@ -31,6 +31,7 @@ export class AppConfig {
   @Transform(int) @IsInt() @Min(0) @Max(65535) ADMIN_PORT = 3001;
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   @Transform(duration) @IsInt({ message: 'SHUTDOWN_TIMEOUT must be a duration such as 10s' }) SHUTDOWN_TIMEOUT = 10_000;
+  @Transform(duration) @IsInt({ message: 'SHUTDOWN_DELAY must be a duration such as 5s' }) @Min(0) SHUTDOWN_DELAY = 0;
 
   @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, { message: 'DATABASE_URL must be sqlite:<file>, sqlite::memory: or postgres://…' })
   DATABASE_URL = 'sqlite:data/pxauth.sqlite';

@@ -1,10 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { PxError } from '@/common/errors/px.error';
+import { Lifecycle } from './lifecycle';
 
 /** /healthz: the process answers. /readyz: and its database does (PRODUCT.md section 1). */
 @Controller()
 export class HealthController {
-  constructor(private readonly health: HealthCheckService, private readonly db: TypeOrmHealthIndicator) {}
+  constructor(private readonly health: HealthCheckService, private readonly db: TypeOrmHealthIndicator, private readonly lifecycle: Lifecycle) {}
 
   @Get('healthz')
   @HealthCheck()
@@ -15,6 +17,7 @@ export class HealthController {
   @Get('readyz')
   @HealthCheck()
   ready() {
+    if (this.lifecycle.draining) throw PxError.unavailable(new Date(Date.now() + 30_000), 'The service is shutting down.');
     return this.health.check([() => this.db.pingCheck('database', { timeout: 2000 })]);
   }
 }

@@ -56,7 +56,8 @@ export class UsersService {
   }
 
   search(username: string | undefined, institutionId: string | undefined): Promise<User[]> {
-    const usernameNorm = username ? normalizeUsername(username, this.config.USERNAME_CASE_SENSITIVE) : undefined;
+    const usernameNorm = username === undefined ? undefined : normalizeUsername(username, this.config.USERNAME_CASE_SENSITIVE);
+    if (usernameNorm === '') throw PxError.invalid('username: must not be blank');
     return this.repo.search({ usernameNorm, institutionId }, 100);
   }
 
