@@ -11,14 +11,7 @@ let seq = 0;
 const uname = (prefix: string) => `${prefix}_${++seq}_${Math.random().toString(36).slice(2, 8)}`;
 const phoneNo = () => `+1415${String(4_000_000 + ++seq * 7919 + Math.floor(Math.random() * 5000)).slice(-7)}`;
 
-async function makeUser(t: TestApp, prefix: string, fields: Record<string, unknown> = {}) {
-  const username = uname(prefix);
-  const password = `pw-${username}`;
-  const r = await t.admin('POST', '/admin/users', { username, password, ...fields });
-  expect(r.status).toBe(201);
-  const secret = r.body.totp_uri ? new URL(r.body.totp_uri).searchParams.get('secret')! : undefined;
-  return { username, password, userId: r.body.user_id as string, secret };
-}
+const makeUser = (t: TestApp, prefix: string, fields: Record<string, unknown> = {}) => t.createUser(prefix, fields);
 
 /** Status and error id of each answer, counted: { '401 INVALID_CREDENTIALS': 5, ... }. */
 function tally(rs: Res[]): Record<string, number> {

@@ -10,11 +10,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let seq = 0;
 /** A user of its own (so lockout and TOTP replay of one test never touch another), made through the admin API. */
 async function freshUser(app: TestApp, factors: Record<string, unknown> = {}) {
-  const username = `err_${++seq}_${Math.random().toString(36).slice(2, 8)}`;
-  const r = await app.admin('POST', '/admin/users', { username, password: PASSWORD, ...factors });
-  expect(r.status).toBe(201);
-  const secret = r.body.totp_uri ? new URL(r.body.totp_uri).searchParams.get('secret')! : '';
-  return { username, userId: r.body.user_id as string, secret };
+  const u = await app.createUser('err', factors, PASSWORD);
+  return { ...u, secret: u.secret ?? '' };
 }
 
 /** A phone number no other test uses, so that the outbox can be read for it alone. */

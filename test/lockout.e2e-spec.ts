@@ -1,4 +1,4 @@
-import { KEYS, Res, TestApp, expectEnvelope, totpAt } from './support/harness';
+import { KEYS, Res, TestApp, TestUser, expectEnvelope, totpAt } from './support/harness';
 
 /**
  * PRODUCT.md section 4: consecutive failures per (institution, normalised username), known or not;
@@ -9,19 +9,9 @@ const THRESHOLD = 5;
 const WRONG = 'not-the-password';
 let seq = 0;
 const uname = (prefix: string) => `${prefix}_${++seq}_${Math.random().toString(36).slice(2, 8)}`;
-const pw = (username: string) => `pw-${username}-Secret!`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Made { username: string; password: string; userId: string; secret?: string }
-
-/** A user of this test alone, so that no other test's failures count against it. */
-async function makeUser(t: TestApp, prefix: string, fields: Record<string, unknown> = {}): Promise<Made> {
-  const username = uname(prefix);
-  const r = await t.admin('POST', '/admin/users', { username, password: pw(username), ...fields });
-  expect(r.status).toBe(201);
-  const secret = r.body.totp_uri ? new URL(r.body.totp_uri).searchParams.get('secret')! : undefined;
-  return { username, password: pw(username), userId: r.body.user_id, secret };
-}
+const makeUser = (t: TestApp, prefix: string, fields: Record<string, unknown> = {}) => t.createUser(prefix, fields);
 
 /** A six-digit code that no step within the accepted drift would give. */
 function wrongTotp(secret: string): string {
@@ -205,7 +195,7 @@ describe('lockout: PRODUCT.md section 4', () => {
     afterAll(async () => { await t.stop(); });
 
     /** Locks `u` (5 wrong), then polls with the right password until it gets in; every answer received before the lock's end is 403. */
-    async function lockAndOutlast(u: Made, lockNumber: number) {
+    async function lockAndOutlast(u: TestUser, lockNumber: number) {
       await failTimes(t, u.username, THRESHOLD);
       const v = await view(t, u.userId);
       expect(v.lock).toMatchObject({ locked: true, permanent: false, locks_in_a_row: lockNumber });

@@ -136,10 +136,25 @@ export class TestApp {
     return (await this.admin('GET', `/admin/users/${userId}/events`)).body.events;
   }
 
+  /**
+   * A user of the calling test alone (so no other test's failures or TOTP steps touch it), made
+   * through the admin API; `secret` is the TOTP secret when `fields.totp` enrolled one.
+   */
+  async createUser(prefix: string, fields: Record<string, unknown> = {}, password = `pw-${prefix}-Secret!`): Promise<TestUser> {
+    const username = `${prefix}_${++userSeq}_${Math.random().toString(36).slice(2, 8)}`;
+    const r = await this.admin('POST', '/admin/users', { username, password, ...fields });
+    expect(r.status).toBe(201);
+    const secret = r.body.totp_uri ? new URL(r.body.totp_uri).searchParams.get('secret')! : undefined;
+    return { username, password, userId: r.body.user_id, secret };
+  }
+
   async userIdOf(username: string): Promise<string> {
     return (await this.admin('GET', `/admin/users?username=${encodeURIComponent(username)}`)).body.users[0].user_id;
   }
 }
+
+export interface TestUser { username: string; password: string; userId: string; secret?: string }
+let userSeq = 0;
 
 function toRes(r: request.Response): Res {
   return { status: r.status, body: r.body, text: r.text, headers: r.headers as Record<string, string> };
