@@ -18,23 +18,38 @@ const SQLITE_ONLY = ['/test/cli\\.e2e-spec\\.ts$', '/test/process\\.e2e-spec\\.t
 const POSTGRES_ONLY = ['/test/postgres/'];
 
 const pgUrl = process.env.PXAUTH_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const pgReachable = spawnSync(process.execPath, ['-e', `
+const pgReachable =
+  spawnSync(process.execPath, [
+    '-e',
+    `
   const u = new URL(process.argv[1]);
   const s = require('node:net').connect({ host: u.hostname, port: Number(u.port || 5432) }, () => process.exit(0));
-  s.on('error', () => process.exit(1)); setTimeout(() => process.exit(1), 2000);`, pgUrl]).status === 0;
+  s.on('error', () => process.exit(1)); setTimeout(() => process.exit(1), 2000);`,
+    pgUrl,
+  ]).status === 0;
 
 const projects = [
   { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
-  { ...common, displayName: 'e2e-sqlite', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testPathIgnorePatterns: POSTGRES_ONLY },
+  {
+    ...common,
+    displayName: 'e2e-sqlite',
+    testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+    testPathIgnorePatterns: POSTGRES_ONLY,
+  },
 ];
 if (pgReachable || process.env.CI) {
   // In CI the PostgreSQL suites always run: an unreachable server there is a failure, not a skip.
   projects.push({
-    ...common, displayName: 'e2e-postgres', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-    testPathIgnorePatterns: SQLITE_ONLY, setupFiles: ['<rootDir>/test/support/use-postgres.ts'],
+    ...common,
+    displayName: 'e2e-postgres',
+    testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+    testPathIgnorePatterns: SQLITE_ONLY,
+    setupFiles: ['<rootDir>/test/support/use-postgres.ts'],
   });
 } else {
-  console.warn(`\n*** SKIPPED the PostgreSQL suites: no server answers at ${pgUrl.replace(/\/\/[^@]*@/, '//')} (set PXAUTH_TEST_PG_URL). ***\n`);
+  console.warn(
+    `\n*** SKIPPED the PostgreSQL suites: no server answers at ${pgUrl.replace(/\/\/[^@]*@/, '//')} (set PXAUTH_TEST_PG_URL). ***\n`,
+  );
 }
 
 module.exports = { testTimeout: 60000, projects };

@@ -17,12 +17,19 @@ export function loggerParams(config: AppConfig, stream?: DestinationStream): Par
         genReqId: (req: IncomingMessage, res: ServerResponse) => requestIdOf(req, res),
         // Bound to the request's child logger: every line logged while serving it carries the id.
         customProps: (req: IncomingMessage) => ({ request_id: (req as IncomingMessage & { id?: string }).id }),
-        redact: { paths: ['req.headers.authorization', 'req.headers["x-plaid-secret"]', 'req.headers.cookie'], censor: '[redacted]' },
+        redact: {
+          paths: ['req.headers.authorization', 'req.headers["x-plaid-secret"]', 'req.headers.cookie'],
+          censor: '[redacted]',
+        },
         serializers: {
-          req: (req: { id: string; method: string; url: string }) => ({ method: req.method, path: String(req.url).split('?')[0] }),
+          req: (req: { id: string; method: string; url: string }) => ({
+            method: req.method,
+            path: String(req.url).split('?')[0],
+          }),
           res: (res: { statusCode: number }) => ({ status: res.statusCode }),
         },
-        customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+        customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
+          err || res.statusCode >= 500 ? 'error' : 'info',
       },
       stream as DestinationStream,
     ],

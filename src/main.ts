@@ -8,10 +8,21 @@ async function main(): Promise<void> {
   loadDotenv({ quiet: true });
   loadConfig(process.env);
   const px = await startPxAuth();
-  console.log(JSON.stringify({ level: 30, time: Date.now(), msg: 'pxauth listening', public: px.publicUrl, internal: px.internalUrl }));
+  console.log(
+    JSON.stringify({
+      level: 30,
+      time: Date.now(),
+      msg: 'pxauth listening',
+      public: px.publicUrl,
+      internal: px.internalUrl,
+    }),
+  );
   const stop = (signal: string) => {
     console.log(JSON.stringify({ level: 30, time: Date.now(), msg: `${signal}: draining and shutting down` }));
-    px.close().then(() => process.exit(0), () => process.exit(1));
+    px.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

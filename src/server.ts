@@ -27,7 +27,11 @@ export interface PxAuth {
  * for Plaid, the internal one (loopback by default) for staff, the data API and operators.
  */
 export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
-  const app = await NestFactory.create(AppModule.forRoot(options), { bodyParser: false, bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create(AppModule.forRoot(options), {
+    bodyParser: false,
+    bufferLogs: true,
+    abortOnError: false,
+  });
   app.useLogger(app.get(Logger));
   // Nest flushes (and detaches) the startup log buffer only in app.listen(), which is not used here:
   // without this every Logger line (audit, outbox, errors with their stack) stays buffered forever.
@@ -38,12 +42,13 @@ export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
   await app.init();
 
   const lifecycle = app.get(Lifecycle);
-  const serve = (listener: Listener) => createServer((req, res) => {
-    tagListener(req, listener);
-    // Draining: each response closes its connection, so keep-alive clients do not hold the exit.
-    if (lifecycle.draining) res.setHeader('Connection', 'close');
-    express(req, res);
-  });
+  const serve = (listener: Listener) =>
+    createServer((req, res) => {
+      tagListener(req, listener);
+      // Draining: each response closes its connection, so keep-alive clients do not hold the exit.
+      if (lifecycle.draining) res.setHeader('Connection', 'close');
+      express(req, res);
+    });
   const publicServer = serve('public');
   const internalServer = serve('internal');
   try {
@@ -56,20 +61,34 @@ export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
   }
 
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= (async () => {
-    // Readiness fails at once; for SHUTDOWN_DELAY the listeners still accept, so that connections a
-    // load balancer sends before it notices are served rather than reset.
-    lifecycle.draining = true;
-    if (config.SHUTDOWN_DELAY > 0) await new Promise((r) => setTimeout(r, config.SHUTDOWN_DELAY));
-    await Promise.all([drain(publicServer, config.SHUTDOWN_TIMEOUT), drain(internalServer, config.SHUTDOWN_TIMEOUT)]);
-    await app.close();
-  })());
-  return { app, config, publicServer, internalServer, publicUrl: urlOf(publicServer), internalUrl: urlOf(internalServer), close };
+  const close = () =>
+    (closing ??= (async () => {
+      // Readiness fails at once; for SHUTDOWN_DELAY the listeners still accept, so that connections a
+      // load balancer sends before it notices are served rather than reset.
+      lifecycle.draining = true;
+      if (config.SHUTDOWN_DELAY > 0) await new Promise((r) => setTimeout(r, config.SHUTDOWN_DELAY));
+      await Promise.all([drain(publicServer, config.SHUTDOWN_TIMEOUT), drain(internalServer, config.SHUTDOWN_TIMEOUT)]);
+      await app.close();
+    })());
+  return {
+    app,
+    config,
+    publicServer,
+    internalServer,
+    publicUrl: urlOf(publicServer),
+    internalUrl: urlOf(internalServer),
+    close,
+  };
 }
 
 async function listen(server: Server, port: number, host: string): Promise<void> {
   server.listen(port, host);
-  await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => { throw e; })]);
+  await Promise.race([
+    once(server, 'listening'),
+    once(server, 'error').then(([e]) => {
+      throw e;
+    }),
+  ]);
 }
 
 async function drain(server: Server, timeoutMs: number): Promise<void> {
@@ -86,6 +105,11 @@ async function drain(server: Server, timeoutMs: number): Promise<void> {
 
 function urlOf(server: Server): string {
   const a = server.address() as AddressInfo;
-  const host = a.family === 'IPv6' ? `[${a.address === '::' ? '::1' : a.address}]` : a.address === '0.0.0.0' ? '127.0.0.1' : a.address;
+  const host =
+    a.family === 'IPv6'
+      ? `[${a.address === '::' ? '::1' : a.address}]`
+      : a.address === '0.0.0.0'
+        ? '127.0.0.1'
+        : a.address;
   return `http://${host}:${a.port}`;
 }

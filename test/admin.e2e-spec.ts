@@ -13,7 +13,7 @@ async function createUser(app: TestApp, fields: Record<string, unknown> = {}) {
   const body = { username: uname(), password: PASSWORD, ...fields };
   const r = await app.admin('POST', '/admin/users', body);
   expect(r.status).toBe(201);
-  return { username: body.username as string, userId: r.body.user_id as string, created: r };
+  return { username: body.username, userId: r.body.user_id as string, created: r };
 }
 
 /** Every key of a JSON value, at any depth. */
@@ -27,20 +27,32 @@ const introspect = (app: TestApp, token: string) => app.admin('POST', '/tokens/i
 
 describe('admin API: PRODUCT.md section 9', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await TestApp.start(); });
-  afterAll(async () => { await t.stop(); });
+  beforeAll(async () => {
+    t = await TestApp.start();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
 
   describe('POST /admin/users', () => {
     it('201 with the user exactly as GET /admin/users/:id shows it: factors masked, no hash, no secret', async () => {
       const phone = phoneNo();
       const username = uname('Alice');
       const r = await t.admin('POST', '/admin/users', {
-        username, password: 'correct horse battery', phone, email: 'alice.admin@example.com',
-        kba: [{ question: 'First pet?', answer: 'Rex the Dog' }, { question: 'First car?', answer: 'Beetle' }],
+        username,
+        password: 'correct horse battery',
+        phone,
+        email: 'alice.admin@example.com',
+        kba: [
+          { question: 'First pet?', answer: 'Rex the Dog' },
+          { question: 'First car?', answer: 'Beetle' },
+        ],
       });
       expect(r.status).toBe(201);
       expect(r.body).toMatchObject({
-        username, institution_id: 'default', mfa_preference: null,
+        username,
+        institution_id: 'default',
+        mfa_preference: null,
         lock: { locked: false, consecutive_failures: 0 },
         factors: {
           totp: false,
@@ -49,7 +61,10 @@ describe('admin API: PRODUCT.md section 9', () => {
             { id: expect.any(String), type: 'voice', mask: `(***) ***-${phone.slice(-4)}` },
             { id: expect.any(String), type: 'email', mask: 'a****@e****.com' },
           ],
-          kba: [{ id: expect.any(String), text: 'First pet?' }, { id: expect.any(String), text: 'First car?' }],
+          kba: [
+            { id: expect.any(String), text: 'First pet?' },
+            { id: expect.any(String), text: 'First car?' },
+          ],
         },
         terms: { pending: false },
       });
@@ -107,25 +122,38 @@ describe('admin API: PRODUCT.md section 9', () => {
       expect(a.status).toBe(202);
       expect(a.body.challenge.type).toBe('otp');
       expect(a.body.challenge.send_methods).toEqual(created.body.factors.otp);
-      const byType = Object.fromEntries(a.body.challenge.send_methods.map((m: { type: string; id: string }) => [m.type, m.id]));
+      const byType = Object.fromEntries(
+        a.body.challenge.send_methods.map((m: { type: string; id: string }) => [m.type, m.id]),
+      );
       expect((await t.sendOtp(userId, a.body.challenge.id, byType.email)).status).toBe(200);
       const box = await t.admin('GET', `/admin/outbox?to=${encodeURIComponent(email)}`);
       expect(box.body.messages).toHaveLength(1);
       expect(box.body.messages[0]).toMatchObject({ channel: 'email', to: email });
-      expect((await t.twoFactor(userId, { challenge_id: a.body.challenge.id, passcode: (await t.outboxCode(email))! })).status).toBe(200);
+      expect(
+        (await t.twoFactor(userId, { challenge_id: a.body.challenge.id, passcode: (await t.outboxCode(email))! }))
+          .status,
+      ).toBe(200);
     });
 
-    it.each([['no plus', '4155550123'], ['leading zero', '+04155550123'], ['letters', '+1415CALLME'], ['too long', '+1234567890123456']])(
-      'a bad phone (%s) is 400 INVALID_REQUEST naming phone, and nothing is created', async (_name, phone) => {
-        const username = uname('badphone');
-        const r = await t.admin('POST', '/admin/users', { username, password: PASSWORD, phone });
-        expectEnvelope(r, 400, 'INVALID_REQUEST');
-        expect(r.body.error.message).toMatch(/phone/);
-        expect((await t.admin('GET', `/admin/users?username=${username}`)).body).toEqual({ users: [] });
-      });
+    it.each([
+      ['no plus', '4155550123'],
+      ['leading zero', '+04155550123'],
+      ['letters', '+1415CALLME'],
+      ['too long', '+1234567890123456'],
+    ])('a bad phone (%s) is 400 INVALID_REQUEST naming phone, and nothing is created', async (_name, phone) => {
+      const username = uname('badphone');
+      const r = await t.admin('POST', '/admin/users', { username, password: PASSWORD, phone });
+      expectEnvelope(r, 400, 'INVALID_REQUEST');
+      expect(r.body.error.message).toMatch(/phone/);
+      expect((await t.admin('GET', `/admin/users?username=${username}`)).body).toEqual({ users: [] });
+    });
 
     it('a bad email or a missing password is 400 INVALID_REQUEST naming the field', async () => {
-      const e = await t.admin('POST', '/admin/users', { username: uname(), password: PASSWORD, email: 'not-an-address' });
+      const e = await t.admin('POST', '/admin/users', {
+        username: uname(),
+        password: PASSWORD,
+        email: 'not-an-address',
+      });
       expectEnvelope(e, 400, 'INVALID_REQUEST');
       expect(e.body.error.message).toMatch(/email/);
       const p = await t.admin('POST', '/admin/users', { username: uname() });
@@ -137,14 +165,32 @@ describe('admin API: PRODUCT.md section 9', () => {
       const base = uname('Jane.Doe');
       const first = await createUser(t, { username: base });
       expectEnvelope(await t.admin('POST', '/admin/users', { username: base, password: 'other' }), 409, 'CONFLICT');
-      expectEnvelope(await t.admin('POST', '/admin/users', { username: `  ${base.toUpperCase()} `, password: 'other' }), 409, 'CONFLICT');
+      expectEnvelope(
+        await t.admin('POST', '/admin/users', { username: `  ${base.toUpperCase()} `, password: 'other' }),
+        409,
+        'CONFLICT',
+      );
       // full-width letters fold to ASCII under NFKC
-      const fullWidth = [...base].map((c) => (c >= '!' && c <= '~' ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c)).join('');
+      const fullWidth = [...base]
+        .map((c) => (c >= '!' && c <= '~' ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c))
+        .join('');
       expect(fullWidth).not.toBe(base);
-      expectEnvelope(await t.admin('POST', '/admin/users', { username: fullWidth, password: 'other' }), 409, 'CONFLICT');
-      expectEnvelope(await t.admin('POST', '/admin/users', { username: base, password: 'other', institution_id: 'default' }), 409, 'CONFLICT');
+      expectEnvelope(
+        await t.admin('POST', '/admin/users', { username: fullWidth, password: 'other' }),
+        409,
+        'CONFLICT',
+      );
+      expectEnvelope(
+        await t.admin('POST', '/admin/users', { username: base, password: 'other', institution_id: 'default' }),
+        409,
+        'CONFLICT',
+      );
 
-      const other = await t.admin('POST', '/admin/users', { username: base, password: 'pw-other-bank', institution_id: 'other-bank' });
+      const other = await t.admin('POST', '/admin/users', {
+        username: base,
+        password: 'pw-other-bank',
+        institution_id: 'other-bank',
+      });
       expect(other.status).toBe(201);
       expect(other.body.institution_id).toBe('other-bank');
       expect(other.body.user_id).not.toBe(first.userId);
@@ -172,7 +218,10 @@ describe('admin API: PRODUCT.md section 9', () => {
       expect(inB.body.users).toHaveLength(1);
       expect(inB.body.users[0]).toEqual((await t.admin('GET', `/admin/users/${b.userId}`)).body);
       expect((await t.admin('GET', '/admin/users?username=nobody_by_that_name')).body).toEqual({ users: [] });
-      const wholeB = (await t.admin('GET', '/admin/users?institution_id=bank-b')).body.users as { user_id: string; institution_id: string }[];
+      const wholeB = (await t.admin('GET', '/admin/users?institution_id=bank-b')).body.users as {
+        user_id: string;
+        institution_id: string;
+      }[];
       expect(wholeB.map((u) => u.user_id)).toContain(b.userId);
       expect(wholeB.every((u) => u.institution_id === 'bank-b')).toBe(true);
     });
@@ -185,7 +234,11 @@ describe('admin API: PRODUCT.md section 9', () => {
     it('the sandbox users are there, seen with their factors masked', async () => {
       const r = await t.admin('GET', '/admin/users?username=user_otp');
       expect(r.body.users).toHaveLength(1);
-      expect(r.body.users[0].factors.otp.map((m: { mask: string }) => m.mask)).toEqual(['(***) ***-0123', '(***) ***-0123', 'u****@e****.com']);
+      expect(r.body.users[0].factors.otp.map((m: { mask: string }) => m.mask)).toEqual([
+        '(***) ***-0123',
+        '(***) ***-0123',
+        'u****@e****.com',
+      ]);
       expect(r.text).not.toMatch(/4155550123|user_otp@example\.com/);
     });
   });
@@ -195,7 +248,12 @@ describe('admin API: PRODUCT.md section 9', () => {
       const { username, userId } = await createUser(t);
       const locked = await t.admin('POST', `/admin/users/${userId}/lock`, { reason: 'customer called: stolen phone' });
       expect(locked.status).toBe(200);
-      expect(locked.body.lock).toMatchObject({ locked: true, permanent: true, until: null, reason: 'customer called: stolen phone' });
+      expect(locked.body.lock).toMatchObject({
+        locked: true,
+        permanent: true,
+        until: null,
+        reason: 'customer called: stolen phone',
+      });
       expectEnvelope(await t.login(username), 403, 'ACCOUNT_LOCKED');
       expect((await t.admin('GET', `/admin/users/${userId}`)).body.lock.locked).toBe(true);
 
@@ -211,7 +269,12 @@ describe('admin API: PRODUCT.md section 9', () => {
       expectEnvelope(await t.login(username), 403, 'ACCOUNT_LOCKED');
       const view = (await t.admin('GET', `/admin/users/${userId}`)).body;
       // the first automatic lock is temporary (LOCKOUT_MODE=escalating), with its end shown
-      expect(view.lock).toMatchObject({ locked: true, permanent: false, until: expect.stringMatching(ISO), locks_in_a_row: 1 });
+      expect(view.lock).toMatchObject({
+        locked: true,
+        permanent: false,
+        until: expect.stringMatching(ISO),
+        locks_in_a_row: 1,
+      });
       expect(Date.parse(view.lock.until)).toBeGreaterThan(Date.now());
       expect((await t.admin('POST', `/admin/users/${userId}/unlock`)).status).toBe(200);
       expect((await t.login(username)).status).toBe(200);
@@ -267,7 +330,14 @@ describe('admin API: PRODUCT.md section 9', () => {
       await t.admin('POST', `/admin/users/${userId}/unlock`, undefined, KEYS.support);
       const r = await t.admin('GET', `/admin/users/${userId}/events`, undefined, KEYS.support);
       expect(r.status).toBe(200);
-      const ev = r.body.events as { type: string; outcome: string; staff_id: string | null; detail: any; at: string; request_id: string | null }[];
+      const ev = r.body.events as {
+        type: string;
+        outcome: string;
+        staff_id: string | null;
+        detail: any;
+        at: string;
+        request_id: string | null;
+      }[];
       const idx = (pred: (e: (typeof ev)[number]) => boolean) => ev.findIndex(pred);
 
       const failed = idx((e) => e.type === 'login' && e.outcome === 'invalid_credentials');
@@ -281,7 +351,13 @@ describe('admin API: PRODUCT.md section 9', () => {
       expect(success).toBeLessThan(failed);
       for (let i = 1; i < ev.length; i++) expect(Date.parse(ev[i - 1].at)).toBeGreaterThanOrEqual(Date.parse(ev[i].at));
 
-      const lockCall = ev.find((e) => e.type === 'admin_call' && e.detail?.method === 'POST' && /lock$/.test(e.detail.route) && !/unlock/.test(e.detail.route));
+      const lockCall = ev.find(
+        (e) =>
+          e.type === 'admin_call' &&
+          e.detail?.method === 'POST' &&
+          /lock$/.test(e.detail.route) &&
+          !/unlock/.test(e.detail.route),
+      );
       const unlockCall = ev.find((e) => e.type === 'admin_call' && /unlock/.test(e.detail?.route ?? ''));
       expect(lockCall?.staff_id).toEqual(expect.any(String));
       expect(unlockCall?.staff_id).toEqual(expect.any(String));
@@ -298,7 +374,11 @@ describe('admin API: PRODUCT.md section 9', () => {
       const { userId } = await createUser(t);
       await t.admin('GET', `/admin/users/${userId}/events`, undefined, KEYS.support);
       const ev = await t.events(userId);
-      expect(ev.some((e) => e.type === 'admin_call' && e.detail?.method === 'GET' && /events/.test(e.detail.route) && e.staff_id)).toBe(true);
+      expect(
+        ev.some(
+          (e) => e.type === 'admin_call' && e.detail?.method === 'GET' && /events/.test(e.detail.route) && e.staff_id,
+        ),
+      ).toBe(true);
     });
   });
 
@@ -316,7 +396,13 @@ describe('admin API: PRODUCT.md section 9', () => {
       await send(b);
       await send(a);
 
-      const all = (await t.admin('GET', '/admin/outbox')).body.messages as { id: number; channel: string; to: string; body: string; created_at: string }[];
+      const all = (await t.admin('GET', '/admin/outbox')).body.messages as {
+        id: number;
+        channel: string;
+        to: string;
+        body: string;
+        created_at: string;
+      }[];
       expect(all.slice(0, 3).map((m) => m.to)).toEqual([pa, pb, pa]);
       for (let i = 1; i < all.length; i++) expect(all[i - 1].id).toBeGreaterThan(all[i].id);
       for (const m of all) {
@@ -329,24 +415,31 @@ describe('admin API: PRODUCT.md section 9', () => {
       expect(onlyA.every((m: { to: string; channel: string }) => m.to === pa && m.channel === 'sms')).toBe(true);
       expect(onlyA[0].id).toBeGreaterThan(onlyA[1].id);
       expect(onlyA[0]).toEqual(all[0]);
-      expect((await t.admin('GET', `/admin/outbox?to=${encodeURIComponent('+19999999999')}`)).body).toEqual({ messages: [] });
+      expect((await t.admin('GET', `/admin/outbox?to=${encodeURIComponent('+19999999999')}`)).body).toEqual({
+        messages: [],
+      });
     });
   });
 
   describe('roles', () => {
-    it.each([['no key', null], ['a wrong key', 'not-a-staff-key'], ['a malformed header', 'two words']])(
-      '%s is 401 UNAUTHORIZED', async (_name, key) => {
-        expectEnvelope(await t.admin('GET', '/admin/users?username=user_good', undefined, key), 401, 'UNAUTHORIZED');
-        expectEnvelope(await t.admin('GET', '/admin/outbox', undefined, key), 401, 'UNAUTHORIZED');
-        const username = uname('nokey');
-        expectEnvelope(await t.admin('POST', '/admin/users', { username, password: PASSWORD }, key), 401, 'UNAUTHORIZED');
-        expect((await t.admin('GET', `/admin/users?username=${username}`)).body).toEqual({ users: [] });
-      });
+    it.each([
+      ['no key', null],
+      ['a wrong key', 'not-a-staff-key'],
+      ['a malformed header', 'two words'],
+    ])('%s is 401 UNAUTHORIZED', async (_name, key) => {
+      expectEnvelope(await t.admin('GET', '/admin/users?username=user_good', undefined, key), 401, 'UNAUTHORIZED');
+      expectEnvelope(await t.admin('GET', '/admin/outbox', undefined, key), 401, 'UNAUTHORIZED');
+      const username = uname('nokey');
+      expectEnvelope(await t.admin('POST', '/admin/users', { username, password: PASSWORD }, key), 401, 'UNAUTHORIZED');
+      expect((await t.admin('GET', `/admin/users?username=${username}`)).body).toEqual({ users: [] });
+    });
 
     it('support looks up, unlocks, records terms and reads events', async () => {
       const { username, userId } = await createUser(t, { terms_accepted_version: 0 });
       const s = KEYS.support;
-      expect((await t.admin('GET', `/admin/users?username=${username}`, undefined, s)).body.users[0].user_id).toBe(userId);
+      expect((await t.admin('GET', `/admin/users?username=${username}`, undefined, s)).body.users[0].user_id).toBe(
+        userId,
+      );
       expect((await t.admin('GET', `/admin/users/${userId}`, undefined, s)).status).toBe(200);
       expect((await t.admin('POST', `/admin/users/${userId}/unlock`, undefined, s)).status).toBe(200);
       expect((await t.admin('POST', `/admin/users/${userId}/terms`, {}, s)).status).toBe(200);
@@ -361,7 +454,11 @@ describe('admin API: PRODUCT.md section 9', () => {
       expect((await t.admin('GET', `/admin/users?username=${username}`)).body).toEqual({ users: [] });
 
       const u = await createUser(t);
-      expectEnvelope(await t.admin('POST', `/admin/users/${u.userId}/password`, { password: 'taken-over' }, s), 403, 'FORBIDDEN');
+      expectEnvelope(
+        await t.admin('POST', `/admin/users/${u.userId}/password`, { password: 'taken-over' }, s),
+        403,
+        'FORBIDDEN',
+      );
       expectEnvelope(await t.login(u.username, 'taken-over'), 401, 'INVALID_CREDENTIALS');
       expect((await t.login(u.username)).status).toBe(200);
 
@@ -377,7 +474,11 @@ describe('admin API: PRODUCT.md section 9', () => {
       expectEnvelope(await t.admin('GET', `/admin/users/${id}/events`, undefined, rs), 403, 'FORBIDDEN');
       expectEnvelope(await t.admin('POST', `/admin/users/${id}/lock`, {}, rs), 403, 'FORBIDDEN');
       expectEnvelope(await t.admin('POST', `/admin/users/${id}/unlock`, undefined, rs), 403, 'FORBIDDEN');
-      expectEnvelope(await t.admin('POST', '/admin/users', { username: uname(), password: PASSWORD }, rs), 403, 'FORBIDDEN');
+      expectEnvelope(
+        await t.admin('POST', '/admin/users', { username: uname(), password: PASSWORD }, rs),
+        403,
+        'FORBIDDEN',
+      );
       expectEnvelope(await t.admin('GET', '/admin/outbox', undefined, rs), 403, 'FORBIDDEN');
       expectEnvelope(await t.admin('PUT', '/admin/maintenance', { enabled: true }, rs), 403, 'FORBIDDEN');
       expect((await t.login('user_good')).status).toBe(200);
@@ -393,7 +494,9 @@ describe('admin API: PRODUCT.md section 9', () => {
         TestApp.start({ KBA_ENABLED: 'false' }),
       ]);
     });
-    afterAll(async () => { await Promise.all([kbaFirst?.stop(), noKba?.stop()]); });
+    afterAll(async () => {
+      await Promise.all([kbaFirst?.stop(), noKba?.stop()]);
+    });
 
     const kindFor = async (app: TestApp, username: string) => {
       const r = await app.login(username);
@@ -410,23 +513,44 @@ describe('admin API: PRODUCT.md section 9', () => {
     });
 
     it('without a preference the default MFA_PRIORITY (totp, otp, kba) applies', async () => {
-      expect(await kindFor(t, (await createUser(t, { totp: true, phone: phoneNo(), kba: SANDBOX_KBA })).username)).toBe('totp');
+      expect(await kindFor(t, (await createUser(t, { totp: true, phone: phoneNo(), kba: SANDBOX_KBA })).username)).toBe(
+        'totp',
+      );
       expect(await kindFor(t, (await createUser(t, { phone: phoneNo(), kba: SANDBOX_KBA })).username)).toBe('otp');
       expect(await kindFor(t, (await createUser(t, { totp: true, kba: SANDBOX_KBA })).username)).toBe('totp');
     });
 
     it('MFA_PRIORITY=kba,otp,totp changes the order; a preference still wins', async () => {
-      expect(await kindFor(kbaFirst, (await createUser(kbaFirst, { totp: true, phone: phoneNo(), kba: SANDBOX_KBA })).username)).toBe('kba');
-      expect(await kindFor(kbaFirst, (await createUser(kbaFirst, { totp: true, phone: phoneNo() })).username)).toBe('otp');
-      expect(await kindFor(kbaFirst, (await createUser(kbaFirst, { totp: true, kba: SANDBOX_KBA, mfa_preference: 'totp' })).username)).toBe('totp');
+      expect(
+        await kindFor(
+          kbaFirst,
+          (await createUser(kbaFirst, { totp: true, phone: phoneNo(), kba: SANDBOX_KBA })).username,
+        ),
+      ).toBe('kba');
+      expect(await kindFor(kbaFirst, (await createUser(kbaFirst, { totp: true, phone: phoneNo() })).username)).toBe(
+        'otp',
+      );
+      expect(
+        await kindFor(
+          kbaFirst,
+          (await createUser(kbaFirst, { totp: true, kba: SANDBOX_KBA, mfa_preference: 'totp' })).username,
+        ),
+      ).toBe('totp');
     });
 
     it('KBA_ENABLED=false removes kba: a KBA-only user gets 200, a preference for kba falls back', async () => {
       const r = await noKba.login('user_kba');
       expect(r.status).toBe(200);
       expect(r.body.auth_token).toBeDefined();
-      expect(await kindFor(noKba, (await createUser(noKba, { phone: phoneNo(), kba: SANDBOX_KBA })).username)).toBe('otp');
-      expect(await kindFor(noKba, (await createUser(noKba, { totp: true, kba: SANDBOX_KBA, mfa_preference: 'kba' })).username)).toBe('totp');
+      expect(await kindFor(noKba, (await createUser(noKba, { phone: phoneNo(), kba: SANDBOX_KBA })).username)).toBe(
+        'otp',
+      );
+      expect(
+        await kindFor(
+          noKba,
+          (await createUser(noKba, { totp: true, kba: SANDBOX_KBA, mfa_preference: 'kba' })).username,
+        ),
+      ).toBe('totp');
     });
 
     it("KBA_QUESTIONS_ASKED=3 asks all three of user_kba's questions, and all three must be answered", async () => {
@@ -435,7 +559,11 @@ describe('admin API: PRODUCT.md section 9', () => {
       const qs = a.body.challenge.questions as { id: string; text: string }[];
       expect(qs.map((q) => q.text).sort()).toEqual(Object.keys(KBA_ANSWERS).sort());
       expect(new Set(qs.map((q) => q.id)).size).toBe(3);
-      expectEnvelope(await kbaFirst.twoFactor(a.body.user_id, kbaFirst.kbaForm(a.body.challenge.id, qs.slice(0, 2))), 400, 'INVALID_REQUEST');
+      expectEnvelope(
+        await kbaFirst.twoFactor(a.body.user_id, kbaFirst.kbaForm(a.body.challenge.id, qs.slice(0, 2))),
+        400,
+        'INVALID_REQUEST',
+      );
       expect((await kbaFirst.twoFactor(a.body.user_id, kbaFirst.kbaForm(a.body.challenge.id, qs))).status).toBe(200);
     });
   });
@@ -443,8 +571,12 @@ describe('admin API: PRODUCT.md section 9', () => {
 
 describe('user search', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await TestApp.start(); });
-  afterAll(async () => { await t.stop(); });
+  beforeAll(async () => {
+    t = await TestApp.start();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
 
   it('a blank username is refused rather than read as "everyone"', async () => {
     expectEnvelope(await t.admin('GET', '/admin/users?username=%20%20'), 400, 'INVALID_REQUEST');

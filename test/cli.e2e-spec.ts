@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KEYS, PASSWORD, TestApp, expectEnvelope, totpAt } from './support/harness';
+import { PASSWORD, TestApp, expectEnvelope, totpAt } from './support/harness';
 
 /**
  * PRODUCT.md section 9: `npm run cli -- <command>`, run as an operator runs it (the built
@@ -12,12 +12,22 @@ const ROOT = join(__dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const STACK = /\n\s+at .+\(?.+:\d+:\d+\)?/;
 
-interface Ran { code: number | null; stdout: string; stderr: string }
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
-function cli(databaseUrl: string, args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<Ran> {
+function cli(
+  databaseUrl: string,
+  args: string[],
+  opts: { input?: string; env?: Record<string, string> } = {},
+): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: ROOT, env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'],
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl, ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -25,7 +35,10 @@ function cli(databaseUrl: string, args: string[], opts: { input?: string; env?: 
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
     child.stdin.end(opts.input ?? '');
   });
 }
@@ -61,7 +74,10 @@ describe('cli', () => {
 
       const a = json(await cli(url, ['db:migrate', '--json']));
       const b = json(await cli(url, ['db:migrate', '--json']));
-      expect(a).toEqual({ applied: [{ timestamp: 1763800000000, name: 'InitialSchema1763800000000' }], pending: false });
+      expect(a).toEqual({
+        applied: [{ timestamp: 1763800000000, name: 'InitialSchema1763800000000' }],
+        pending: false,
+      });
       expect(b).toEqual(a);
     });
   });
@@ -89,32 +105,68 @@ describe('cli', () => {
 
       const issued = json(await run(['clients:create', '--name', 'Plaid (production)', '--json']));
       const client = { id: issued.client_id, secret: issued.client_secret };
-      expect((await t.plaid('/users/auth_token', { username: 'user_good', password: PASSWORD }, { client })).status).toBe(200);
-      expectEnvelope(await t.plaid('/users/auth_token', { username: 'user_good', password: PASSWORD }, { client: { ...client, secret: 'f'.repeat(64) } }), 401, 'INVALID_CLIENT');
+      expect(
+        (await t.plaid('/users/auth_token', { username: 'user_good', password: PASSWORD }, { client })).status,
+      ).toBe(200);
+      expectEnvelope(
+        await t.plaid(
+          '/users/auth_token',
+          { username: 'user_good', password: PASSWORD },
+          { client: { ...client, secret: 'f'.repeat(64) } },
+        ),
+        401,
+        'INVALID_CLIENT',
+      );
 
       const rotated = json(await run(['clients:rotate', '--client-id', client.id, '--json']));
       expect(rotated).toMatchObject({ client_id: client.id, slot: 2 });
       expect(rotated.client_secret).not.toBe(client.secret);
       for (const secret of [client.secret, rotated.client_secret]) {
-        expect((await t.plaid('/users/auth_token', { username: 'user_good', password: PASSWORD }, { client: { id: client.id, secret } })).status).toBe(200);
+        expect(
+          (
+            await t.plaid(
+              '/users/auth_token',
+              { username: 'user_good', password: PASSWORD },
+              { client: { id: client.id, secret } },
+            )
+          ).status,
+        ).toBe(200);
       }
-      expectRefused(await run(['clients:rotate', '--client-id', client.id]), 1, /^error: CONFLICT: .*two active secrets/);
-      expectRefused(await run(['clients:rotate', '--client-id', 'no-such-client']), 1, /^error: NOT_FOUND: No such client\.\n$/);
+      expectRefused(
+        await run(['clients:rotate', '--client-id', client.id]),
+        1,
+        /^error: CONFLICT: .*two active secrets/,
+      );
+      expectRefused(
+        await run(['clients:rotate', '--client-id', 'no-such-client']),
+        1,
+        /^error: NOT_FOUND: No such client\.\n$/,
+      );
     });
 
     it('staff:create prints a key that works on the admin API, with the role it was given', async () => {
       const text = await run(['staff:create', '--name', 'Dana at the help desk', '--role', 'support']);
       expect(text.stdout).toMatch(/key:\s+\S+/);
-      const key = json(await run(['staff:create', '--name', 'Dana at the help desk', '--role', 'support', '--json'])).key;
+      const key = json(
+        await run(['staff:create', '--name', 'Dana at the help desk', '--role', 'support', '--json']),
+      ).key;
       const found = await t.admin('GET', '/admin/users?username=user_good', undefined, key);
       expect(found.status).toBe(200);
       expect(found.body.users[0].username).toBe('user_good');
       expectEnvelope(await t.admin('POST', '/admin/clients', { name: 'x' }, key), 403, 'FORBIDDEN');
-      expectRefused(await run(['staff:create', '--name', 'x', '--role', 'root']), 1, /^error: INVALID_REQUEST: --role: must be one of admin, support, resource-server/);
+      expectRefused(
+        await run(['staff:create', '--name', 'x', '--role', 'root']),
+        1,
+        /^error: INVALID_REQUEST: --role: must be one of admin, support, resource-server/,
+      );
     });
 
     it('users:create with --password-stdin makes a user who can log in; users:show shows them by id and by name', async () => {
-      const created = json(await run(['users:create', '--username', 'carol', '--password-stdin', '--phone', '+14155550199', '--json'], { input: 'carol: a long passphrase\n' }));
+      const created = json(
+        await run(['users:create', '--username', 'carol', '--password-stdin', '--phone', '+14155550199', '--json'], {
+          input: 'carol: a long passphrase\n',
+        }),
+      );
       expect(created).toMatchObject({ username: 'carol', institution_id: 'default', factors: { totp: false } });
       expect(created.factors.otp.map((m: { type: string }) => m.type)).toEqual(['sms', 'voice']);
       expect(created).not.toHaveProperty('totp_uri');
@@ -134,7 +186,16 @@ describe('cli', () => {
     });
 
     it('users:create --totp prints the otpauth URI once, and a code from it completes the login', async () => {
-      const text = await run(['users:create', '--username', 'tom', '--password', PASSWORD, '--totp', '--kba', 'Favourite colour?=Teal']);
+      const text = await run([
+        'users:create',
+        '--username',
+        'tom',
+        '--password',
+        PASSWORD,
+        '--totp',
+        '--kba',
+        'Favourite colour?=Teal',
+      ]);
       expect(text.code).toBe(0);
       const uri = text.stdout.match(/otpauth:\/\/totp\/\S+/)?.[0];
       expect(uri).toBeDefined();
@@ -147,23 +208,47 @@ describe('cli', () => {
 
       const a = await t.login('tom');
       expect(a.body.challenge?.type).toBe('totp');
-      expect((await t.twoFactor(a.body.user_id, { challenge_id: a.body.challenge.id, passcode: totpAt(secret) })).status).toBe(200);
+      expect(
+        (await t.twoFactor(a.body.user_id, { challenge_id: a.body.challenge.id, passcode: totpAt(secret) })).status,
+      ).toBe(200);
 
-      const withJson = json(await run(['users:create', '--username', 'tess', '--password', PASSWORD, '--totp', '--json']));
+      const withJson = json(
+        await run(['users:create', '--username', 'tess', '--password', PASSWORD, '--totp', '--json']),
+      );
       expect(withJson.totp_uri).toMatch(/^otpauth:\/\/totp\//);
       expect(withJson.totp_qr).toMatch(/^data:image\/png;base64,/);
     });
 
     it('users:create refuses what POST /admin/users refuses, naming the flags, and creates nothing', async () => {
-      const r = await run(['users:create', '--username', 'nina', '--password', PASSWORD, '--phone', '4155550123', '--email', 'not-an-address', '--mfa-preference', 'sms']);
+      const r = await run([
+        'users:create',
+        '--username',
+        'nina',
+        '--password',
+        PASSWORD,
+        '--phone',
+        '4155550123',
+        '--email',
+        'not-an-address',
+        '--mfa-preference',
+        'sms',
+      ]);
       expectRefused(r, 1, /^error: INVALID_REQUEST: /);
       expect(r.stderr).toMatch(/--phone: must be an E\.164 number/);
       expect(r.stderr).toMatch(/--email: must be an email address/);
       expect(r.stderr).toMatch(/--mfa-preference/);
       expectRefused(await run(['users:show', '--username', 'nina']), 1, /^error: NOT_FOUND: No such user\.\n$/);
 
-      expectRefused(await run(['users:create', '--username', 'nina', '--password', PASSWORD, '--kba', 'no equals sign']), 1, /--kba #1: must be "Question\?=Answer"/);
-      expectRefused(await run(['users:create', '--username', 'user_good', '--password', PASSWORD]), 1, /^error: CONFLICT: /);
+      expectRefused(
+        await run(['users:create', '--username', 'nina', '--password', PASSWORD, '--kba', 'no equals sign']),
+        1,
+        /--kba #1: must be "Question\?=Answer"/,
+      );
+      expectRefused(
+        await run(['users:create', '--username', 'user_good', '--password', PASSWORD]),
+        1,
+        /^error: CONFLICT: /,
+      );
     });
 
     it('users:unlock unlocks a user locked by five wrong passwords', async () => {
@@ -180,9 +265,14 @@ describe('cli', () => {
     });
 
     it('users:show and users:unlock by name ask for --institution-id when the name is in two institutions', async () => {
-      for (const inst of ['bank-a', 'bank-b']) json(await run(['users:create', '--username', 'erin', '--password', PASSWORD, '--institution-id', inst, '--json']));
+      for (const inst of ['bank-a', 'bank-b'])
+        json(
+          await run(['users:create', '--username', 'erin', '--password', PASSWORD, '--institution-id', inst, '--json']),
+        );
       expectRefused(await run(['users:show', '--username', 'erin']), 1, /^error: CONFLICT: .*--institution-id/);
-      expect(json(await run(['users:show', '--username', 'erin', '--institution-id', 'bank-b', '--json'])).institution_id).toBe('bank-b');
+      expect(
+        json(await run(['users:show', '--username', 'erin', '--institution-id', 'bank-b', '--json'])).institution_id,
+      ).toBe('bank-b');
     });
 
     it('outbox:list shows the passcode that was sent, and that passcode completes the login', async () => {
@@ -203,8 +293,15 @@ describe('cli', () => {
       const help = await run(['--help']);
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(/^Usage: npm run cli -- <command>/);
-      for (const args of [[], ['users:delete'], ['users:show', '--user-id'], ['users:show', '--user-id', 'x', '--to', 'y'],
-        ['clients:create'], ['users:create', '--username', 'x'], ['users:show', '--bogus']]) {
+      for (const args of [
+        [],
+        ['users:delete'],
+        ['users:show', '--user-id'],
+        ['users:show', '--user-id', 'x', '--to', 'y'],
+        ['clients:create'],
+        ['users:create', '--username', 'x'],
+        ['users:show', '--bogus'],
+      ]) {
         const r = await run(args);
         expectRefused(r, 2, /\nUsage: npm run cli -- <command>/);
       }

@@ -3,14 +3,23 @@ import { TestApp, expectEnvelope } from './support/harness';
 /** Plaid's credentials (PRODUCT.md section 2): created by staff, rotated without downtime. */
 describe('Plaid clients and secret rotation', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await TestApp.start(); });
-  afterAll(async () => { await t.stop(); });
-  const loginAs = (client: { id: string; secret: string }) => t.plaid('/users/auth_token', { username: 'user_good', password: 'pass_good' }, { client });
+  beforeAll(async () => {
+    t = await TestApp.start();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+  const loginAs = (client: { id: string; secret: string }) =>
+    t.plaid('/users/auth_token', { username: 'user_good', password: 'pass_good' }, { client });
 
   it('a new client gets a 32-hex id and a 64-hex secret, shown once, that work at once', async () => {
     const c = await t.admin('POST', '/admin/clients', { name: 'Plaid production' });
     expect(c.status).toBe(201);
-    expect(c.body).toEqual({ client_id: expect.stringMatching(/^[0-9a-f]{32}$/), client_secret: expect.stringMatching(/^[0-9a-f]{64}$/), slot: 1 });
+    expect(c.body).toEqual({
+      client_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+      client_secret: expect.stringMatching(/^[0-9a-f]{64}$/),
+      slot: 1,
+    });
     expect((await loginAs({ id: c.body.client_id, secret: c.body.client_secret })).status).toBe(200);
     expectEnvelope(await loginAs({ id: c.body.client_id, secret: 'f'.repeat(64) }), 401, 'INVALID_CLIENT');
   });
@@ -41,14 +50,25 @@ describe('Plaid clients and secret rotation', () => {
 
 describe('refused staff calls', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await TestApp.start(); });
-  afterAll(async () => { await t.stop(); });
+  beforeAll(async () => {
+    t = await TestApp.start();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
 
   it('a call refused for its role is an audit event naming the staff member', async () => {
     const id = await t.userIdOf('user_good');
-    expectEnvelope(await t.admin('POST', `/admin/users/${id}/password`, { password: 'new-password-1' }, 'sandbox-support-key'), 403, 'FORBIDDEN');
+    expectEnvelope(
+      await t.admin('POST', `/admin/users/${id}/password`, { password: 'new-password-1' }, 'sandbox-support-key'),
+      403,
+      'FORBIDDEN',
+    );
     const refused = (await t.events(id)).find((e) => e.type === 'admin_call' && e.outcome === 'FORBIDDEN');
-    expect(refused).toMatchObject({ staff_id: expect.any(String), detail: { method: 'POST', staff_name: 'sandbox support', role: 'support' } });
+    expect(refused).toMatchObject({
+      staff_id: expect.any(String),
+      detail: { method: 'POST', staff_name: 'sandbox support', role: 'support' },
+    });
     expect((await t.login('user_good')).status).toBe(200);
   });
 });

@@ -45,8 +45,12 @@ async function sentOtpChallenge(t: TestApp) {
 describe('concurrency: PRODUCT.md sections 4, 6, 7 and 10', () => {
   describe('password bursts (defaults)', () => {
     let t: TestApp;
-    beforeAll(async () => { t = await TestApp.start(); });
-    afterAll(async () => { await t.stop(); });
+    beforeAll(async () => {
+      t = await TestApp.start();
+    });
+    afterAll(async () => {
+      await t.stop();
+    });
 
     it('40 concurrent wrong passwords for one user: exactly LOCKOUT_THRESHOLD are checked (401), the rest 403', async () => {
       const u = await makeUser(t, 'burst');
@@ -82,8 +86,12 @@ describe('concurrency: PRODUCT.md sections 4, 6, 7 and 10', () => {
 
   describe('right answers raced (MFA_MAX_ATTEMPTS=20, the maximum)', () => {
     let t: TestApp;
-    beforeAll(async () => { t = await TestApp.start({ MFA_MAX_ATTEMPTS: '20' }); });
-    afterAll(async () => { await t.stop(); });
+    beforeAll(async () => {
+      t = await TestApp.start({ MFA_MAX_ATTEMPTS: '20' });
+    });
+    afterAll(async () => {
+      await t.stop();
+    });
 
     it('30 concurrent right OTP passcodes on one challenge: exactly one 200 with a token, the others CHALLENGE_EXPIRED', async () => {
       const c = await sentOtpChallenge(t);
@@ -100,7 +108,10 @@ describe('concurrency: PRODUCT.md sections 4, 6, 7 and 10', () => {
       expect(ev.filter((e) => e.type === '2fa' && e.outcome === 'success')).toHaveLength(1);
       expect(ev.filter((e) => e.type === 'token_issue')).toHaveLength(1);
       // No right answer counted as a failure: the user is not locked and has nothing against them.
-      expect((await t.admin('GET', `/admin/users/${c.userId}`)).body.lock).toMatchObject({ locked: false, consecutive_failures: 0 });
+      expect((await t.admin('GET', `/admin/users/${c.userId}`)).body.lock).toMatchObject({
+        locked: false,
+        consecutive_failures: 0,
+      });
     });
 
     it('30 concurrent right TOTP codes on one challenge: exactly one 200 with a token', async () => {
@@ -119,7 +130,10 @@ describe('concurrency: PRODUCT.md sections 4, 6, 7 and 10', () => {
       const ev = await t.events(u.userId);
       expect(ev.filter((e) => e.type === '2fa' && e.outcome === 'success')).toHaveLength(1);
       expect(ev.filter((e) => e.type === '2fa' && e.outcome === 'totp_replay')).toHaveLength(0);
-      expect((await t.admin('GET', `/admin/users/${u.userId}`)).body.lock).toMatchObject({ locked: false, consecutive_failures: 0 });
+      expect((await t.admin('GET', `/admin/users/${u.userId}`)).body.lock).toMatchObject({
+        locked: false,
+        consecutive_failures: 0,
+      });
     });
   });
 
@@ -127,22 +141,29 @@ describe('concurrency: PRODUCT.md sections 4, 6, 7 and 10', () => {
     it.each([
       ['default (5)', {}, 5, 20],
       ['20', { MFA_MAX_ATTEMPTS: '20' }, 20, 40],
-    ] as const)('MFA_MAX_ATTEMPTS %s: a burst of wrong passcodes on one challenge gets exactly that many judged', async (_label, env, max, n) => {
-      const t = await TestApp.start({ LOCKOUT_THRESHOLD: '100', ...env });
-      try {
-        const c = await sentOtpChallenge(t);
-        const wrong = String((Number(c.code) + 1) % 1_000_000).padStart(6, '0');
-        const rs = await burst(n, () => t.twoFactor(c.userId, { challenge_id: c.challengeId, passcode: wrong }));
-        expect(tally(rs)).toEqual({ '401 INVALID_MFA': max, '400 CHALLENGE_EXPIRED': n - max });
-        const ev = await t.events(c.userId);
-        expect(ev.filter((e) => e.type === '2fa' && e.outcome === 'wrong')).toHaveLength(max);
-        expect((await t.admin('GET', `/admin/users/${c.userId}`)).body.lock.consecutive_failures).toBe(max);
-        // Out of attempts: even the right code is refused now.
-        expectEnvelope(await t.twoFactor(c.userId, { challenge_id: c.challengeId, passcode: c.code }), 400, 'CHALLENGE_EXPIRED');
-      } finally {
-        await t.stop();
-      }
-    });
+    ] as const)(
+      'MFA_MAX_ATTEMPTS %s: a burst of wrong passcodes on one challenge gets exactly that many judged',
+      async (_label, env, max, n) => {
+        const t = await TestApp.start({ LOCKOUT_THRESHOLD: '100', ...env });
+        try {
+          const c = await sentOtpChallenge(t);
+          const wrong = String((Number(c.code) + 1) % 1_000_000).padStart(6, '0');
+          const rs = await burst(n, () => t.twoFactor(c.userId, { challenge_id: c.challengeId, passcode: wrong }));
+          expect(tally(rs)).toEqual({ '401 INVALID_MFA': max, '400 CHALLENGE_EXPIRED': n - max });
+          const ev = await t.events(c.userId);
+          expect(ev.filter((e) => e.type === '2fa' && e.outcome === 'wrong')).toHaveLength(max);
+          expect((await t.admin('GET', `/admin/users/${c.userId}`)).body.lock.consecutive_failures).toBe(max);
+          // Out of attempts: even the right code is refused now.
+          expectEnvelope(
+            await t.twoFactor(c.userId, { challenge_id: c.challengeId, passcode: c.code }),
+            400,
+            'CHALLENGE_EXPIRED',
+          );
+        } finally {
+          await t.stop();
+        }
+      },
+    );
 
     it('TOTP too: 20 concurrent wrong codes, exactly MFA_MAX_ATTEMPTS (5) judged', async () => {
       const t = await TestApp.start({ LOCKOUT_THRESHOLD: '100' });
@@ -164,8 +185,12 @@ describe('concurrency: PRODUCT.md sections 4, 6, 7 and 10', () => {
 
   describe('sends and restarts (defaults)', () => {
     let t: TestApp;
-    beforeAll(async () => { t = await TestApp.start(); });
-    afterAll(async () => { await t.stop(); });
+    beforeAll(async () => {
+      t = await TestApp.start();
+    });
+    afterAll(async () => {
+      await t.stop();
+    });
 
     it('10 concurrent sendOtp on one challenge send exactly one message (OTP_RESEND_INTERVAL 30s)', async () => {
       const phone = phoneNo();
@@ -193,7 +218,9 @@ describe('concurrency: PRODUCT.md sections 4, 6, 7 and 10', () => {
       const r = await t.twoFactor(a.body.user_id, { challenge_id: a.body.challenge.id, passcode: code });
       expect(r.status).toBe(200);
       expect(r.body.user_id).toBe(a.body.user_id);
-      expect((await t.admin('POST', '/tokens/introspect', { token: r.body.auth_token }, KEYS.rs)).body.active).toBe(true);
+      expect((await t.admin('POST', '/tokens/introspect', { token: r.body.auth_token }, KEYS.rs)).body.active).toBe(
+        true,
+      );
     });
 
     it('a KBA challenge survives a restart with the same questions: answering those, and only those, gives 200', async () => {
@@ -212,10 +239,23 @@ describe('concurrency: PRODUCT.md sections 4, 6, 7 and 10', () => {
       try {
         const c = await sentOtpChallenge(t2);
         const wrong = String((Number(c.code) + 1) % 1_000_000).padStart(6, '0');
-        for (let i = 0; i < 4; i++) expectEnvelope(await t2.twoFactor(c.userId, { challenge_id: c.challengeId, passcode: wrong }), 401, 'INVALID_MFA');
+        for (let i = 0; i < 4; i++)
+          expectEnvelope(
+            await t2.twoFactor(c.userId, { challenge_id: c.challengeId, passcode: wrong }),
+            401,
+            'INVALID_MFA',
+          );
         await t2.restart();
-        expectEnvelope(await t2.twoFactor(c.userId, { challenge_id: c.challengeId, passcode: wrong }), 401, 'INVALID_MFA');
-        expectEnvelope(await t2.twoFactor(c.userId, { challenge_id: c.challengeId, passcode: c.code }), 400, 'CHALLENGE_EXPIRED');
+        expectEnvelope(
+          await t2.twoFactor(c.userId, { challenge_id: c.challengeId, passcode: wrong }),
+          401,
+          'INVALID_MFA',
+        );
+        expectEnvelope(
+          await t2.twoFactor(c.userId, { challenge_id: c.challengeId, passcode: c.code }),
+          400,
+          'CHALLENGE_EXPIRED',
+        );
       } finally {
         await t2.stop();
       }

@@ -28,14 +28,23 @@ function wrongTotp(secret: string): string {
 }
 
 /** A POST on the public listener with full control of headers and body. */
-async function raw(app: TestApp, path: string, body: string, contentType: string | null, opts: { headers?: Record<string, string>; version?: boolean } = {}): Promise<Res> {
-  let req = request(app.px.publicServer).post(path).set('Accept', 'application/json')
-    .set('X-PLAID-CLIENT-ID', CLIENT.id).set('X-PLAID-SECRET', CLIENT.secret);
+async function raw(
+  app: TestApp,
+  path: string,
+  body: string,
+  contentType: string | null,
+  opts: { headers?: Record<string, string>; version?: boolean } = {},
+): Promise<Res> {
+  let req = request(app.px.publicServer)
+    .post(path)
+    .set('Accept', 'application/json')
+    .set('X-PLAID-CLIENT-ID', CLIENT.id)
+    .set('X-PLAID-SECRET', CLIENT.secret);
   if (opts.version !== false) req = req.set('X-PLAID-VERSION', '2021-03-26');
   for (const [k, v] of Object.entries(opts.headers ?? {})) req = req.set(k, v);
   if (contentType) req = req.set('Content-Type', contentType);
   const r = await req.send(body);
-  return { status: r.status, body: r.body, text: r.text, headers: r.headers as Record<string, string> };
+  return { status: r.status, body: r.body, text: r.text, headers: r.headers };
 }
 
 async function outboxTo(app: TestApp, to: string): Promise<{ id: number; body: string }[]> {
@@ -53,7 +62,9 @@ describe('errors: PRODUCT.md section 3', () => {
       TestApp.start({ CHALLENGE_TTL: '1s' }),
     ]);
   });
-  afterAll(async () => { await Promise.all([t?.stop(), s?.stop(), ttl?.stop()]); });
+  afterAll(async () => {
+    await Promise.all([t?.stop(), s?.stop(), ttl?.stop()]);
+  });
 
   describe('400 INVALID_REQUEST', () => {
     it('a missing field, naming it', async () => {
@@ -80,17 +91,49 @@ describe('errors: PRODUCT.md section 3', () => {
       expectEnvelope(r, 400, 'INVALID_REQUEST');
       expect(r.body.error.message).toMatch(/Content-Type/i);
       // the same body as a form is fine, so it is the type that was refused
-      expect((await raw(t, '/users/auth_token', 'username=user_good&password=pass_good', 'application/x-www-form-urlencoded')).status).toBe(200);
+      expect(
+        (
+          await raw(
+            t,
+            '/users/auth_token',
+            'username=user_good&password=pass_good',
+            'application/x-www-form-urlencoded',
+          )
+        ).status,
+      ).toBe(200);
     });
 
     it('a body over 16 KiB, form or JSON', async () => {
       const big = 'x'.repeat(16 * 1024 + 1);
-      expectEnvelope(await raw(t, '/users/auth_token', `username=user_good&password=pass_good&pad=${big}`, 'application/x-www-form-urlencoded'), 400, 'INVALID_REQUEST');
-      expectEnvelope(await raw(t, '/users/auth_token', JSON.stringify({ username: 'user_good', password: 'pass_good', pad: big }), 'application/json'), 400, 'INVALID_REQUEST');
+      expectEnvelope(
+        await raw(
+          t,
+          '/users/auth_token',
+          `username=user_good&password=pass_good&pad=${big}`,
+          'application/x-www-form-urlencoded',
+        ),
+        400,
+        'INVALID_REQUEST',
+      );
+      expectEnvelope(
+        await raw(
+          t,
+          '/users/auth_token',
+          JSON.stringify({ username: 'user_good', password: 'pass_good', pad: big }),
+          'application/json',
+        ),
+        400,
+        'INVALID_REQUEST',
+      );
     });
 
     it('a repeated scalar field (username twice), naming it', async () => {
-      const r = await raw(t, '/users/auth_token', 'username=user_good&username=user_otp&password=pass_good', 'application/x-www-form-urlencoded');
+      const r = await raw(
+        t,
+        '/users/auth_token',
+        'username=user_good&username=user_otp&password=pass_good',
+        'application/x-www-form-urlencoded',
+      );
       expectEnvelope(r, 400, 'INVALID_REQUEST');
       expect(r.body.error.message).toMatch(/username/);
     });
@@ -108,20 +151,41 @@ describe('errors: PRODUCT.md section 3', () => {
     });
 
     it('over-deep nesting, form (a[b][c][d][e]=1) and JSON', async () => {
-      expectEnvelope(await raw(t, '/users/auth_token', 'username=user_good&password=pass_good&a[b][c][d][e]=1', 'application/x-www-form-urlencoded'), 400, 'INVALID_REQUEST');
+      expectEnvelope(
+        await raw(
+          t,
+          '/users/auth_token',
+          'username=user_good&password=pass_good&a[b][c][d][e]=1',
+          'application/x-www-form-urlencoded',
+        ),
+        400,
+        'INVALID_REQUEST',
+      );
       const deep = JSON.stringify({ username: 'user_good', password: 'pass_good', a: { b: { c: { d: { e: 1 } } } } });
       expectEnvelope(await raw(t, '/users/auth_token', deep, 'application/json'), 400, 'INVALID_REQUEST');
     });
 
     it('invalid JSON', async () => {
-      expectEnvelope(await raw(t, '/users/auth_token', '{"username":"user_good","password":', 'application/json'), 400, 'INVALID_REQUEST');
-      expectEnvelope(await raw(t, '/users/auth_token', '["user_good","pass_good"]', 'application/json'), 400, 'INVALID_REQUEST');
+      expectEnvelope(
+        await raw(t, '/users/auth_token', '{"username":"user_good","password":', 'application/json'),
+        400,
+        'INVALID_REQUEST',
+      );
+      expectEnvelope(
+        await raw(t, '/users/auth_token', '["user_good","pass_good"]', 'application/json'),
+        400,
+        'INVALID_REQUEST',
+      );
     });
 
     it('KBA 2fa without an answer for a question asked, naming answers', async () => {
       const a = await t.login('user_kba');
       const [q0] = a.body.challenge.questions;
-      const p = new URLSearchParams({ challenge_id: a.body.challenge.id, 'answers[0].question_id': q0.id, 'answers[0].text': KBA_ANSWERS[q0.text] });
+      const p = new URLSearchParams({
+        challenge_id: a.body.challenge.id,
+        'answers[0].question_id': q0.id,
+        'answers[0].text': KBA_ANSWERS[q0.text],
+      });
       const r = await t.twoFactor(a.body.user_id, p.toString());
       expectEnvelope(r, 400, 'INVALID_REQUEST');
       expect(r.body.error.message).toMatch(/answers/);
@@ -161,7 +225,10 @@ describe('errors: PRODUCT.md section 3', () => {
         `challenge_id=${id}&passcode=${'1'.repeat(65)}`,
       ];
       for (const body of malformed) expectEnvelope(await t.twoFactor(u.userId, body), 400, 'INVALID_REQUEST');
-      expect((await t.admin('GET', `/admin/users/${u.userId}`)).body.lock).toMatchObject({ locked: false, consecutive_failures: 0 });
+      expect((await t.admin('GET', `/admin/users/${u.userId}`)).body.lock).toMatchObject({
+        locked: false,
+        consecutive_failures: 0,
+      });
       expect((await t.twoFactor(u.userId, { challenge_id: c.id, passcode: code })).status).toBe(200);
     });
 
@@ -171,7 +238,10 @@ describe('errors: PRODUCT.md section 3', () => {
       expect(a.status).toBe(202);
       const c = a.body.challenge;
       const [q0, q1] = c.questions;
-      const one = (q: { id: string; text: string }, i = 0) => ({ [`answers[${i}].question_id`]: q.id, [`answers[${i}].text`]: KBA_ANSWERS[q.text] });
+      const one = (q: { id: string; text: string }, i = 0) => ({
+        [`answers[${i}].question_id`]: q.id,
+        [`answers[${i}].text`]: KBA_ANSWERS[q.text],
+      });
       const malformed: Record<string, string>[] = [
         { challenge_id: c.id },
         { challenge_id: c.id, passcode: '123456' },
@@ -193,14 +263,36 @@ describe('errors: PRODUCT.md section 3', () => {
   describe('400 UNSUPPORTED_VERSION', () => {
     it('an unknown X-PLAID-VERSION is refused on every Plaid endpoint; absent is fine', async () => {
       const headers = { 'X-PLAID-VERSION': '2099-01-01' };
-      expectEnvelope(await t.plaid('/users/auth_token', { username: 'user_good', password: PASSWORD }, { headers }), 400, 'UNSUPPORTED_VERSION');
+      expectEnvelope(
+        await t.plaid('/users/auth_token', { username: 'user_good', password: PASSWORD }, { headers }),
+        400,
+        'UNSUPPORTED_VERSION',
+      );
       const { userId, challengeId, method } = await t.otpChallenge();
-      expectEnvelope(await t.plaid(`/users/${userId}/sendOtp`, { challenge_id: challengeId, send_method_id: method.id }, { headers }), 400, 'UNSUPPORTED_VERSION');
-      expectEnvelope(await t.plaid(`/users/${userId}/2fa`, { challenge_id: challengeId, passcode: '123456' }, { headers }), 400, 'UNSUPPORTED_VERSION');
+      expectEnvelope(
+        await t.plaid(
+          `/users/${userId}/sendOtp`,
+          { challenge_id: challengeId, send_method_id: method.id },
+          { headers },
+        ),
+        400,
+        'UNSUPPORTED_VERSION',
+      );
+      expectEnvelope(
+        await t.plaid(`/users/${userId}/2fa`, { challenge_id: challengeId, passcode: '123456' }, { headers }),
+        400,
+        'UNSUPPORTED_VERSION',
+      );
       // the refused sendOtp sent nothing: the challenge still has no code
       expectEnvelope(await t.twoFactor(userId, { challenge_id: challengeId, passcode: '123456' }), 400, 'OTP_NOT_SENT');
 
-      const absent = await raw(t, '/users/auth_token', 'username=user_good&password=pass_good', 'application/x-www-form-urlencoded', { version: false });
+      const absent = await raw(
+        t,
+        '/users/auth_token',
+        'username=user_good&password=pass_good',
+        'application/x-www-form-urlencoded',
+        { version: false },
+      );
       expect(absent.status).toBe(200);
       expect(absent.body.auth_token).toBeDefined();
     });
@@ -209,7 +301,11 @@ describe('errors: PRODUCT.md section 3', () => {
   describe('400 CHALLENGE_NOT_FOUND', () => {
     it('an unknown challenge id', async () => {
       const a = await t.login('user_totp');
-      expectEnvelope(await t.twoFactor(a.body.user_id, { challenge_id: 'no-such-challenge', passcode: '123456' }), 400, 'CHALLENGE_NOT_FOUND');
+      expectEnvelope(
+        await t.twoFactor(a.body.user_id, { challenge_id: 'no-such-challenge', passcode: '123456' }),
+        400,
+        'CHALLENGE_NOT_FOUND',
+      );
       const o = await t.otpChallenge();
       expectEnvelope(await t.sendOtp(o.userId, 'no-such-challenge', o.method.id), 400, 'CHALLENGE_NOT_FOUND');
     });
@@ -218,7 +314,11 @@ describe('errors: PRODUCT.md section 3', () => {
       const o = await t.otpChallenge();
       const other = await t.userIdOf('user_good');
       expectEnvelope(await t.sendOtp(other, o.challengeId, o.method.id), 400, 'CHALLENGE_NOT_FOUND');
-      expectEnvelope(await t.twoFactor(other, { challenge_id: o.challengeId, passcode: '123456' }), 400, 'CHALLENGE_NOT_FOUND');
+      expectEnvelope(
+        await t.twoFactor(other, { challenge_id: o.challengeId, passcode: '123456' }),
+        400,
+        'CHALLENGE_NOT_FOUND',
+      );
       expectEnvelope(await t.sendOtp('not-a-user', o.challengeId, o.method.id), 400, 'CHALLENGE_NOT_FOUND');
       expect((await t.sendOtp(o.userId, o.challengeId, o.method.id)).status).toBe(200);
       const code = await t.outboxCode('+14155550123');
@@ -241,7 +341,11 @@ describe('errors: PRODUCT.md section 3', () => {
       const a = await t.login(u.username);
       const code = totpAt(u.secret);
       expect((await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: code })).status).toBe(200);
-      expectEnvelope(await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: code }), 400, 'CHALLENGE_EXPIRED');
+      expectEnvelope(
+        await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: code }),
+        400,
+        'CHALLENGE_EXPIRED',
+      );
 
       const o = await t.otpChallenge();
       await t.sendOtp(o.userId, o.challengeId, o.method.id);
@@ -253,11 +357,22 @@ describe('errors: PRODUCT.md section 3', () => {
     it('out of MFA_MAX_ATTEMPTS: even the right code is refused, and a new login gets a new challenge', async () => {
       const u = await freshUser(s, { totp: true });
       const a = await s.login(u.username);
-      for (let i = 0; i < 2; i++) expectEnvelope(await s.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: wrongTotp(u.secret) }), 401, 'INVALID_MFA');
-      expectEnvelope(await s.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: totpAt(u.secret) }), 400, 'CHALLENGE_EXPIRED');
+      for (let i = 0; i < 2; i++)
+        expectEnvelope(
+          await s.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: wrongTotp(u.secret) }),
+          401,
+          'INVALID_MFA',
+        );
+      expectEnvelope(
+        await s.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: totpAt(u.secret) }),
+        400,
+        'CHALLENGE_EXPIRED',
+      );
       const b = await s.login(u.username);
       expect(b.status).toBe(202);
-      expect((await s.twoFactor(u.userId, { challenge_id: b.body.challenge.id, passcode: totpAt(u.secret) })).status).toBe(200);
+      expect(
+        (await s.twoFactor(u.userId, { challenge_id: b.body.challenge.id, passcode: totpAt(u.secret) })).status,
+      ).toBe(200);
     });
 
     it('past CHALLENGE_TTL, for 2fa and sendOtp', async () => {
@@ -265,7 +380,11 @@ describe('errors: PRODUCT.md section 3', () => {
       const a = await ttl.login(u.username);
       const o = await ttl.otpChallenge();
       await sleep(1500);
-      expectEnvelope(await ttl.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: totpAt(u.secret) }), 400, 'CHALLENGE_EXPIRED');
+      expectEnvelope(
+        await ttl.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: totpAt(u.secret) }),
+        400,
+        'CHALLENGE_EXPIRED',
+      );
       expectEnvelope(await ttl.sendOtp(o.userId, o.challengeId, o.method.id), 400, 'CHALLENGE_EXPIRED');
       expect(await outboxTo(ttl, '+14155550123')).toEqual([]);
     });
@@ -278,7 +397,11 @@ describe('errors: PRODUCT.md section 3', () => {
       expect((await s.sendOtp(u.userId, a.body.challenge.id, sms.id)).status).toBe(200);
       const old = await s.outboxCode(phone);
       await sleep(1500);
-      expectEnvelope(await s.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: old! }), 400, 'CHALLENGE_EXPIRED');
+      expectEnvelope(
+        await s.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: old! }),
+        400,
+        'CHALLENGE_EXPIRED',
+      );
       expect((await s.sendOtp(u.userId, a.body.challenge.id, sms.id)).status).toBe(200);
       const fresh = await s.outboxCode(phone);
       expect((await s.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: fresh! })).status).toBe(200);
@@ -305,7 +428,11 @@ describe('errors: PRODUCT.md section 3', () => {
       const phone = freshPhone();
       const u = await freshUser(t, { phone });
       const a = await t.login(u.username);
-      expectEnvelope(await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: '123456' }), 400, 'OTP_NOT_SENT');
+      expectEnvelope(
+        await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: '123456' }),
+        400,
+        'OTP_NOT_SENT',
+      );
       await t.sendOtp(u.userId, a.body.challenge.id, a.body.challenge.send_methods[0].id);
       const code = await t.outboxCode(phone);
       expect((await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: code! })).status).toBe(200);
@@ -344,19 +471,49 @@ describe('errors: PRODUCT.md section 3', () => {
     it('missing headers, a wrong secret, an unknown client id: the same body apart from request_id, on every Plaid endpoint', async () => {
       const body = { username: 'user_good', password: PASSWORD };
       const missing = await t.plaid('/users/auth_token', body, { client: null });
-      const wrongSecret = await t.plaid('/users/auth_token', body, { client: { id: CLIENT.id, secret: 'not-the-secret' } });
-      const unknown = await t.plaid('/users/auth_token', body, { client: { id: 'no-such-client', secret: CLIENT.secret } });
-      const idOnly = await raw(t, '/users/auth_token', 'username=user_good&password=pass_good', 'application/x-www-form-urlencoded', { headers: { 'X-PLAID-SECRET': '' } });
+      const wrongSecret = await t.plaid('/users/auth_token', body, {
+        client: { id: CLIENT.id, secret: 'not-the-secret' },
+      });
+      const unknown = await t.plaid('/users/auth_token', body, {
+        client: { id: 'no-such-client', secret: CLIENT.secret },
+      });
+      const idOnly = await raw(
+        t,
+        '/users/auth_token',
+        'username=user_good&password=pass_good',
+        'application/x-www-form-urlencoded',
+        { headers: { 'X-PLAID-SECRET': '' } },
+      );
       const all = [missing, wrongSecret, unknown, idOnly];
       for (const r of all) expectEnvelope(r, 401, 'INVALID_CLIENT');
       for (const r of all) expect(r.body.error).toEqual(missing.body.error);
       expect(new Set(all.map((r) => r.body.request_id)).size).toBe(all.length);
 
       const o = await t.otpChallenge();
-      expectEnvelope(await t.plaid(`/users/${o.userId}/sendOtp`, { challenge_id: o.challengeId, send_method_id: o.method.id }, { client: null }), 401, 'INVALID_CLIENT');
-      expectEnvelope(await t.plaid(`/users/${o.userId}/2fa`, { challenge_id: o.challengeId, passcode: '123456' }, { client: { id: CLIENT.id, secret: 'x' } }), 401, 'INVALID_CLIENT');
+      expectEnvelope(
+        await t.plaid(
+          `/users/${o.userId}/sendOtp`,
+          { challenge_id: o.challengeId, send_method_id: o.method.id },
+          { client: null },
+        ),
+        401,
+        'INVALID_CLIENT',
+      );
+      expectEnvelope(
+        await t.plaid(
+          `/users/${o.userId}/2fa`,
+          { challenge_id: o.challengeId, passcode: '123456' },
+          { client: { id: CLIENT.id, secret: 'x' } },
+        ),
+        401,
+        'INVALID_CLIENT',
+      );
       // the refused sendOtp sent nothing
-      expectEnvelope(await t.twoFactor(o.userId, { challenge_id: o.challengeId, passcode: '123456' }), 400, 'OTP_NOT_SENT');
+      expectEnvelope(
+        await t.twoFactor(o.userId, { challenge_id: o.challengeId, passcode: '123456' }),
+        400,
+        'OTP_NOT_SENT',
+      );
     });
   });
 
@@ -377,8 +534,14 @@ describe('errors: PRODUCT.md section 3', () => {
     it('a wrong TOTP code; the challenge then still takes the right one', async () => {
       const u = await freshUser(t, { totp: true });
       const a = await t.login(u.username);
-      expectEnvelope(await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: wrongTotp(u.secret) }), 401, 'INVALID_MFA');
-      expect((await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: totpAt(u.secret) })).status).toBe(200);
+      expectEnvelope(
+        await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: wrongTotp(u.secret) }),
+        401,
+        'INVALID_MFA',
+      );
+      expect(
+        (await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: totpAt(u.secret) })).status,
+      ).toBe(200);
     });
 
     it('a wrong OTP passcode', async () => {
@@ -388,15 +551,25 @@ describe('errors: PRODUCT.md section 3', () => {
       await t.sendOtp(u.userId, a.body.challenge.id, a.body.challenge.send_methods[0].id);
       const code = (await t.outboxCode(phone))!;
       const wrong = code === '000000' ? '111111' : '000000';
-      expectEnvelope(await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: wrong }), 401, 'INVALID_MFA');
+      expectEnvelope(
+        await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: wrong }),
+        401,
+        'INVALID_MFA',
+      );
       expect((await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: code })).status).toBe(200);
     });
 
     it('wrong KBA answers', async () => {
       const u = await freshUser(t, { kba: SANDBOX_KBA });
       const a = await t.login(u.username);
-      expectEnvelope(await t.twoFactor(u.userId, t.kbaForm(a.body.challenge.id, a.body.challenge.questions, true)), 401, 'INVALID_MFA');
-      expect((await t.twoFactor(u.userId, t.kbaForm(a.body.challenge.id, a.body.challenge.questions))).status).toBe(200);
+      expectEnvelope(
+        await t.twoFactor(u.userId, t.kbaForm(a.body.challenge.id, a.body.challenge.questions, true)),
+        401,
+        'INVALID_MFA',
+      );
+      expect((await t.twoFactor(u.userId, t.kbaForm(a.body.challenge.id, a.body.challenge.questions))).status).toBe(
+        200,
+      );
     });
   });
 
@@ -421,7 +594,8 @@ describe('errors: PRODUCT.md section 3', () => {
       await t.sendOtp(u.userId, c.id, c.send_methods[0].id);
       const code = (await t.outboxCode(phone))!;
       const wrong = code === '000000' ? '111111' : '000000';
-      for (let i = 0; i < 5; i++) expectEnvelope(await t.twoFactor(u.userId, { challenge_id: c.id, passcode: wrong }), 401, 'INVALID_MFA');
+      for (let i = 0; i < 5; i++)
+        expectEnvelope(await t.twoFactor(u.userId, { challenge_id: c.id, passcode: wrong }), 401, 'INVALID_MFA');
       expectEnvelope(await t.twoFactor(u.userId, { challenge_id: c.id, passcode: code }), 403, 'ACCOUNT_LOCKED');
       expectEnvelope(await t.sendOtp(u.userId, c.id, c.send_methods[1].id), 403, 'ACCOUNT_LOCKED');
       expectEnvelope(await t.login(u.username), 403, 'ACCOUNT_LOCKED');
@@ -465,7 +639,9 @@ describe('errors: PRODUCT.md section 3', () => {
       }
       expect((await t.login('user_good')).status).toBe(200);
       expect((await t.sendOtp(o.userId, o.challengeId, o.method.id)).status).toBe(200);
-      expect((await t.twoFactor(k.body.user_id, t.kbaForm(k.body.challenge.id, k.body.challenge.questions))).status).toBe(200);
+      expect(
+        (await t.twoFactor(k.body.user_id, t.kbaForm(k.body.challenge.id, k.body.challenge.questions))).status,
+      ).toBe(200);
     });
 
     it('maintenance comes first: a locked user and an unknown one get 503 too; a retry_at given with an offset is answered in UTC', async () => {
@@ -535,7 +711,8 @@ describe('errors: PRODUCT.md section 3', () => {
       const pub = request(t.px.publicServer);
       const r1 = await pub.get('/admin/users').set('Authorization', `Bearer ${KEYS.admin}`);
       const r2 = await pub.post('/tokens/introspect').set('Authorization', `Bearer ${KEYS.rs}`).send({ token: 'x' });
-      for (const r of [r1, r2]) expectEnvelope({ status: r.status, body: r.body, text: r.text, headers: r.headers as Record<string, string> }, 404, 'NOT_FOUND');
+      for (const r of [r1, r2])
+        expectEnvelope({ status: r.status, body: r.body, text: r.text, headers: r.headers }, 404, 'NOT_FOUND');
     });
 
     it("Plaid's /users/* endpoints give 404 on the internal listener", async () => {
@@ -543,19 +720,45 @@ describe('errors: PRODUCT.md section 3', () => {
       const o = await t.otpChallenge();
       const paths = ['/users/auth_token', `/users/${o.userId}/sendOtp`, `/users/${o.userId}/2fa`];
       for (const path of paths) {
-        const r = await int.post(path).set('X-PLAID-CLIENT-ID', CLIENT.id).set('X-PLAID-SECRET', CLIENT.secret)
-          .type('form').send({ username: 'user_good', password: PASSWORD, challenge_id: o.challengeId, send_method_id: o.method.id });
-        expectEnvelope({ status: r.status, body: r.body, text: r.text, headers: r.headers as Record<string, string> }, 404, 'NOT_FOUND');
+        const r = await int
+          .post(path)
+          .set('X-PLAID-CLIENT-ID', CLIENT.id)
+          .set('X-PLAID-SECRET', CLIENT.secret)
+          .type('form')
+          .send({
+            username: 'user_good',
+            password: PASSWORD,
+            challenge_id: o.challengeId,
+            send_method_id: o.method.id,
+          });
+        expectEnvelope({ status: r.status, body: r.body, text: r.text, headers: r.headers }, 404, 'NOT_FOUND');
       }
       // the sendOtp refused there sent nothing
-      expectEnvelope(await t.twoFactor(o.userId, { challenge_id: o.challengeId, passcode: '123456' }), 400, 'OTP_NOT_SENT');
+      expectEnvelope(
+        await t.twoFactor(o.userId, { challenge_id: o.challengeId, passcode: '123456' }),
+        400,
+        'OTP_NOT_SENT',
+      );
     });
 
     it('unknown routes give 404 in the envelope on both listeners', async () => {
-      const res = (r: request.Response): Res => ({ status: r.status, body: r.body, text: r.text, headers: r.headers as Record<string, string> });
+      const res = (r: request.Response): Res => ({
+        status: r.status,
+        body: r.body,
+        text: r.text,
+        headers: r.headers,
+      });
       expectEnvelope(res(await request(t.px.publicServer).get('/no/such/route')), 404, 'NOT_FOUND');
-      expectEnvelope(await t.plaid('/users/auth_token/extra', { username: 'user_good', password: PASSWORD }), 404, 'NOT_FOUND');
-      expectEnvelope(res(await request(t.px.internalServer).get('/no/such/route').set('Authorization', `Bearer ${KEYS.admin}`)), 404, 'NOT_FOUND');
+      expectEnvelope(
+        await t.plaid('/users/auth_token/extra', { username: 'user_good', password: PASSWORD }),
+        404,
+        'NOT_FOUND',
+      );
+      expectEnvelope(
+        res(await request(t.px.internalServer).get('/no/such/route').set('Authorization', `Bearer ${KEYS.admin}`)),
+        404,
+        'NOT_FOUND',
+      );
     });
   });
 });

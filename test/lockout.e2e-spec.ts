@@ -25,7 +25,16 @@ function wrongTotp(secret: string): string {
 async function view(t: TestApp, userId: string) {
   const r = await t.admin('GET', `/admin/users/${userId}`);
   expect(r.status).toBe(200);
-  return r.body as { lock: { locked: boolean; permanent: boolean; until: string | null; reason: string | null; consecutive_failures: number; locks_in_a_row: number } };
+  return r.body as {
+    lock: {
+      locked: boolean;
+      permanent: boolean;
+      until: string | null;
+      reason: string | null;
+      consecutive_failures: number;
+      locks_in_a_row: number;
+    };
+  };
 }
 
 /** Calls `fn` until `done` holds (or the generous deadline passes), returning every answer with when it arrived. */
@@ -47,8 +56,12 @@ async function failTimes(t: TestApp, username: string, n: number, password = WRO
 describe('lockout: PRODUCT.md section 4', () => {
   describe('with the defaults (LOCKOUT_THRESHOLD=5, escalating)', () => {
     let t: TestApp;
-    beforeAll(async () => { t = await TestApp.start(); });
-    afterAll(async () => { await t.stop(); });
+    beforeAll(async () => {
+      t = await TestApp.start();
+    });
+    afterAll(async () => {
+      await t.stop();
+    });
 
     it('attempts 1 to 5 wrong are 401; the 6th is 403 even with the right password; the view and the audit say why', async () => {
       const u = await makeUser(t, 'Locky');
@@ -59,19 +72,27 @@ describe('lockout: PRODUCT.md section 4', () => {
       expectEnvelope(await t.login(u.username.toUpperCase(), u.password), 403, 'ACCOUNT_LOCKED');
 
       const v = await view(t, u.userId);
-      expect(v.lock).toMatchObject({ locked: true, permanent: false, reason: 'too many failed attempts', locks_in_a_row: 1 });
+      expect(v.lock).toMatchObject({
+        locked: true,
+        permanent: false,
+        reason: 'too many failed attempts',
+        locks_in_a_row: 1,
+      });
       expect(Date.parse(v.lock.until!)).toBeGreaterThan(Date.now());
 
       const ev = await t.events(u.userId);
       expect(ev.filter((e) => e.type === 'login' && e.outcome === 'invalid_credentials')).toHaveLength(THRESHOLD);
       const locks = ev.filter((e) => e.type === 'lock');
       expect(locks).toHaveLength(1);
-      expect(locks[0]).toMatchObject({ outcome: 'locked_temporarily', detail: { lock_number: 1, reason: 'too many failed attempts' } });
+      expect(locks[0]).toMatchObject({
+        outcome: 'locked_temporarily',
+        detail: { lock_number: 1, reason: 'too many failed attempts' },
+      });
       expect(typeof locks[0].request_id).toBe('string');
       expect(ev.filter((e) => e.type === 'login' && e.outcome === 'locked')).toHaveLength(2);
     });
 
-    it('an unknown username locks the same way, with 401 and 403 bodies identical to a known user\'s', async () => {
+    it("an unknown username locks the same way, with 401 and 403 bodies identical to a known user's", async () => {
       const known = await makeUser(t, 'known');
       const ghost = uname('ghost');
       const knownRes: Res[] = [];
@@ -124,9 +145,17 @@ describe('lockout: PRODUCT.md section 4', () => {
       await failTimes(t, u.username, THRESHOLD - 1);
       const a = await t.login(u.username, u.password);
       expect(a.status).toBe(202);
-      expectEnvelope(await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: wrongTotp(u.secret!) }), 401, 'INVALID_MFA');
+      expectEnvelope(
+        await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: wrongTotp(u.secret!) }),
+        401,
+        'INVALID_MFA',
+      );
       expectEnvelope(await t.login(u.username, u.password), 403, 'ACCOUNT_LOCKED');
-      expectEnvelope(await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: totpAt(u.secret!) }), 403, 'ACCOUNT_LOCKED');
+      expectEnvelope(
+        await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: totpAt(u.secret!) }),
+        403,
+        'ACCOUNT_LOCKED',
+      );
       expect((await view(t, u.userId)).lock).toMatchObject({ locked: true, reason: 'too many failed attempts' });
       const ev = await t.events(u.userId);
       expect(ev.filter((e) => e.type === 'lock' && e.outcome === 'locked_temporarily')).toHaveLength(1);
@@ -144,9 +173,17 @@ describe('lockout: PRODUCT.md section 4', () => {
       const code = (await t.outboxCode(phone))!;
       expect(code).toMatch(/^\d{6}$/);
       const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
-      expectEnvelope(await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: wrong }), 401, 'INVALID_MFA');
+      expectEnvelope(
+        await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: wrong }),
+        401,
+        'INVALID_MFA',
+      );
       expectEnvelope(await t.login(u.username, u.password), 403, 'ACCOUNT_LOCKED');
-      expectEnvelope(await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: code }), 403, 'ACCOUNT_LOCKED');
+      expectEnvelope(
+        await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: code }),
+        403,
+        'ACCOUNT_LOCKED',
+      );
     });
 
     it('completing 2fa (200) resets the count', async () => {
@@ -168,7 +205,14 @@ describe('lockout: PRODUCT.md section 4', () => {
       expectEnvelope(await t.login(u.username, u.password), 403, 'ACCOUNT_LOCKED');
       const r = await t.admin('POST', `/admin/users/${u.userId}/unlock`, undefined, KEYS.support);
       expect(r.status).toBe(200);
-      expect(r.body.lock).toEqual({ locked: false, permanent: false, until: null, reason: null, consecutive_failures: 0, locks_in_a_row: 0 });
+      expect(r.body.lock).toEqual({
+        locked: false,
+        permanent: false,
+        until: null,
+        reason: null,
+        consecutive_failures: 0,
+        locks_in_a_row: 0,
+      });
       // Failures short of a lock are forgotten too.
       await failTimes(t, u.username, THRESHOLD - 1);
       expect((await t.admin('POST', `/admin/users/${u.userId}/unlock`)).status).toBe(200);
@@ -178,7 +222,10 @@ describe('lockout: PRODUCT.md section 4', () => {
       const ev = await t.events(u.userId);
       const lock = ev.find((e) => e.type === 'lock');
       const unlocks = ev.filter((e) => e.type === 'unlock');
-      expect(lock).toMatchObject({ outcome: 'locked_temporarily', detail: { reason: 'too many failed attempts', lock_number: 1 } });
+      expect(lock).toMatchObject({
+        outcome: 'locked_temporarily',
+        detail: { reason: 'too many failed attempts', lock_number: 1 },
+      });
       expect(unlocks).toHaveLength(2);
       for (const e of unlocks) {
         expect(e.outcome).toBe('unlocked');
@@ -191,8 +238,12 @@ describe('lockout: PRODUCT.md section 4', () => {
 
   describe('LOCKOUT_MODE=temporary, LOCKOUT_DURATION=1s', () => {
     let t: TestApp;
-    beforeAll(async () => { t = await TestApp.start({ LOCKOUT_MODE: 'temporary', LOCKOUT_DURATION: '1s' }); });
-    afterAll(async () => { await t.stop(); });
+    beforeAll(async () => {
+      t = await TestApp.start({ LOCKOUT_MODE: 'temporary', LOCKOUT_DURATION: '1s' });
+    });
+    afterAll(async () => {
+      await t.stop();
+    });
 
     /** Locks `u` (5 wrong), then polls with the right password until it gets in; every answer received before the lock's end is 403. */
     async function lockAndOutlast(u: TestUser, lockNumber: number) {
@@ -200,7 +251,10 @@ describe('lockout: PRODUCT.md section 4', () => {
       const v = await view(t, u.userId);
       expect(v.lock).toMatchObject({ locked: true, permanent: false, locks_in_a_row: lockNumber });
       const until = Date.parse(v.lock.until!);
-      const seen = await poll(() => t.login(u.username, u.password), (r) => r.status !== 403);
+      const seen = await poll(
+        () => t.login(u.username, u.password),
+        (r) => r.status !== 403,
+      );
       const last = seen[seen.length - 1];
       expect(last.r.status).toBe(202);
       for (const s of seen) if (s.receivedAt < until) expectEnvelope(s.r, 403, 'ACCOUNT_LOCKED');
@@ -213,8 +267,15 @@ describe('lockout: PRODUCT.md section 4', () => {
       await lockAndOutlast(u, 1);
       await lockAndOutlast(u, 2);
 
-      const locks = (await t.events(u.userId)).filter((e) => e.type === 'lock').reverse() as unknown as { at: string; outcome: string; detail: { lock_number: number; until: string } }[];
-      expect(locks.map((e) => [e.outcome, e.detail.lock_number])).toEqual([['locked_temporarily', 1], ['locked_temporarily', 2]]);
+      const locks = (await t.events(u.userId)).filter((e) => e.type === 'lock').reverse() as unknown as {
+        at: string;
+        outcome: string;
+        detail: { lock_number: number; until: string };
+      }[];
+      expect(locks.map((e) => [e.outcome, e.detail.lock_number])).toEqual([
+        ['locked_temporarily', 1],
+        ['locked_temporarily', 2],
+      ]);
       // How long each lock was set for, as the server recorded it (its `until` against the event's own time).
       const [d1, d2] = locks.map((e) => Date.parse(e.detail.until) - Date.parse(e.at));
       expect(d1).toBeLessThanOrEqual(1000);
@@ -226,36 +287,60 @@ describe('lockout: PRODUCT.md section 4', () => {
 
   describe('LOCKOUT_MODE=escalating, LOCKOUT_DURATION=500ms, LOCKOUT_MAX_TEMPORARY=1', () => {
     let t: TestApp;
-    beforeAll(async () => { t = await TestApp.start({ LOCKOUT_MODE: 'escalating', LOCKOUT_DURATION: '500ms', LOCKOUT_MAX_TEMPORARY: '1' }); });
-    afterAll(async () => { await t.stop(); });
+    beforeAll(async () => {
+      t = await TestApp.start({ LOCKOUT_MODE: 'escalating', LOCKOUT_DURATION: '500ms', LOCKOUT_MAX_TEMPORARY: '1' });
+    });
+    afterAll(async () => {
+      await t.stop();
+    });
 
     it('the first lock expires; the second holds until staff unlock, shown as permanent with its reason', async () => {
       const u = await makeUser(t, 'esc');
       await failTimes(t, u.username, THRESHOLD);
       expectEnvelope(await t.login(u.username, u.password), 403, 'ACCOUNT_LOCKED');
       expect((await view(t, u.userId)).lock).toMatchObject({ locked: true, permanent: false });
-      const freed = await poll(() => t.admin('GET', `/admin/users/${u.userId}`), (r) => r.body.lock.locked === false);
+      const freed = await poll(
+        () => t.admin('GET', `/admin/users/${u.userId}`),
+        (r) => r.body.lock.locked === false,
+      );
       expect(freed[freed.length - 1].r.body.lock.locked).toBe(false);
 
       // No completed login in between: five more wrong passwords make the second lock, and it is permanent.
       await failTimes(t, u.username, THRESHOLD);
       expectEnvelope(await t.login(u.username, u.password), 403, 'ACCOUNT_LOCKED');
       const locked = await view(t, u.userId);
-      expect(locked.lock).toMatchObject({ locked: true, permanent: true, until: null, reason: 'too many failed attempts', locks_in_a_row: 2 });
+      expect(locked.lock).toMatchObject({
+        locked: true,
+        permanent: true,
+        until: null,
+        reason: 'too many failed attempts',
+        locks_in_a_row: 2,
+      });
       // Well past what a doubled temporary lock (1 s) would last: still locked.
       await sleep(2_500);
       expectEnvelope(await t.login(u.username, u.password), 403, 'ACCOUNT_LOCKED');
       expect((await view(t, u.userId)).lock).toMatchObject({ locked: true, permanent: true });
 
       const locks = (await t.events(u.userId)).filter((e) => e.type === 'lock').reverse();
-      expect(locks.map((e) => [e.outcome, e.detail.lock_number])).toEqual([['locked_temporarily', 1], ['locked_until_unlocked', 2]]);
+      expect(locks.map((e) => [e.outcome, e.detail.lock_number])).toEqual([
+        ['locked_temporarily', 1],
+        ['locked_until_unlocked', 2],
+      ]);
       expect(locks[1].detail).toMatchObject({ until: null, reason: 'too many failed attempts' });
 
       const un = await t.admin('POST', `/admin/users/${u.userId}/unlock`);
       expect(un.status).toBe(200);
-      expect(un.body.lock).toMatchObject({ locked: false, permanent: false, consecutive_failures: 0, locks_in_a_row: 0 });
+      expect(un.body.lock).toMatchObject({
+        locked: false,
+        permanent: false,
+        consecutive_failures: 0,
+        locks_in_a_row: 0,
+      });
       expect((await t.login(u.username, u.password)).status).toBe(200);
-      expect((await t.events(u.userId)).find((e) => e.type === 'unlock')).toMatchObject({ outcome: 'unlocked', staff_id: expect.any(String) });
+      expect((await t.events(u.userId)).find((e) => e.type === 'unlock')).toMatchObject({
+        outcome: 'unlocked',
+        staff_id: expect.any(String),
+      });
 
       // The run of locks started again: the next lock is a temporary one.
       await failTimes(t, u.username, THRESHOLD);
@@ -265,16 +350,28 @@ describe('lockout: PRODUCT.md section 4', () => {
 
   describe('LOCKOUT_MODE=manual', () => {
     let t: TestApp;
-    beforeAll(async () => { t = await TestApp.start({ LOCKOUT_MODE: 'manual', LOCKOUT_DURATION: '200ms' }); });
-    afterAll(async () => { await t.stop(); });
+    beforeAll(async () => {
+      t = await TestApp.start({ LOCKOUT_MODE: 'manual', LOCKOUT_DURATION: '200ms' });
+    });
+    afterAll(async () => {
+      await t.stop();
+    });
 
     it('the first lock already holds until staff unlock', async () => {
       const u = await makeUser(t, 'man');
       await failTimes(t, u.username, THRESHOLD);
-      expect((await view(t, u.userId)).lock).toMatchObject({ locked: true, permanent: true, until: null, reason: 'too many failed attempts' });
+      expect((await view(t, u.userId)).lock).toMatchObject({
+        locked: true,
+        permanent: true,
+        until: null,
+        reason: 'too many failed attempts',
+      });
       await sleep(1_500);
       expectEnvelope(await t.login(u.username, u.password), 403, 'ACCOUNT_LOCKED');
-      expect((await t.events(u.userId)).find((e) => e.type === 'lock')).toMatchObject({ outcome: 'locked_until_unlocked', detail: { lock_number: 1, until: null } });
+      expect((await t.events(u.userId)).find((e) => e.type === 'lock')).toMatchObject({
+        outcome: 'locked_until_unlocked',
+        detail: { lock_number: 1, until: null },
+      });
       expect((await t.admin('POST', `/admin/users/${u.userId}/unlock`)).status).toBe(200);
       expect((await t.login(u.username, u.password)).status).toBe(200);
     });

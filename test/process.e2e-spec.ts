@@ -17,7 +17,12 @@ class Proc {
   stdout = '';
   stderr = '';
   readonly exited: Promise<number | null>;
-  private constructor(readonly child: ChildProcess, readonly base: string, readonly admin: string, readonly port: number) {
+  private constructor(
+    readonly child: ChildProcess,
+    readonly base: string,
+    readonly admin: string,
+    readonly port: number,
+  ) {
     child.stdout!.on('data', (d) => (this.stdout += d));
     child.stderr!.on('data', (d) => (this.stderr += d));
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -26,9 +31,19 @@ class Proc {
   /** Spawns on free loopback ports; `env` values of undefined remove a variable from the environment. */
   static async spawn(env: Record<string, string | undefined>): Promise<Proc> {
     const [port, adminPort] = [await freePort(), await freePort()];
-    const merged: Record<string, string | undefined> = { ...process.env, HOST: '127.0.0.1', PORT: String(port), ADMIN_PORT: String(adminPort), ...env };
+    const merged: Record<string, string | undefined> = {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ADMIN_PORT: String(adminPort),
+      ...env,
+    };
     for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
-    const child = spawn(process.execPath, ['dist/main.js'], { cwd: ROOT, env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['dist/main.js'], {
+      cwd: ROOT,
+      env: merged,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const p = new Proc(child, `http://127.0.0.1:${port}`, `http://127.0.0.1:${adminPort}`, port);
     running.add(p);
     return p;
@@ -40,7 +55,9 @@ class Proc {
       if (this.child.exitCode !== null) throw new Error(`exited ${this.child.exitCode}: ${this.stderr.slice(-2000)}`);
       try {
         if ((await fetch(`${this.base}/readyz`)).status === 200) return;
-      } catch { /* not listening yet */ }
+      } catch {
+        /* not listening yet */
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`not ready: ${this.stderr.slice(-2000)}`);
@@ -49,7 +66,9 @@ class Proc {
   /** The exit code, or a failure if the process is still running at the deadline. */
   async exitWithin(ms: number): Promise<number | null> {
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`still running after ${ms} ms`)), ms); });
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`still running after ${ms} ms`)), ms);
+    });
     try {
       return await Promise.race([this.exited, late]);
     } finally {
@@ -64,7 +83,11 @@ class Proc {
 
 const running = new Set<Proc>();
 const dirs: string[] = [];
-const tempDir = () => { const d = mkdtempSync(join(tmpdir(), 'pxauth-proc-')); dirs.push(d); return d; };
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'pxauth-proc-'));
+  dirs.push(d);
+  return d;
+};
 
 afterAll(() => {
   for (const p of running) p.kill();
@@ -74,16 +97,28 @@ afterAll(() => {
 type Answer = { status?: number; body?: any; error?: string; reusedSocket?: boolean };
 
 /** One HTTP call through `agent`, answered or failed (never thrown); `onSent` once its bytes are written. */
-function call(agent: Agent, url: string, opts: { body?: string; headers?: Record<string, string>; onSent?: () => void } = {}): Promise<Answer> {
+function call(
+  agent: Agent,
+  url: string,
+  opts: { body?: string; headers?: Record<string, string>; onSent?: () => void } = {},
+): Promise<Answer> {
   return new Promise((resolve) => {
-    const req = request(url, { method: opts.body === undefined ? 'GET' : 'POST', agent, headers: opts.headers }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => {
-        try { resolve({ status: res.statusCode, body: JSON.parse(text), reusedSocket: req.reusedSocket }); } catch { resolve({ status: res.statusCode, error: `not JSON: ${text}` }); }
-      });
-      res.on('error', (e) => resolve({ error: e.message }));
-    });
+    const req = request(
+      url,
+      { method: opts.body === undefined ? 'GET' : 'POST', agent, headers: opts.headers },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode, body: JSON.parse(text), reusedSocket: req.reusedSocket });
+          } catch {
+            resolve({ status: res.statusCode, error: `not JSON: ${text}` });
+          }
+        });
+        res.on('error', (e) => resolve({ error: e.message }));
+      },
+    );
     req.on('error', (e) => resolve({ error: e.message }));
     req.on('finish', () => opts.onSent?.());
     req.end(opts.body);
@@ -92,14 +127,22 @@ function call(agent: Agent, url: string, opts: { body?: string; headers?: Record
 
 function login(agent: Agent, base: string, username: string, password: string, onSent?: () => void): Promise<Answer> {
   const body = new URLSearchParams({ username, password }).toString();
-  const headers = { ...SANDBOX_CLIENT, 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': String(Buffer.byteLength(body)), 'X-PLAID-VERSION': '2021-03-26' };
+  const headers = {
+    ...SANDBOX_CLIENT,
+    'Content-Type': 'application/x-www-form-urlencoded',
+    'Content-Length': String(Buffer.byteLength(body)),
+    'X-PLAID-VERSION': '2021-03-26',
+  };
   return call(agent, `${base}/users/auth_token`, { body, headers, onSent });
 }
 
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(port, '127.0.0.1');
-    s.on('connect', () => { s.destroy(); resolve(false); });
+    s.on('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
     s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
   });
 }
@@ -125,7 +168,13 @@ describe('the pxauth process', () => {
     // No NODE_ENV, no SANDBOX, no keys: what `npm start` does on a fresh checkout (but on a file of our own).
     beforeAll(async () => {
       expect(existsSync(join(dir, 'not'))).toBe(false);
-      p = await Proc.spawn({ NODE_ENV: undefined, SANDBOX: undefined, ENCRYPTION_KEY: undefined, LOG_LEVEL: undefined, DATABASE_URL: `sqlite:${file}` });
+      p = await Proc.spawn({
+        NODE_ENV: undefined,
+        SANDBOX: undefined,
+        ENCRYPTION_KEY: undefined,
+        LOG_LEVEL: undefined,
+        DATABASE_URL: `sqlite:${file}`,
+      });
       await p.ready();
     });
     afterAll(() => p?.kill());
@@ -147,23 +196,38 @@ describe('the pxauth process', () => {
     it('logs JSON lines on stdout, and the lines of a request carry its X-Request-Id', async () => {
       const r = await fetch(`${p.base}/users/auth_token`, {
         method: 'POST',
-        headers: { ...SANDBOX_CLIENT, 'Content-Type': 'application/x-www-form-urlencoded', 'X-PLAID-VERSION': '2021-03-26', 'X-Request-Id': 'test-req-123' },
+        headers: {
+          ...SANDBOX_CLIENT,
+          'Content-Type': 'application/x-www-form-urlencoded',
+          'X-PLAID-VERSION': '2021-03-26',
+          'X-Request-Id': 'test-req-123',
+        },
         body: 'username=user_good&password=pw-not-logged-7731',
       });
       expect(r.status).toBe(401);
       expect(r.headers.get('x-request-id')).toBe('test-req-123');
       // pino writes asynchronously: wait (up to a deadline) for the request's completion line.
       const complete = () => p.stdout.slice(0, p.stdout.lastIndexOf('\n') + 1);
-      const mineOf = () => complete().split('\n').filter((l) => l.includes('test-req-123')).map((l) => JSON.parse(l));
+      const mineOf = () =>
+        complete()
+          .split('\n')
+          .filter((l) => l.includes('test-req-123'))
+          .map((l) => JSON.parse(l));
       const deadline = Date.now() + 10_000;
       while (!mineOf().some((o) => o.res) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
 
-      const lines = complete().split('\n').filter((l) => l.trim());
+      const lines = complete()
+        .split('\n')
+        .filter((l) => l.trim());
       expect(lines.length).toBeGreaterThan(1);
       for (const l of lines) expect(() => JSON.parse(l)).not.toThrow();
       const mine = mineOf();
       expect(mine.every((o) => o.request_id === 'test-req-123')).toBe(true);
-      expect(mine.find((o) => o.res)).toMatchObject({ request_id: 'test-req-123', req: { method: 'POST', path: '/users/auth_token' }, res: { status: 401 } });
+      expect(mine.find((o) => o.res)).toMatchObject({
+        request_id: 'test-req-123',
+        req: { method: 'POST', path: '/users/auth_token' },
+        res: { status: 401 },
+      });
       // More than the access line: what the login itself logged (its audit event) carries the id too.
       expect(mine.length).toBeGreaterThan(1);
       expect(p.stdout).not.toContain('pw-not-logged-7731');
@@ -172,7 +236,11 @@ describe('the pxauth process', () => {
 
   it('on SIGTERM answers every request in flight, refuses new connections and exits 0', async () => {
     const dir = tempDir();
-    const p = await Proc.spawn({ NODE_ENV: 'test', DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, LOG_LEVEL: 'info' });
+    const p = await Proc.spawn({
+      NODE_ENV: 'test',
+      DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`,
+      LOG_LEVEL: 'info',
+    });
     const agent = new Agent({ keepAlive: true, maxSockets: 20 });
     try {
       await p.ready();
@@ -180,22 +248,33 @@ describe('the pxauth process', () => {
       const users = Array.from({ length: 20 }, (_, i) => `drain_${i}`);
       for (const username of users) {
         const r = await fetch(`${p.admin}/admin/users`, {
-          method: 'POST', headers: { Authorization: 'Bearer sandbox-admin-key', 'Content-Type': 'application/json' },
+          method: 'POST',
+          headers: { Authorization: 'Bearer sandbox-admin-key', 'Content-Type': 'application/json' },
           body: JSON.stringify({ username, password: 'drain password' }),
         });
         expect(r.status).toBe(201);
       }
       // Twenty connections the server has accepted. A connection still in the kernel's accept queue
       // when the listener closes is reset: in flight means accepted by the server here.
-      expect((await Promise.all(users.map(() => call(agent, `${p.base}/healthz`)))).map((a) => a.status)).toEqual(users.map(() => 200));
+      expect((await Promise.all(users.map(() => call(agent, `${p.base}/healthz`)))).map((a) => a.status)).toEqual(
+        users.map(() => 200),
+      );
 
       let signalled = false;
       let answeredAfterSignal = 0;
       let sent = 0;
       let allSent!: () => void;
-      const written = new Promise<void>((resolve) => { allSent = resolve; });
-      const logins = users.map((u) => login(agent, p.base, u, 'drain password', () => { if (++sent === users.length) allSent(); })
-        .then((r) => { if (signalled) answeredAfterSignal++; return r; }));
+      const written = new Promise<void>((resolve) => {
+        allSent = resolve;
+      });
+      const logins = users.map((u) =>
+        login(agent, p.base, u, 'drain password', () => {
+          if (++sent === users.length) allSent();
+        }).then((r) => {
+          if (signalled) answeredAfterSignal++;
+          return r;
+        }),
+      );
       // Signal once all are written and the first is answered: the server has read every request by
       // then (argon2 keeps each busy for tens of ms, four at a time) and most are still being served.
       await written;
@@ -206,7 +285,9 @@ describe('the pxauth process', () => {
       expect(await refusesConnections(p.port)).toBe(true);
 
       const answers = await Promise.all(logins);
-      expect(answers.filter((a) => a.status !== 200 || typeof a.body?.auth_token !== 'string' || !a.reusedSocket)).toEqual([]);
+      expect(
+        answers.filter((a) => a.status !== 200 || typeof a.body?.auth_token !== 'string' || !a.reusedSocket),
+      ).toEqual([]);
       expect(await p.exitWithin(10_000)).toBe(0);
       expect(await refusesConnections(p.port)).toBe(true);
       // The drain was exercised: some logins were still being served when the signal was sent.
@@ -218,7 +299,11 @@ describe('the pxauth process', () => {
   });
 
   it('with SHUTDOWN_DELAY, readiness fails at once while new connections are still served, closing after', async () => {
-    const p = await Proc.spawn({ NODE_ENV: 'test', DATABASE_URL: `sqlite:${join(tempDir(), 'db.sqlite')}`, SHUTDOWN_DELAY: '3s' });
+    const p = await Proc.spawn({
+      NODE_ENV: 'test',
+      DATABASE_URL: `sqlite:${join(tempDir(), 'db.sqlite')}`,
+      SHUTDOWN_DELAY: '3s',
+    });
     try {
       await p.ready();
       p.child.kill('SIGTERM');
@@ -227,7 +312,9 @@ describe('the pxauth process', () => {
       expect(ready).toBe(503);
       // A load balancer that has not noticed yet still gets answers, on connections that then close.
       const r = await fetch(`${p.base}/users/auth_token`, {
-        method: 'POST', headers: { ...SANDBOX_CLIENT, 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'username=user_good&password=pass_good',
+        method: 'POST',
+        headers: { ...SANDBOX_CLIENT, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'username=user_good&password=pass_good',
       });
       expect(r.status).toBe(200);
       expect(r.headers.get('connection')).toBe('close');

@@ -2,8 +2,12 @@ import { KBA_ANSWERS, TestApp, TOTP_SECRET, expectEnvelope, totpAt } from './sup
 
 describe('sandbox: every user and every step of each challenge kind', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await TestApp.start(); });
-  afterAll(async () => { await t.stop(); });
+  beforeAll(async () => {
+    t = await TestApp.start();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
 
   it('user_good gets 200 with an opaque user_id and a 256-bit token, the same user_id every time', async () => {
     const a = await t.login('user_good');
@@ -32,32 +36,43 @@ describe('sandbox: every user and every step of each challenge kind', () => {
     expect(c.type).toBe('otp');
     expect(c.id).toMatch(/^[A-Za-z0-9_-]{22,}$/);
     expect(c.send_methods.map((m: { type: string; mask: string }) => [m.type, m.mask])).toEqual([
-      ['sms', '(***) ***-0123'], ['voice', '(***) ***-0123'], ['email', 'u****@e****.com'],
+      ['sms', '(***) ***-0123'],
+      ['voice', '(***) ***-0123'],
+      ['email', 'u****@e****.com'],
     ]);
     expect(JSON.stringify(r.body)).not.toMatch(/4155550123|user_otp@example/);
     // Send-method ids are stable for the user (Plaid: "uniquely referencing this send method, for this user").
     const again = await t.login('user_otp');
-    expect(again.body.challenge.send_methods.map((m: { id: string }) => m.id)).toEqual(c.send_methods.map((m: { id: string }) => m.id));
+    expect(again.body.challenge.send_methods.map((m: { id: string }) => m.id)).toEqual(
+      c.send_methods.map((m: { id: string }) => m.id),
+    );
     expect(again.body.challenge.id).not.toBe(c.id);
   });
 
-  it.each(['sms', 'voice', 'email'] as const)('user_otp by %s: sendOtp 200 with no body, code from the outbox, 2fa 200', async (type) => {
-    const { userId, challengeId, method } = await t.otpChallenge('user_otp', type);
-    const s = await t.sendOtp(userId, challengeId, method.id);
-    expect(s.status).toBe(200);
-    expect(s.text).toBe('');
-    const to = type === 'email' ? 'user_otp@example.com' : '+14155550123';
-    const box = await t.admin('GET', `/admin/outbox?to=${encodeURIComponent(to)}`);
-    expect(box.body.messages[0]).toMatchObject({ channel: type, to });
-    const code = await t.outboxCode(to);
-    expect(code).toMatch(/^\d{6}$/);
-    const r = await t.twoFactor(userId, { challenge_id: challengeId, passcode: code! });
-    expect(r.status).toBe(200);
-    expect(r.body.user_id).toBe(userId);
-    expect(r.body.auth_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    // The challenge is spent: the same right code again is CHALLENGE_EXPIRED.
-    expectEnvelope(await t.twoFactor(userId, { challenge_id: challengeId, passcode: code! }), 400, 'CHALLENGE_EXPIRED');
-  });
+  it.each(['sms', 'voice', 'email'] as const)(
+    'user_otp by %s: sendOtp 200 with no body, code from the outbox, 2fa 200',
+    async (type) => {
+      const { userId, challengeId, method } = await t.otpChallenge('user_otp', type);
+      const s = await t.sendOtp(userId, challengeId, method.id);
+      expect(s.status).toBe(200);
+      expect(s.text).toBe('');
+      const to = type === 'email' ? 'user_otp@example.com' : '+14155550123';
+      const box = await t.admin('GET', `/admin/outbox?to=${encodeURIComponent(to)}`);
+      expect(box.body.messages[0]).toMatchObject({ channel: type, to });
+      const code = await t.outboxCode(to);
+      expect(code).toMatch(/^\d{6}$/);
+      const r = await t.twoFactor(userId, { challenge_id: challengeId, passcode: code! });
+      expect(r.status).toBe(200);
+      expect(r.body.user_id).toBe(userId);
+      expect(r.body.auth_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      // The challenge is spent: the same right code again is CHALLENGE_EXPIRED.
+      expectEnvelope(
+        await t.twoFactor(userId, { challenge_id: challengeId, passcode: code! }),
+        400,
+        'CHALLENGE_EXPIRED',
+      );
+    },
+  );
 
   it('user_otp: a resend replaces the earlier code', async () => {
     const t2 = await TestApp.start({ OTP_RESEND_INTERVAL: '0s' });
@@ -67,9 +82,12 @@ describe('sandbox: every user and every step of each challenge kind', () => {
       const first = await t2.outboxCode('+14155550123');
       await t2.sendOtp(userId, challengeId, method.id);
       const second = await t2.outboxCode('+14155550123');
-      if (first !== second) expectEnvelope(await t2.twoFactor(userId, { challenge_id: challengeId, passcode: first! }), 401, 'INVALID_MFA');
+      if (first !== second)
+        expectEnvelope(await t2.twoFactor(userId, { challenge_id: challengeId, passcode: first! }), 401, 'INVALID_MFA');
       expect((await t2.twoFactor(userId, { challenge_id: challengeId, passcode: second! })).status).toBe(200);
-    } finally { await t2.stop(); }
+    } finally {
+      await t2.stop();
+    }
   });
 
   it('user_totp: 202 totp with a prompt, then the RFC 6238 code gives 200; a replay of it is INVALID_MFA', async () => {
@@ -122,13 +140,18 @@ describe('sandbox: every user and every step of each challenge kind', () => {
 
   it('user_kba: dotted form keys (Plaid) and JSON bodies both work', async () => {
     const a = await t.login('user_kba');
-    expect((await t.twoFactor(a.body.user_id, t.kbaForm(a.body.challenge.id, a.body.challenge.questions))).status).toBe(200);
+    expect((await t.twoFactor(a.body.user_id, t.kbaForm(a.body.challenge.id, a.body.challenge.questions))).status).toBe(
+      200,
+    );
     const b = await t.login('user_kba');
     const json = {
       challenge_id: b.body.challenge.id,
-      answers: b.body.challenge.questions.map((q: { id: string; text: string }) => ({ question_id: q.id, text: KBA_ANSWERS[q.text] })),
+      answers: b.body.challenge.questions.map((q: { id: string; text: string }) => ({
+        question_id: q.id,
+        text: KBA_ANSWERS[q.text],
+      })),
     };
-    const r = await t.plaid(`/users/${b.body.user_id}/2fa`, json as never, { json: true });
+    const r = await t.plaid(`/users/${b.body.user_id}/2fa`, json, { json: true });
     expect(r.status).toBe(200);
   });
 
@@ -136,8 +159,10 @@ describe('sandbox: every user and every step of each challenge kind', () => {
     const a = await t.login('user_kba');
     const qs = a.body.challenge.questions;
     const p = new URLSearchParams({ challenge_id: a.body.challenge.id });
-    p.append('answers[0].question_id', qs[0].id); p.append('answers[0].text', KBA_ANSWERS[qs[0].text]);
-    p.append('answers[1].question_id', qs[1].id); p.append('answers[1].text', 'Chicago');
+    p.append('answers[0].question_id', qs[0].id);
+    p.append('answers[0].text', KBA_ANSWERS[qs[0].text]);
+    p.append('answers[1].question_id', qs[1].id);
+    p.append('answers[1].text', 'Chicago');
     expectEnvelope(await t.twoFactor(a.body.user_id, p.toString()), 401, 'INVALID_MFA');
     await t.admin('POST', `/admin/users/${a.body.user_id}/unlock`);
   });
@@ -151,13 +176,13 @@ describe('sandbox: every user and every step of each challenge kind', () => {
     expect(none.body.challenge.prompt).toMatch(/code/);
   });
 
-  it('Plaid\'s reference curl (one --data-urlencode for the whole query) is understood', async () => {
+  it("Plaid's reference curl (one --data-urlencode for the whole query) is understood", async () => {
     const body = encodeURIComponent('username=user_good&password=pass_good');
     const r = await t.plaid('/users/auth_token', body);
     expect(r.status).toBe(200);
   });
 
-  it('trailing slashes are accepted, as in Plaid\'s examples', async () => {
+  it("trailing slashes are accepted, as in Plaid's examples", async () => {
     expect((await t.plaid('/users/auth_token/', { username: 'user_good', password: 'pass_good' })).status).toBe(200);
   });
 });

@@ -9,8 +9,13 @@ import { TEST_ENGINE, TestDatabase, createTestDatabase } from './support/databas
 describe(`schema (${TEST_ENGINE})`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'pxauth-schema-'));
   let db: TestDatabase;
-  beforeAll(async () => { db = await createTestDatabase(dir); });
-  afterAll(async () => { await db.drop(); rmSync(dir, { recursive: true, force: true }); });
+  beforeAll(async () => {
+    db = await createTestDatabase(dir);
+  });
+  afterAll(async () => {
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('one set of migrations builds exactly the schema the entities describe (nothing left for synchronize)', async () => {
     const ds = await new DataSource(dataSourceOptions(db.url)).initialize();

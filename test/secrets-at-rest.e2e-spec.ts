@@ -49,7 +49,13 @@ function without(hay: Buffer, pieces: string[]): Buffer {
 /** Every form a base32 TOTP secret could be written in clear: as given, and its raw bytes in hex and base64. */
 function totpForms(secret: string): string[] {
   const raw = base32Decode(secret);
-  return [secret, secret.toLowerCase(), raw.toString('hex'), raw.toString('base64').replace(/=+$/, ''), raw.toString('base64url')];
+  return [
+    secret,
+    secret.toLowerCase(),
+    raw.toString('hex'),
+    raw.toString('base64').replace(/=+$/, ''),
+    raw.toString('base64url'),
+  ];
 }
 
 /** Six digits that none of `avoid` is. */
@@ -89,7 +95,10 @@ describe('secrets at rest and in logs: PRODUCT.md sections 9 and 10', () => {
     const good = await t.login('user_good', PASSWORD, {}, { 'X-Request-Id': 'secrets-run-login-0001' });
     token(good);
     requestIds.push({ id: 'secrets-run-login-0001', path: '/users/auth_token' });
-    for (const [user, pw] of [['user_good', 'Wr0ng-Guess-Alpha'], ['nobody_at_all', 'Wr0ng-Guess-Bravo']]) {
+    for (const [user, pw] of [
+      ['user_good', 'Wr0ng-Guess-Alpha'],
+      ['nobody_at_all', 'Wr0ng-Guess-Bravo'],
+    ]) {
       keep(`wrong password ${pw}`, pw);
       const r = await t.login(user, pw);
       expectEnvelope(r, 401, 'INVALID_CREDENTIALS');
@@ -118,13 +127,24 @@ describe('secrets at rest and in logs: PRODUCT.md sections 9 and 10', () => {
     const tl = await t.login('user_totp');
     expect(tl.status).toBe(202);
     const totpCode = totpAt(TOTP_SECRET);
-    const totpWrong = otherCode(totpCode, totpAt(TOTP_SECRET, Date.now() / 1000 - 30), totpAt(TOTP_SECRET, Date.now() / 1000 + 30));
+    const totpWrong = otherCode(
+      totpCode,
+      totpAt(TOTP_SECRET, Date.now() / 1000 - 30),
+      totpAt(TOTP_SECRET, Date.now() / 1000 + 30),
+    );
     typedOnly.push({ label: 'sandbox totp code', code: totpCode }, { label: 'wrong totp code', code: totpWrong });
-    expectEnvelope(await t.twoFactor(tl.body.user_id, { challenge_id: tl.body.challenge.id, passcode: totpWrong }), 401, 'INVALID_MFA');
+    expectEnvelope(
+      await t.twoFactor(tl.body.user_id, { challenge_id: tl.body.challenge.id, passcode: totpWrong }),
+      401,
+      'INVALID_MFA',
+    );
     token(await t.twoFactor(tl.body.user_id, { challenge_id: tl.body.challenge.id, passcode: totpCode }));
 
     // KBA: wrong answers, then the right ones
-    for (const a of Object.values(KBA_ANSWERS)) { keep(`kba answer ${a}`, a); keep(`kba answer normalised ${a}`, a.toLowerCase()); }
+    for (const a of Object.values(KBA_ANSWERS)) {
+      keep(`kba answer ${a}`, a);
+      keep(`kba answer normalised ${a}`, a.toLowerCase());
+    }
     const kl = await t.login('user_kba');
     expect(kl.status).toBe(202);
     const wrongForm = new URLSearchParams({ challenge_id: kl.body.challenge.id });
@@ -141,10 +161,16 @@ describe('secrets at rest and in logs: PRODUCT.md sections 9 and 10', () => {
     const createdPw = 'Cr3ated-User-Passw0rd';
     const changedPw = 'Ch4nged-User-Passw0rd';
     const lockPw = 'Wr0ng-Guess-Charlie';
-    keep('created password', createdPw); keep('changed password', changedPw); keep('wrong password (lock)', lockPw);
-    keep('created kba answer', 'Dragon Fruit Salad'); keep('created kba answer normalised', 'dragon fruit salad');
+    keep('created password', createdPw);
+    keep('changed password', changedPw);
+    keep('wrong password (lock)', lockPw);
+    keep('created kba answer', 'Dragon Fruit Salad');
+    keep('created kba answer normalised', 'dragon fruit salad');
     const created = await t.admin('POST', '/admin/users', {
-      username: 'secret_keeper', password: createdPw, phone: '+14155550199', totp: true,
+      username: 'secret_keeper',
+      password: createdPw,
+      phone: '+14155550199',
+      totp: true,
       kba: [{ question: 'Favourite dessert?', answer: 'Dragon Fruit Salad' }],
     });
     expect(created.status).toBe(201);
@@ -172,12 +198,16 @@ describe('secrets at rest and in logs: PRODUCT.md sections 9 and 10', () => {
       expect(r.status).toBe(200);
     }
     expect((await t.admin('POST', '/tokens/revoke', { token: tokens[0] }, KEYS.rs)).status).toBe(200);
-    expect((await t.admin('POST', '/tokens/introspect', { token: tokens[0] }, KEYS.rs)).body).toEqual({ active: false });
+    expect((await t.admin('POST', '/tokens/introspect', { token: tokens[0] }, KEYS.rs)).body).toEqual({
+      active: false,
+    });
     tokens.forEach((tok, i) => keep(`auth_token #${i}`, tok));
 
     keep('sandbox password', PASSWORD);
     keep('partner secret', CLIENT.secret);
-    keep('admin key', KEYS.admin); keep('support key', KEYS.support); keep('resource-server key', KEYS.rs);
+    keep('admin key', KEYS.admin);
+    keep('support key', KEYS.support);
+    keep('resource-server key', KEYS.rs);
 
     outboxBodies = (await t.admin('GET', '/admin/outbox')).body.messages.map((m: { body: string }) => m.body);
     expect(outboxBodies.length).toBe(3);
@@ -189,7 +219,9 @@ describe('secrets at rest and in logs: PRODUCT.md sections 9 and 10', () => {
     logs = Buffer.from(logText, 'utf8');
   }, 120_000);
 
-  afterAll(async () => { await t?.stop(); });
+  afterAll(async () => {
+    await t?.stop();
+  });
 
   it('the run wrote what it should: the outbox rows, audit events, and a non-trivial database', () => {
     expect(db.length).toBeGreaterThan(10_000);
@@ -243,7 +275,10 @@ describe('secrets at rest and in logs: PRODUCT.md sections 9 and 10', () => {
   });
 
   it('request lines carry the request id; the outbox line masks the phone number and address', () => {
-    const lines = logText.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+    const lines = logText
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, any>);
     for (const { id, path } of requestIds) {
       const own = lines.filter((l) => l.request_id === id);
       expect(own.some((l) => l.req?.path === path && l.res?.status !== undefined)).toBe(true);
@@ -251,9 +286,13 @@ describe('secrets at rest and in logs: PRODUCT.md sections 9 and 10', () => {
       expect(own.some((l) => l.msg === 'audit')).toBe(true);
     }
     const outboxLines = lines.filter((l) => /outbox/i.test(String(l.msg)) && l.to !== undefined);
-    expect(outboxLines.map((l) => [l.channel, l.to])).toEqual(expect.arrayContaining([
-      ['sms', '(***) ***-0123'], ['voice', '(***) ***-0123'], ['email', 'u****@e****.com'],
-    ]));
+    expect(outboxLines.map((l) => [l.channel, l.to])).toEqual(
+      expect.arrayContaining([
+        ['sms', '(***) ***-0123'],
+        ['voice', '(***) ***-0123'],
+        ['email', 'u****@e****.com'],
+      ]),
+    );
     for (const l of outboxLines) expect(typeof l.request_id).toBe('string');
     expect(logText).not.toContain('4155550123');
     expect(logText).not.toContain(OTP_EMAIL);

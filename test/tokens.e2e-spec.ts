@@ -21,7 +21,12 @@ async function tokenOf(app: TestApp, username: string): Promise<{ user_id: strin
 }
 
 /** A POST on the internal listener, as a form (what an OAuth-style data API sends) or as JSON. */
-async function post(app: TestApp, path: string, body: Record<string, string>, opts: { json?: boolean; key?: string | null } = {}): Promise<Res> {
+async function post(
+  app: TestApp,
+  path: string,
+  body: Record<string, string>,
+  opts: { json?: boolean; key?: string | null } = {},
+): Promise<Res> {
   const key = opts.key === undefined ? KEYS.rs : opts.key;
   let req = request(app.px.internalServer).post(path).set('Accept', 'application/json');
   if (key) req = req.set('Authorization', `Bearer ${key}`);
@@ -29,11 +34,13 @@ async function post(app: TestApp, path: string, body: Record<string, string>, op
     ? req.set('Content-Type', 'application/json').send(JSON.stringify(body))
     : req.set('Content-Type', 'application/x-www-form-urlencoded').send(new URLSearchParams(body).toString());
   const r = await req;
-  return { status: r.status, body: r.body, text: r.text, headers: r.headers as Record<string, string> };
+  return { status: r.status, body: r.body, text: r.text, headers: r.headers };
 }
 
-const introspect = (app: TestApp, body: Record<string, string>, opts: { json?: boolean; key?: string | null } = {}) => post(app, '/tokens/introspect', body, opts);
-const revoke = (app: TestApp, body: Record<string, string>, opts: { json?: boolean; key?: string | null } = {}) => post(app, '/tokens/revoke', body, opts);
+const introspect = (app: TestApp, body: Record<string, string>, opts: { json?: boolean; key?: string | null } = {}) =>
+  post(app, '/tokens/introspect', body, opts);
+const revoke = (app: TestApp, body: Record<string, string>, opts: { json?: boolean; key?: string | null } = {}) =>
+  post(app, '/tokens/revoke', body, opts);
 
 async function activeOf(app: TestApp, token: string): Promise<boolean> {
   const r = await introspect(app, { token });
@@ -47,21 +54,34 @@ describe('tokens: PRODUCT.md section 8', () => {
   beforeAll(async () => {
     [t, brief] = await Promise.all([TestApp.start(), TestApp.start({ AUTH_TOKEN_TTL: '2s' })]);
   });
-  afterAll(async () => { await Promise.all([t?.stop(), brief?.stop()]); });
+  afterAll(async () => {
+    await Promise.all([t?.stop(), brief?.stop()]);
+  });
 
   describe('POST /tokens/introspect', () => {
-    it.each([['form', false], ['JSON', true]])('an active token (%s body): exactly active, user_id, client_id, institution_id, iat, exp', async (_name, json) => {
-      const { user_id, auth_token } = await tokenOf(t, 'user_good');
-      const r = await introspect(t, { token: auth_token }, { json });
-      expect(r.status).toBe(200);
-      expect(r.body).toEqual({
-        active: true, user_id, client_id: CLIENT.id, institution_id: 'default', iat: expect.any(Number), exp: expect.any(Number),
-      });
-      expect(Number.isInteger(r.body.iat)).toBe(true);
-      expect(Number.isInteger(r.body.exp)).toBe(true);
-      expect(Math.abs(r.body.exp - r.body.iat - DEFAULT_TTL_S)).toBeLessThanOrEqual(1);
-      expect(Math.abs(r.body.iat - Date.now() / 1000)).toBeLessThan(600);
-    });
+    it.each([
+      ['form', false],
+      ['JSON', true],
+    ])(
+      'an active token (%s body): exactly active, user_id, client_id, institution_id, iat, exp',
+      async (_name, json) => {
+        const { user_id, auth_token } = await tokenOf(t, 'user_good');
+        const r = await introspect(t, { token: auth_token }, { json });
+        expect(r.status).toBe(200);
+        expect(r.body).toEqual({
+          active: true,
+          user_id,
+          client_id: CLIENT.id,
+          institution_id: 'default',
+          iat: expect.any(Number),
+          exp: expect.any(Number),
+        });
+        expect(Number.isInteger(r.body.iat)).toBe(true);
+        expect(Number.isInteger(r.body.exp)).toBe(true);
+        expect(Math.abs(r.body.exp - r.body.iat - DEFAULT_TTL_S)).toBeLessThanOrEqual(1);
+        expect(Math.abs(r.body.iat - Date.now() / 1000)).toBeLessThan(600);
+      },
+    );
 
     it('a token issued by 2fa is active too, for its user and institution', async () => {
       const u = await createUser(t, { totp: true, institution_id: 'bank-2' });
@@ -69,7 +89,11 @@ describe('tokens: PRODUCT.md section 8', () => {
       const a = await t.login(u.username, PASSWORD, { institution_id: 'bank-2' });
       const r = await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: totpAt(secret) });
       expect(r.status).toBe(200);
-      expect((await introspect(t, { token: r.body.auth_token })).body).toMatchObject({ active: true, user_id: u.userId, institution_id: 'bank-2' });
+      expect((await introspect(t, { token: r.body.auth_token })).body).toMatchObject({
+        active: true,
+        user_id: u.userId,
+        institution_id: 'bank-2',
+      });
     });
 
     it("with a user_id: active for the token's own user, {active:false} for any other", async () => {
@@ -77,7 +101,9 @@ describe('tokens: PRODUCT.md section 8', () => {
       const other = (await createUser(t)).userId;
       expect((await introspect(t, { token: auth_token, user_id })).body).toMatchObject({ active: true, user_id });
       expect((await introspect(t, { token: auth_token, user_id: other })).body).toEqual({ active: false });
-      expect((await introspect(t, { token: auth_token, user_id: other }, { json: true })).body).toEqual({ active: false });
+      expect((await introspect(t, { token: auth_token, user_id: other }, { json: true })).body).toEqual({
+        active: false,
+      });
       // asking with the wrong user_id changes nothing
       expect(await activeOf(t, auth_token)).toBe(true);
     });
@@ -109,7 +135,10 @@ describe('tokens: PRODUCT.md section 8', () => {
   });
 
   describe('POST /tokens/revoke', () => {
-    it.each([['form', false], ['JSON', true]])('revokes one token (%s body): it is then {active:false}, the user\'s others stay active', async (_name, json) => {
+    it.each([
+      ['form', false],
+      ['JSON', true],
+    ])("revokes one token (%s body): it is then {active:false}, the user's others stay active", async (_name, json) => {
       const u = await createUser(t);
       const one = await tokenOf(t, u.username);
       const two = await tokenOf(t, u.username);
@@ -152,14 +181,19 @@ describe('tokens: PRODUCT.md section 8', () => {
       expect(await activeOf(t, again.body.auth_token)).toBe(true);
     });
 
-    it.each([['admin', KEYS.admin], ['support', KEYS.support]])('POST /admin/users/:id/tokens/revoke (%s key) revokes them all; a later login works', async (_name, key) => {
+    it.each([
+      ['admin', KEYS.admin],
+      ['support', KEYS.support],
+    ])('POST /admin/users/:id/tokens/revoke (%s key) revokes them all; a later login works', async (_name, key) => {
       const u = await createUser(t);
       const tokens = [await tokenOf(t, u.username), await tokenOf(t, u.username)];
       const r = await t.admin('POST', `/admin/users/${u.userId}/tokens/revoke`, undefined, key);
       expect(r.status).toBe(200);
       expect(r.body).toEqual({ tokens_revoked: 2 });
       for (const tk of tokens) expect(await activeOf(t, tk.auth_token)).toBe(false);
-      expect((await t.admin('POST', `/admin/users/${u.userId}/tokens/revoke`, undefined, key)).body).toEqual({ tokens_revoked: 0 });
+      expect((await t.admin('POST', `/admin/users/${u.userId}/tokens/revoke`, undefined, key)).body).toEqual({
+        tokens_revoked: 0,
+      });
       const later = await tokenOf(t, u.username);
       expect(await activeOf(t, later.auth_token)).toBe(true);
       const ev = await t.events(u.userId);
@@ -170,7 +204,11 @@ describe('tokens: PRODUCT.md section 8', () => {
       expectEnvelope(await t.admin('POST', '/admin/users/no-such-user/tokens/revoke'), 404, 'NOT_FOUND');
       const u = await createUser(t);
       const tk = await tokenOf(t, u.username);
-      expectEnvelope(await t.admin('POST', `/admin/users/${u.userId}/tokens/revoke`, undefined, KEYS.rs), 403, 'FORBIDDEN');
+      expectEnvelope(
+        await t.admin('POST', `/admin/users/${u.userId}/tokens/revoke`, undefined, KEYS.rs),
+        403,
+        'FORBIDDEN',
+      );
       expect(await activeOf(t, tk.auth_token)).toBe(true);
     });
   });
@@ -184,7 +222,11 @@ describe('tokens: PRODUCT.md section 8', () => {
     it('no key or a wrong key: 401 UNAUTHORIZED, and a revoke without one revokes nothing', async () => {
       const { auth_token } = await tokenOf(t, 'user_good');
       expectEnvelope(await introspect(t, { token: auth_token }, { key: null }), 401, 'UNAUTHORIZED');
-      expectEnvelope(await introspect(t, { token: auth_token }, { key: 'sandbox-rs-key-but-wrong' }), 401, 'UNAUTHORIZED');
+      expectEnvelope(
+        await introspect(t, { token: auth_token }, { key: 'sandbox-rs-key-but-wrong' }),
+        401,
+        'UNAUTHORIZED',
+      );
       expectEnvelope(await revoke(t, { token: auth_token }, { key: null }), 401, 'UNAUTHORIZED');
       expectEnvelope(await revoke(t, { token: auth_token }, { key: 'nope' }), 401, 'UNAUTHORIZED');
       expect(await activeOf(t, auth_token)).toBe(true);

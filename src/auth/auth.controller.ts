@@ -16,17 +16,28 @@ const clientId = () => RequestContextStore.get()!.clientId!;
 @Controller('users')
 @UseGuards(PartnerGuard)
 export class AuthController {
-  constructor(private readonly auth: AuthService, private readonly mfa: MfaService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly mfa: MfaService,
+  ) {}
 
   @Post('auth_token')
-  async authToken(@Body() body: AuthTokenDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<AuthenticatedBody | ChallengeBody> {
+  async authToken(
+    @Body() body: AuthTokenDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AuthenticatedBody | ChallengeBody> {
     const result = await this.auth.login(body, clientId(), localeOf(req));
     res.status(result.status);
     return result.body;
   }
 
   @Post(':user_id/2fa')
-  async twoFactor(@Param('user_id') userId: string, @Body() body: TwoFactorDto, @Res({ passthrough: true }) res: Response): Promise<AuthenticatedBody> {
+  async twoFactor(
+    @Param('user_id') userId: string,
+    @Body() body: TwoFactorDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AuthenticatedBody> {
     res.status(200);
     return this.mfa.verify(userId, body, clientId());
   }

@@ -26,4 +26,7 @@ export class TwoFactorDto {
   answers?: KbaAnswerDto[];
 }
 
-export interface AuthenticatedBody { user_id: string; auth_token: string }
+export interface AuthenticatedBody {
+  user_id: string;
+  auth_token: string;
+}

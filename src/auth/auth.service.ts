@@ -34,7 +34,12 @@ export class AuthService {
     if (!(await this.lockout.takeAttempt(key))) {
       // Attributed to the user when there is one, so support staff see the refused attempts (section 9).
       const lockedUser = await this.users.findByKey(key);
-      await this.audit.record({ ...event, userId: lockedUser?.id ?? null, detail: { username_known: !!lockedUser }, outcome: 'locked' });
+      await this.audit.record({
+        ...event,
+        userId: lockedUser?.id ?? null,
+        detail: { username_known: !!lockedUser },
+        outcome: 'locked',
+      });
       throw new PxError(ErrorId.ACCOUNT_LOCKED);
     }
 
@@ -59,7 +64,11 @@ export class AuthService {
     const kind = await this.issuer.choose(known);
     if (kind) {
       const body = await this.issuer.issue(known, kind, clientId, locale);
-      await this.audit.record({ ...rec, outcome: 'challenge_issued', detail: { ...rec.detail, kind, challenge_id: body.challenge.id } });
+      await this.audit.record({
+        ...rec,
+        outcome: 'challenge_issued',
+        detail: { ...rec.detail, kind, challenge_id: body.challenge.id },
+      });
       return { status: 202, body };
     }
 

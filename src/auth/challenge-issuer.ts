@@ -7,7 +7,15 @@ import { SendMethods } from '@/otp/send-methods';
 import type { User } from '@/users/user.entity';
 
 export type ChallengeBody =
-  | { user_id: string; challenge: { id: string; type: 'otp'; prompt: string; send_methods: { id: string; mask: string; type: string }[] } }
+  | {
+      user_id: string;
+      challenge: {
+        id: string;
+        type: 'otp';
+        prompt: string;
+        send_methods: { id: string; mask: string; type: string }[];
+      };
+    }
   | { user_id: string; challenge: { id: string; type: 'totp'; prompt: string } }
   | { user_id: string; challenge: { id: string; type: 'kba'; questions: { id: string; text: string }[] } };
 
@@ -44,7 +52,15 @@ export class ChallengeIssuer {
       case 'otp': {
         const methods = this.sendMethods.for(user);
         const c = await this.challenges.create({ userId: user.id, clientId, kind, offered: methods, locale });
-        return { user_id: user.id, challenge: { id: c.id, type: 'otp', prompt: t.otpPrompt, send_methods: methods.map(({ id, mask, type }) => ({ id, mask, type })) } };
+        return {
+          user_id: user.id,
+          challenge: {
+            id: c.id,
+            type: 'otp',
+            prompt: t.otpPrompt,
+            send_methods: methods.map(({ id, mask, type }) => ({ id, mask, type })),
+          },
+        };
       }
       case 'totp': {
         const c = await this.challenges.create({ userId: user.id, clientId, kind, offered: [], locale });
@@ -52,8 +68,17 @@ export class ChallengeIssuer {
       }
       case 'kba': {
         const asked = await this.kba.draw(user.id, this.config.KBA_QUESTIONS_ASKED);
-        const c = await this.challenges.create({ userId: user.id, clientId, kind, offered: asked.map((q) => q.id), locale });
-        return { user_id: user.id, challenge: { id: c.id, type: 'kba', questions: asked.map((q) => ({ id: q.id, text: q.text })) } };
+        const c = await this.challenges.create({
+          userId: user.id,
+          clientId,
+          kind,
+          offered: asked.map((q) => q.id),
+          locale,
+        });
+        return {
+          user_id: user.id,
+          challenge: { id: c.id, type: 'kba', questions: asked.map((q) => ({ id: q.id, text: q.text })) },
+        };
       }
     }
   }

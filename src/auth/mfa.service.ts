@@ -36,7 +36,9 @@ export class MfaService {
   async verify(userId: string, input: TwoFactorDto, clientId: string): Promise<AuthenticatedBody> {
     await this.maintenance.assertOpen();
     const challenge = await this.challenges.find(input.challenge_id, userId, ['otp', 'totp', 'kba']);
-    const user = await this.users.getById(userId).catch(() => { throw new PxError(ErrorId.CHALLENGE_NOT_FOUND); });
+    const user = await this.users.getById(userId).catch(() => {
+      throw new PxError(ErrorId.CHALLENGE_NOT_FOUND);
+    });
     const key = this.users.keyOf(user);
     const event = { type: '2fa', userId, institutionId: user.institutionId };
     this.assertShape(challenge, input);
@@ -63,7 +65,11 @@ export class MfaService {
     }
     await this.lockout.reset(key);
     const token = await this.tokens.issue(user, clientId);
-    await this.audit.record({ ...event, outcome: 'success', detail: { kind: challenge.kind, challenge_id: challenge.id } });
+    await this.audit.record({
+      ...event,
+      outcome: 'success',
+      detail: { kind: challenge.kind, challenge_id: challenge.id },
+    });
     return { user_id: user.id, auth_token: token };
   }
 

@@ -4,7 +4,11 @@ import type { FactorKind } from '@/config/app-config';
 
 export type ChallengeState = 'pending' | 'spent';
 
-export interface SendMethod { id: string; type: 'sms' | 'voice' | 'email'; mask: string }
+export interface SendMethod {
+  id: string;
+  type: 'sms' | 'voice' | 'email';
+  mask: string;
+}
 
 /**
  * A 202 challenge (PRODUCT.md section 5): a row, so it survives restarts and works across
@@ -22,7 +26,8 @@ export class Challenge {
   @Column({ type: 'integer', default: 0 }) sends: number;
   @Column({ name: 'last_sent_at', type: 'bigint', default: 0, transformer: epochMs }) lastSentAt: number;
   @Column({ name: 'code_hmac', type: 'varchar', length: 64, nullable: true }) codeHmac: string | null;
-  @Column({ name: 'code_expires_at', type: 'bigint', nullable: true, transformer: epochMs }) codeExpiresAt: number | null;
+  @Column({ name: 'code_expires_at', type: 'bigint', nullable: true, transformer: epochMs }) codeExpiresAt:
+    number | null;
   /** OTP: the send methods offered, as JSON. KBA: the ids of the questions asked, as JSON. */
   @Column({ type: 'text', default: '[]' }) offered: string;
   @Column({ type: 'varchar', length: 8 }) locale: string;

@@ -3,7 +3,13 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Challenge } from './challenge.entity';
 
-export interface SendReservation { codeHmac: string; codeExpiresAt: number; now: number; maxSends: number; resendInterval: number }
+export interface SendReservation {
+  codeHmac: string;
+  codeExpiresAt: number;
+  now: number;
+  maxSends: number;
+  resendInterval: number;
+}
 
 /** Each state change is one conditional UPDATE; the affected-row count says whether it happened. */
 @Injectable()
@@ -20,7 +26,10 @@ export class ChallengeRepository {
 
   /** Takes one of the challenge's attempts, before the answer is judged. */
   async takeAttempt(id: string, maxAttempts: number, now: number): Promise<boolean> {
-    const r = await this.live(id, now).set({ attempts: () => 'attempts + 1' }).andWhere('attempts < :max', { max: maxAttempts }).execute();
+    const r = await this.live(id, now)
+      .set({ attempts: () => 'attempts + 1' })
+      .andWhere('attempts < :max', { max: maxAttempts })
+      .execute();
     return r.affected === 1;
   }
 
@@ -46,20 +55,38 @@ export class ChallengeRepository {
   }
 
   /** Undoes a reservation whose delivery failed, unless a later send replaced it already. */
-  async releaseSend(id: string, codeHmac: string, previous: Pick<Challenge, 'lastSentAt' | 'codeHmac' | 'codeExpiresAt'>): Promise<void> {
+  async releaseSend(
+    id: string,
+    codeHmac: string,
+    previous: Pick<Challenge, 'lastSentAt' | 'codeHmac' | 'codeExpiresAt'>,
+  ): Promise<void> {
     await this.challenges
       .createQueryBuilder()
       .update(Challenge)
-      .set({ sends: () => 'sends - 1', lastSentAt: previous.lastSentAt, codeHmac: previous.codeHmac, codeExpiresAt: previous.codeExpiresAt })
+      .set({
+        sends: () => 'sends - 1',
+        lastSentAt: previous.lastSentAt,
+        codeHmac: previous.codeHmac,
+        codeExpiresAt: previous.codeExpiresAt,
+      })
       .where('id = :id AND code_hmac = :codeHmac', { id, codeHmac })
       .execute();
   }
 
   /** Drops challenges past their lifetime by `graceMs`, and the code hashes of spent ones. */
   async purge(now: number, graceMs: number): Promise<number> {
-    const r = await this.challenges.createQueryBuilder().delete().from(Challenge).where('expires_at < :before', { before: now - graceMs }).execute();
-    await this.challenges.createQueryBuilder().update(Challenge).set({ codeHmac: null, codeExpiresAt: null })
-      .where('state = :spent AND code_hmac IS NOT NULL', { spent: 'spent' }).execute();
+    const r = await this.challenges
+      .createQueryBuilder()
+      .delete()
+      .from(Challenge)
+      .where('expires_at < :before', { before: now - graceMs })
+      .execute();
+    await this.challenges
+      .createQueryBuilder()
+      .update(Challenge)
+      .set({ codeHmac: null, codeExpiresAt: null })
+      .where('state = :spent AND code_hmac IS NOT NULL', { spent: 'spent' })
+      .execute();
     return r.affected ?? 0;
   }
 

@@ -6,19 +6,40 @@ import { PxError } from '@/common/errors/px.error';
 import { Challenge } from './challenge.entity';
 import { ChallengeRepository } from './challenge.repository';
 
-export interface NewChallenge { userId: string; clientId: string; kind: FactorKind; offered: unknown[]; locale: string }
+export interface NewChallenge {
+  userId: string;
+  clientId: string;
+  kind: FactorKind;
+  offered: unknown[];
+  locale: string;
+}
 
 /** Challenge rows: creation with a 128-bit random id, lookup for an endpoint, attempts, spending. */
 @Injectable()
 export class ChallengeService {
-  constructor(private readonly repo: ChallengeRepository, private readonly config: AppConfig) {}
+  constructor(
+    private readonly repo: ChallengeRepository,
+    private readonly config: AppConfig,
+  ) {}
 
   async create(input: NewChallenge): Promise<Challenge> {
     const now = Date.now();
     const c = Object.assign(new Challenge(), {
-      id: randomToken(16), userId: input.userId, clientId: input.clientId, kind: input.kind, state: 'pending',
-      attempts: 0, sends: 0, lastSentAt: 0, codeHmac: null, codeExpiresAt: null, offered: JSON.stringify(input.offered),
-      locale: input.locale, createdAt: now, expiresAt: now + this.config.CHALLENGE_TTL, spentAt: null,
+      id: randomToken(16),
+      userId: input.userId,
+      clientId: input.clientId,
+      kind: input.kind,
+      state: 'pending',
+      attempts: 0,
+      sends: 0,
+      lastSentAt: 0,
+      codeHmac: null,
+      codeExpiresAt: null,
+      offered: JSON.stringify(input.offered),
+      locale: input.locale,
+      createdAt: now,
+      expiresAt: now + this.config.CHALLENGE_TTL,
+      spentAt: null,
     });
     await this.repo.insert(c);
     return c;
@@ -42,7 +63,8 @@ export class ChallengeService {
   }
 
   async takeAttempt(c: Challenge): Promise<void> {
-    if (!(await this.repo.takeAttempt(c.id, this.config.MFA_MAX_ATTEMPTS, Date.now()))) throw new PxError(ErrorId.CHALLENGE_EXPIRED);
+    if (!(await this.repo.takeAttempt(c.id, this.config.MFA_MAX_ATTEMPTS, Date.now())))
+      throw new PxError(ErrorId.CHALLENGE_EXPIRED);
   }
 
   async spend(c: Challenge): Promise<void> {
@@ -56,7 +78,11 @@ export class ChallengeService {
 
   reserveSend(c: Challenge, codeHmac: string, now: number): Promise<boolean> {
     return this.repo.reserveSend(c.id, {
-      codeHmac, now, codeExpiresAt: now + this.config.OTP_TTL, maxSends: this.config.OTP_MAX_SENDS, resendInterval: this.config.OTP_RESEND_INTERVAL,
+      codeHmac,
+      now,
+      codeExpiresAt: now + this.config.OTP_TTL,
+      maxSends: this.config.OTP_MAX_SENDS,
+      resendInterval: this.config.OTP_RESEND_INTERVAL,
     });
   }
 

@@ -26,10 +26,20 @@ const OPTIONS = {
 } as const;
 
 export type FlagName = keyof typeof OPTIONS;
-export type Flags = { [K in FlagName]?: (typeof OPTIONS)[K] extends { type: 'boolean' } ? boolean
-  : (typeof OPTIONS)[K] extends { multiple: true } ? string[] : string };
+export type Flags = {
+  [K in FlagName]?: (typeof OPTIONS)[K] extends { type: 'boolean' }
+    ? boolean
+    : (typeof OPTIONS)[K] extends { multiple: true }
+      ? string[]
+      : string;
+};
 
-export interface Invocation { command?: string; flags: Flags; json: boolean; help: boolean }
+export interface Invocation {
+  command?: string;
+  flags: Flags;
+  json: boolean;
+  help: boolean;
+}
 
 export const USAGE = `Usage: npm run cli -- <command> [--flags] [--json]
 

@@ -47,7 +47,8 @@ const BASE_COMMANDS: Record<string, Command> = {
     prepare(flags) {
       const name = required(flags, 'name', 'staff:create');
       const role = required(flags, 'role', 'staff:create');
-      if (!(STAFF_ROLES as readonly string[]).includes(role)) throw PxError.invalid(`--role: must be one of ${STAFF_ROLES.join(', ')}`);
+      if (!(STAFF_ROLES as readonly string[]).includes(role))
+        throw PxError.invalid(`--role: must be one of ${STAFF_ROLES.join(', ')}`);
       if (name.length > 200) throw PxError.invalid('--name: must be 1 to 200 characters');
       return async (app) => {
         const issued = await app.get(StaffService).create(name, role as StaffRole);
@@ -70,7 +71,9 @@ const BASE_COMMANDS: Record<string, Command> = {
     prepare: () => async (app) => {
       const ds = app.get(DataSource);
       const table = ds.options.migrationsTableName ?? 'migrations';
-      const rows: { timestamp: string | number; name: string }[] = await ds.query(`SELECT "timestamp", "name" FROM "${table}" ORDER BY "timestamp"`);
+      const rows: { timestamp: string | number; name: string }[] = await ds.query(
+        `SELECT "timestamp", "name" FROM "${table}" ORDER BY "timestamp"`,
+      );
       const applied = rows.map((r) => ({ timestamp: Number(r.timestamp), name: r.name }));
       const pending = await ds.showMigrations();
       return { data: { applied, pending }, text: migrationsText(applied, pending) };

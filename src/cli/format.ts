@@ -5,7 +5,10 @@ import type { UserView } from '@/staff/admin/user-view';
 import type { IssuedStaffKey } from '@/staff/staff.service';
 
 /** What a command printed: `data` with --json, `text` for a person at a terminal. */
-export interface Output { data: unknown; text: string }
+export interface Output {
+  data: unknown;
+  text: string;
+}
 
 const rows = (pairs: [string, string | number | boolean | null | undefined][]) => {
   const width = Math.max(...pairs.map(([k]) => k.length)) + 1;
@@ -15,11 +18,20 @@ const rows = (pairs: [string, string | number | boolean | null | undefined][]) =
 const SHOWN_ONCE = 'Shown this once: only its SHA-256 is stored. Keep it somewhere safe now.';
 
 export function credentialsText(c: IssuedCredentials): string {
-  return `${rows([['client_id', c.client_id], ['client_secret', c.client_secret], ['slot', c.slot]])}\n${SHOWN_ONCE}`;
+  return `${rows([
+    ['client_id', c.client_id],
+    ['client_secret', c.client_secret],
+    ['slot', c.slot],
+  ])}\n${SHOWN_ONCE}`;
 }
 
 export function staffKeyText(k: IssuedStaffKey): string {
-  return `${rows([['id', k.id], ['name', k.name], ['role', k.role], ['key', k.key]])}\n${SHOWN_ONCE}`;
+  return `${rows([
+    ['id', k.id],
+    ['name', k.name],
+    ['role', k.role],
+    ['key', k.key],
+  ])}\n${SHOWN_ONCE}`;
 }
 
 export function userText(u: UserView): string {
@@ -35,14 +47,19 @@ export function userText(u: UserView): string {
     ['totp', u.factors.totp ? 'enrolled' : 'no'],
     ['kba', u.factors.kba.map((q) => q.text).join(' | ') || 'none'],
     ['mfa_preference', u.mfa_preference],
-    ['terms', `accepted v${u.terms.accepted_version}, current v${u.terms.current_version}${u.terms.pending ? ' (pending)' : ''}`],
+    [
+      'terms',
+      `accepted v${u.terms.accepted_version}, current v${u.terms.current_version}${u.terms.pending ? ' (pending)' : ''}`,
+    ],
     ['created_at', u.created_at],
   ]);
 }
 
 /** The TOTP URI is printed for the user's authenticator app; the QR code (a data URL) only with --json. */
 export function createdUserText(u: CreatedUser): string {
-  const totp = u.totp_uri ? `\ntotp_uri: ${u.totp_uri}\nThe TOTP secret is shown this once: enrol it in the authenticator app now.` : '';
+  const totp = u.totp_uri
+    ? `\ntotp_uri: ${u.totp_uri}\nThe TOTP secret is shown this once: enrol it in the authenticator app now.`
+    : '';
   return `${userText(u)}${totp}`;
 }
 

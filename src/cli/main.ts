@@ -37,7 +37,10 @@ async function main(argv: string[]): Promise<number> {
  * answer and `--json` output can be piped.
  */
 async function withApp(run: Run): Promise<Output> {
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ logStream: pino.destination(2) }), { logger: false, abortOnError: false });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ logStream: pino.destination(2) }), {
+    logger: false,
+    abortOnError: false,
+  });
   try {
     return await run(app);
   } finally {
@@ -50,17 +53,19 @@ function report(err: unknown): { text: string; code: number } {
   if (err instanceof UsageError) return { text: `error: ${err.message}\n\n${USAGE}`, code: 2 };
   if (err instanceof PxError) return { text: `error: ${err.id}: ${err.message}`, code: 1 };
   if (err instanceof ConfigError) return { text: `error: ${err.message}`, code: 1 };
-  if (isDatabaseUnavailable(err)) return { text: `error: SERVICE_UNAVAILABLE: the database could not be used: ${(err as Error).message}`, code: 1 };
+  if (isDatabaseUnavailable(err))
+    return { text: `error: SERVICE_UNAVAILABLE: the database could not be used: ${(err as Error).message}`, code: 1 };
   // The operating system refused something (a folder for the SQLite file, say): its message says what.
-  if (err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string') return { text: `error: ${err.message}`, code: 1 };
-  return { text: `error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`, code: 1 };
+  if (err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string')
+    return { text: `error: ${err.message}`, code: 1 };
+  return { text: `error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, code: 1 };
 }
 
 function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
   return new Promise((resolve) => stream.write(text, () => resolve()));
 }
 
-main(process.argv.slice(2))
+void main(process.argv.slice(2))
   .catch(async (err: unknown) => {
     const { text, code } = report(err);
     await write(process.stderr, `${text}\n`);

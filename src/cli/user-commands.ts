@@ -10,7 +10,18 @@ const LOOKUP_FLAGS = ['user-id', 'username', 'institution-id'] as const;
 
 export const USER_COMMANDS: Record<string, Command> = {
   'users:create': {
-    flags: ['username', 'password', 'password-stdin', 'institution-id', 'phone', 'email', 'totp', 'kba', 'terms-version', 'mfa-preference'],
+    flags: [
+      'username',
+      'password',
+      'password-stdin',
+      'institution-id',
+      'phone',
+      'email',
+      'totp',
+      'kba',
+      'terms-version',
+      'mfa-preference',
+    ],
     async prepare(flags) {
       const dto = await createUserDto(flags);
       return async (app) => {
@@ -49,9 +60,11 @@ export const USER_COMMANDS: Record<string, Command> = {
  */
 function userLookup(command: string, flags: Flags): (users: AdminUsersService) => Promise<string> {
   const { 'user-id': id, username, 'institution-id': institution } = flags;
-  if ((id === undefined) === (username === undefined)) throw new UsageError(`${command} needs one of --user-id and --username`);
-  if (id !== undefined && institution !== undefined) throw new UsageError('--institution-id goes with --username, not --user-id');
-  if (id !== undefined) return async () => id;
+  if ((id === undefined) === (username === undefined))
+    throw new UsageError(`${command} needs one of --user-id and --username`);
+  if (id !== undefined && institution !== undefined)
+    throw new UsageError('--institution-id goes with --username, not --user-id');
+  if (id !== undefined) return () => Promise.resolve(id);
   // An empty name would match every user (the search treats it as no filter).
   if (!username?.trim()) throw PxError.invalid('--username: must not be empty');
   return async (users) => {
@@ -59,7 +72,10 @@ function userLookup(command: string, flags: Flags): (users: AdminUsersService) =
     if (!found.length) throw new PxError(ErrorId.NOT_FOUND, 'No such user.');
     if (found.length > 1) {
       const where = found.map((u) => u.institution_id).join(', ');
-      throw new PxError(ErrorId.CONFLICT, `Several users are named ${username} (institutions ${where}); give --institution-id.`);
+      throw new PxError(
+        ErrorId.CONFLICT,
+        `Several users are named ${username} (institutions ${where}); give --institution-id.`,
+      );
     }
     return found[0].user_id;
   };

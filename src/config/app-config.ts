@@ -1,7 +1,5 @@
 import { Transform, plainToInstance } from 'class-transformer';
-import {
-  IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf, validateSync,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 import { parseDurationMs } from './duration';
 
 export const LOCKOUT_MODES = ['escalating', 'temporary', 'manual'] as const;
@@ -15,7 +13,12 @@ const int = ({ value }: { value: unknown }) => (value === undefined || value ===
 const duration = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : (parseDurationMs(String(value)) ?? Number.NaN);
 const list = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : value;
 
 /**
  * Every setting of pxauth, read from the environment once at start and validated
@@ -33,51 +36,92 @@ export class AppConfig {
   @Transform(duration) @IsInt({ message: 'SHUTDOWN_TIMEOUT must be a duration such as 10s' }) SHUTDOWN_TIMEOUT = 10_000;
   @Transform(duration) @IsInt({ message: 'SHUTDOWN_DELAY must be a duration such as 5s' }) @Min(0) SHUTDOWN_DELAY = 0;
 
-  @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, { message: 'DATABASE_URL must be sqlite:<file>, sqlite::memory: or postgres://…' })
+  @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
+    message: 'DATABASE_URL must be sqlite:<file>, sqlite::memory: or postgres://…',
+  })
   DATABASE_URL = 'sqlite:data/pxauth.sqlite';
 
   @Transform(int) @IsInt() @Min(1) @Max(200) DB_POOL_SIZE = 10;
-  @Transform(duration) @IsInt({ message: 'DB_STATEMENT_TIMEOUT must be a duration such as 5s' }) @Min(100) DB_STATEMENT_TIMEOUT = 5_000;
-  @Transform(duration) @IsInt({ message: 'DB_CONNECT_TIMEOUT must be a duration such as 3s' }) @Min(100) DB_CONNECT_TIMEOUT = 3_000;
-  @Transform(duration) @IsInt({ message: 'DB_RETRY_AFTER must be a duration such as 5s' }) @Min(1000) DB_RETRY_AFTER = 5_000;
-  @Transform(duration) @IsInt({ message: 'PURGE_INTERVAL must be a duration such as 15m' }) @Min(0) PURGE_INTERVAL = 15 * 60_000;
-  @Transform(duration) @IsInt({ message: 'PURGE_RETENTION must be a duration such as 7d' }) @Min(60_000) PURGE_RETENTION = 7 * 86_400_000;
+  @Transform(duration)
+  @IsInt({ message: 'DB_STATEMENT_TIMEOUT must be a duration such as 5s' })
+  @Min(100)
+  DB_STATEMENT_TIMEOUT = 5_000;
+  @Transform(duration)
+  @IsInt({ message: 'DB_CONNECT_TIMEOUT must be a duration such as 3s' })
+  @Min(100)
+  DB_CONNECT_TIMEOUT = 3_000;
+  @Transform(duration) @IsInt({ message: 'DB_RETRY_AFTER must be a duration such as 5s' }) @Min(1000) DB_RETRY_AFTER =
+    5_000;
+  @Transform(duration) @IsInt({ message: 'PURGE_INTERVAL must be a duration such as 15m' }) @Min(0) PURGE_INTERVAL =
+    15 * 60_000;
+  @Transform(duration)
+  @IsInt({ message: 'PURGE_RETENTION must be a duration such as 7d' })
+  @Min(60_000)
+  PURGE_RETENTION = 7 * 86_400_000;
 
   /** 32 bytes, base64 or hex. Derives the TOTP encryption key and the OTP HMAC key. */
-  @IsOptional() @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, { message: 'ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64' })
+  @IsOptional()
+  @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, {
+    message: 'ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64',
+  })
   ENCRYPTION_KEY?: string;
 
   @Transform(list) @IsString({ each: true }) SUPPORTED_PLAID_VERSIONS: string[] = ['2021-03-26'];
   @IsString() @Matches(/^.{1,64}$/) DEFAULT_INSTITUTION_ID = 'default';
   @Transform(bool) @IsBoolean() USERNAME_CASE_SENSITIVE = false;
 
-  @Transform(int) @IsInt() @Min(1) @Max(100, { message: 'LOCKOUT_THRESHOLD may not exceed 100 (NIST SP 800-63B 5.2.2)' })
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(100, { message: 'LOCKOUT_THRESHOLD may not exceed 100 (NIST SP 800-63B 5.2.2)' })
   LOCKOUT_THRESHOLD = 5;
   @IsIn(LOCKOUT_MODES) LOCKOUT_MODE: LockoutMode = 'escalating';
-  @Transform(duration) @IsInt({ message: 'LOCKOUT_DURATION must be a duration such as 15m' }) @Min(1) LOCKOUT_DURATION = 15 * 60_000;
+  @Transform(duration) @IsInt({ message: 'LOCKOUT_DURATION must be a duration such as 15m' }) @Min(1) LOCKOUT_DURATION =
+    15 * 60_000;
   @Transform(int) @IsInt() @Min(0) LOCKOUT_MAX_TEMPORARY = 3;
-  @Transform(duration) @IsInt({ message: 'LOCKOUT_MAX_DURATION must be a duration such as 24h' }) @Min(1) LOCKOUT_MAX_DURATION = 24 * 3_600_000;
+  @Transform(duration)
+  @IsInt({ message: 'LOCKOUT_MAX_DURATION must be a duration such as 24h' })
+  @Min(1)
+  LOCKOUT_MAX_DURATION = 24 * 3_600_000;
 
   @Transform(int) @IsInt() @Min(0) TERMS_VERSION = 1;
-  @IsString() @Matches(/^[^:]{1,64}$/, { message: 'TOTP_ISSUER must be 1 to 64 characters without a colon' }) TOTP_ISSUER = 'pxauth';
-  @Transform(list) @IsIn(FACTOR_KINDS, { each: true, message: 'MFA_PRIORITY must list totp, otp and kba' }) MFA_PRIORITY: FactorKind[] = ['totp', 'otp', 'kba'];
+  @IsString()
+  @Matches(/^[^:]{1,64}$/, { message: 'TOTP_ISSUER must be 1 to 64 characters without a colon' })
+  TOTP_ISSUER = 'pxauth';
+  @Transform(list)
+  @IsIn(FACTOR_KINDS, { each: true, message: 'MFA_PRIORITY must list totp, otp and kba' })
+  MFA_PRIORITY: FactorKind[] = ['totp', 'otp', 'kba'];
   @Transform(bool) @IsBoolean() KBA_ENABLED = true;
   @Transform(int) @IsInt() @Min(1) @Max(10) KBA_QUESTIONS_ASKED = 2;
-  @Transform(duration) @IsInt({ message: 'CHALLENGE_TTL must be a duration such as 10m' }) @Min(1000) CHALLENGE_TTL = 10 * 60_000;
+  @Transform(duration) @IsInt({ message: 'CHALLENGE_TTL must be a duration such as 10m' }) @Min(1000) CHALLENGE_TTL =
+    10 * 60_000;
   @Transform(int) @IsInt() @Min(1) @Max(20) MFA_MAX_ATTEMPTS = 5;
 
   @Transform(int) @IsInt() @Min(4) @Max(10) OTP_LENGTH = 6;
   @Transform(duration) @IsInt({ message: 'OTP_TTL must be a duration such as 5m' }) @Min(1000) OTP_TTL = 5 * 60_000;
   @Transform(int) @IsInt() @Min(1) @Max(20) OTP_MAX_SENDS = 3;
-  @Transform(duration) @IsInt({ message: 'OTP_RESEND_INTERVAL must be a duration such as 30s' }) @Min(0) OTP_RESEND_INTERVAL = 30_000;
-  @IsIn(['outbox'], { message: 'OTP_DELIVERY must be outbox (live Twilio/SMTP delivery is not built yet)' }) OTP_DELIVERY = 'outbox';
-  @Transform(duration) @IsInt({ message: 'DELIVERY_TIMEOUT must be a duration such as 5s' }) @Min(1) DELIVERY_TIMEOUT = 5_000;
+  @Transform(duration)
+  @IsInt({ message: 'OTP_RESEND_INTERVAL must be a duration such as 30s' })
+  @Min(0)
+  OTP_RESEND_INTERVAL = 30_000;
+  @IsIn(['outbox'], { message: 'OTP_DELIVERY must be outbox (live Twilio/SMTP delivery is not built yet)' })
+  OTP_DELIVERY = 'outbox';
+  @Transform(duration) @IsInt({ message: 'DELIVERY_TIMEOUT must be a duration such as 5s' }) @Min(1) DELIVERY_TIMEOUT =
+    5_000;
 
-  @Transform(duration) @IsInt({ message: 'AUTH_TOKEN_TTL must be a duration such as 395d' }) @Min(1000) AUTH_TOKEN_TTL = 395 * 86_400_000;
-  @Transform(duration) @IsInt({ message: 'MAINTENANCE_RETRY_AFTER must be a duration such as 15m' }) @Min(1000) MAINTENANCE_RETRY_AFTER = 15 * 60_000;
+  @Transform(duration) @IsInt({ message: 'AUTH_TOKEN_TTL must be a duration such as 395d' }) @Min(1000) AUTH_TOKEN_TTL =
+    395 * 86_400_000;
+  @Transform(duration)
+  @IsInt({ message: 'MAINTENANCE_RETRY_AFTER must be a duration such as 15m' })
+  @Min(1000)
+  MAINTENANCE_RETRY_AFTER = 15 * 60_000;
 
-  get production(): boolean { return this.NODE_ENV === 'production'; }
-  get sandbox(): boolean { return this.SANDBOX ?? !this.production; }
+  get production(): boolean {
+    return this.NODE_ENV === 'production';
+  }
+  get sandbox(): boolean {
+    return this.SANDBOX ?? !this.production;
+  }
 }
 
 export class ConfigError extends Error {}
@@ -85,7 +129,11 @@ export class ConfigError extends Error {}
 /** Builds and validates the config; throws a ConfigError naming each bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const known = Object.keys(new AppConfig());
-  const raw = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== undefined && v !== '' && (known.includes(k) || k === 'SANDBOX' || k === 'ENCRYPTION_KEY')));
+  const raw = Object.fromEntries(
+    Object.entries(env).filter(
+      ([k, v]) => v !== undefined && v !== '' && (known.includes(k) || k === 'SANDBOX' || k === 'ENCRYPTION_KEY'),
+    ),
+  );
   const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
   const problems = validateSync(config, { skipMissingProperties: false }).map(
     (e) => `${e.property}=${JSON.stringify(env[e.property] ?? '')}: ${Object.values(e.constraints ?? {}).join('; ')}`,
@@ -95,7 +143,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     if (config.SANDBOX) problems.push('SANDBOX=true is refused when NODE_ENV=production');
     if (config.OTP_DELIVERY === 'outbox') problems.push('OTP_DELIVERY=outbox is refused when NODE_ENV=production');
   }
-  if (new Set(config.MFA_PRIORITY).size !== config.MFA_PRIORITY.length) problems.push('MFA_PRIORITY: a factor is listed twice');
+  if (new Set(config.MFA_PRIORITY).size !== config.MFA_PRIORITY.length)
+    problems.push('MFA_PRIORITY: a factor is listed twice');
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
 }

@@ -13,7 +13,9 @@ export class AppConfigModule {
     return {
       module: AppConfigModule,
       imports: [ConfigModule.forRoot({ load: [() => ({ app: loadConfig({ ...process.env, ...overrides }) })] })],
-      providers: [{ provide: AppConfig, inject: [ConfigService], useFactory: (cs: ConfigService) => cs.get<AppConfig>('app') }],
+      providers: [
+        { provide: AppConfig, inject: [ConfigService], useFactory: (cs: ConfigService) => cs.get<AppConfig>('app') },
+      ],
       exports: [AppConfig],
     };
   }

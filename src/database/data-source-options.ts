@@ -4,7 +4,11 @@ import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
-export interface PoolSettings { poolSize: number; statementTimeoutMs: number; connectTimeoutMs: number }
+export interface PoolSettings {
+  poolSize: number;
+  statementTimeoutMs: number;
+  connectTimeoutMs: number;
+}
 const DEFAULT_POOL: PoolSettings = { poolSize: 10, statementTimeoutMs: 5_000, connectTimeoutMs: 3_000 };
 
 /**
@@ -12,7 +16,13 @@ const DEFAULT_POOL: PoolSettings = { poolSize: 10, statementTimeoutMs: 5_000, co
  * Migrations run at start under a lock (see migrate.ts); `synchronize` is never used.
  */
 export function dataSourceOptions(databaseUrl: string, pool: PoolSettings = DEFAULT_POOL): DataSourceOptions {
-  const common = { entities: ENTITIES, migrations: MIGRATIONS, synchronize: false, migrationsRun: false, logging: false } as const;
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+  } as const;
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length);
     const database = file === ':memory:' ? ':memory:' : resolve(file);

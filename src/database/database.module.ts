@@ -11,7 +11,9 @@ import { migrate } from './migrate';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
         ...dataSourceOptions(config.DATABASE_URL, {
-          poolSize: config.DB_POOL_SIZE, statementTimeoutMs: config.DB_STATEMENT_TIMEOUT, connectTimeoutMs: config.DB_CONNECT_TIMEOUT,
+          poolSize: config.DB_POOL_SIZE,
+          statementTimeoutMs: config.DB_STATEMENT_TIMEOUT,
+          connectTimeoutMs: config.DB_CONNECT_TIMEOUT,
         }),
         // Start even if the database is down for a moment, but not forever: 10 tries, 2 s apart.
         retryAttempts: 10,

@@ -11,6 +11,15 @@ import { LoginGuard } from '@/users/lockout/login-guard.entity';
 import { User } from '@/users/user.entity';
 
 export const ENTITIES = [
-  AuditEvent, AuthToken, Challenge, KbaQuestion, LoginGuard, OutboxMessage, PartnerClient, PartnerSecret,
-  ServiceSetting, StaffKey, User,
+  AuditEvent,
+  AuthToken,
+  Challenge,
+  KbaQuestion,
+  LoginGuard,
+  OutboxMessage,
+  PartnerClient,
+  PartnerSecret,
+  ServiceSetting,
+  StaffKey,
+  User,
 ];

@@ -6,15 +6,17 @@ export function isUniqueViolation(err: unknown): boolean {
 
 // PostgreSQL SQLSTATE classes 08 (connection), 53 (resources), 57 (operator intervention: shutdown,
 // statement timeout), 40001/40P01 (serialization, deadlock); Node's socket errors; SQLite's busy/IO.
-const UNAVAILABLE_CODES = /^(08|53|57|40001|40P01|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|SQLITE_BUSY|SQLITE_LOCKED|SQLITE_IOERR|SQLITE_CANTOPEN|SQLITE_FULL)/;
-const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Connection is not established|Cannot use a pool after calling end|connect ECONNREFUSED|the database system is (starting up|shutting down)/i;
+const UNAVAILABLE_CODES =
+  /^(08|53|57|40001|40P01|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|SQLITE_BUSY|SQLITE_LOCKED|SQLITE_IOERR|SQLITE_CANTOPEN|SQLITE_FULL)/;
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Connection is not established|Cannot use a pool after calling end|connect ECONNREFUSED|the database system is (starting up|shutting down)/i;
 
 /** The database could not answer (down, unreachable, overloaded, timed out): a 503, not a 500. */
 export function isDatabaseUnavailable(err: unknown): boolean {
   const code = codeOf(err);
   if (code && UNAVAILABLE_CODES.test(code)) return true;
-  const e = err as { message?: unknown; driverError?: { message?: unknown } };
-  const message = `${String(e?.message ?? '')} ${String(e?.driverError?.message ?? '')}`;
+  const e = err as { message?: string; driverError?: { message?: string } };
+  const message = `${e?.message ?? ''} ${e?.driverError?.message ?? ''}`;
   return UNAVAILABLE_MESSAGES.test(message);
 }
 

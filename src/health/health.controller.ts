@@ -6,7 +6,11 @@ import { Lifecycle } from './lifecycle';
 /** /healthz: the process answers. /readyz: and its database does (PRODUCT.md section 1). */
 @Controller()
 export class HealthController {
-  constructor(private readonly health: HealthCheckService, private readonly db: TypeOrmHealthIndicator, private readonly lifecycle: Lifecycle) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: TypeOrmHealthIndicator,
+    private readonly lifecycle: Lifecycle,
+  ) {}
 
   @Get('healthz')
   @HealthCheck()
@@ -17,7 +21,8 @@ export class HealthController {
   @Get('readyz')
   @HealthCheck()
   ready() {
-    if (this.lifecycle.draining) throw PxError.unavailable(new Date(Date.now() + 30_000), 'The service is shutting down.');
+    if (this.lifecycle.draining)
+      throw PxError.unavailable(new Date(Date.now() + 30_000), 'The service is shutting down.');
     return this.health.check([() => this.db.pingCheck('database', { timeout: 2000 })]);
   }
 }

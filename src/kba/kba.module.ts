@@ -4,5 +4,9 @@ import { UsersModule } from '@/users/users.module';
 import { KbaQuestion } from './kba-question.entity';
 import { KbaService } from './kba.service';
 
-@Module({ imports: [TypeOrmModule.forFeature([KbaQuestion]), UsersModule], providers: [KbaService], exports: [KbaService] })
+@Module({
+  imports: [TypeOrmModule.forFeature([KbaQuestion]), UsersModule],
+  providers: [KbaService],
+  exports: [KbaService],
+})
 export class KbaModule {}

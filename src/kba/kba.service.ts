@@ -7,8 +7,14 @@ import { PasswordHasher } from '@/users/password-hasher';
 import { normalizeAnswer } from './kba-answer';
 import { KbaQuestion } from './kba-question.entity';
 
-export interface KbaEnrollment { question: string; answer: string }
-export interface KbaAnswer { question_id: string; text: string }
+export interface KbaEnrollment {
+  question: string;
+  answer: string;
+}
+export interface KbaAnswer {
+  question_id: string;
+  text: string;
+}
 
 /** Security questions: stored with argon2id answer hashes, asked a fixed subset per challenge. */
 @Injectable()
@@ -22,9 +28,15 @@ export class KbaService {
   async enroll(userId: string, items: KbaEnrollment[]): Promise<void> {
     const rows: KbaQuestion[] = [];
     for (const [position, item] of items.entries()) {
-      rows.push(Object.assign(new KbaQuestion(), {
-        id: randomToken(9), userId, position, text: item.question.trim(), answerHash: await this.hasher.hash(normalizeAnswer(item.answer)),
-      }));
+      rows.push(
+        Object.assign(new KbaQuestion(), {
+          id: randomToken(9),
+          userId,
+          position,
+          text: item.question.trim(),
+          answerHash: await this.hasher.hash(normalizeAnswer(item.answer)),
+        }),
+      );
     }
     if (rows.length) await this.questions.insert(rows);
   }

@@ -4,5 +4,9 @@ import { MaintenanceService } from './maintenance.service';
 import { ServiceSetting } from './service-setting.entity';
 
 @Global()
-@Module({ imports: [TypeOrmModule.forFeature([ServiceSetting])], providers: [MaintenanceService], exports: [MaintenanceService] })
+@Module({
+  imports: [TypeOrmModule.forFeature([ServiceSetting])],
+  providers: [MaintenanceService],
+  exports: [MaintenanceService],
+})
 export class MaintenanceModule {}

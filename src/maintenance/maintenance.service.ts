@@ -7,7 +7,11 @@ import { ServiceSetting } from './service-setting.entity';
 
 const KEY = 'maintenance';
 
-export interface MaintenanceState { enabled: boolean; retry_at: string | null; message: string | null }
+export interface MaintenanceState {
+  enabled: boolean;
+  retry_at: string | null;
+  message: string | null;
+}
 
 /** Maintenance mode, kept in the database so every replica answers 503 at once. */
 @Injectable()
@@ -36,7 +40,8 @@ export class MaintenanceService {
   async assertOpen(): Promise<void> {
     const s = await this.state();
     if (!s.enabled) return;
-    const retryAt = s.retry_at && Date.parse(s.retry_at) > Date.now() ? new Date(s.retry_at) : new Date(Date.now() + 60_000);
+    const retryAt =
+      s.retry_at && Date.parse(s.retry_at) > Date.now() ? new Date(s.retry_at) : new Date(Date.now() + 60_000);
     throw PxError.unavailable(retryAt, s.message ?? 'The institution is down for maintenance.');
   }
 }

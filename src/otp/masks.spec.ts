@@ -1,7 +1,7 @@
 import { maskEmail, maskPhone } from './masks';
 
 describe('masks', () => {
-  it('show the last four digits of a phone, as in Plaid\'s example', () => {
+  it("show the last four digits of a phone, as in Plaid's example", () => {
     expect(maskPhone('+14155558653')).toBe('(***) ***-8653');
     expect(maskPhone('+442079460018')).toBe('(***) ***-0018');
   });

@@ -7,7 +7,10 @@ import { KeyRing } from '@/common/crypto/key-ring';
 /** OTP codes: OTP_LENGTH random digits, stored only as HMAC-SHA256(server key, challenge id | code). */
 @Injectable()
 export class OtpCodes {
-  constructor(private readonly keys: KeyRing, private readonly config: AppConfig) {}
+  constructor(
+    private readonly keys: KeyRing,
+    private readonly config: AppConfig,
+  ) {}
 
   generate(): string {
     return String(randomInt(0, 10 ** this.config.OTP_LENGTH)).padStart(this.config.OTP_LENGTH, '0');

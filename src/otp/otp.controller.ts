@@ -9,7 +9,10 @@ import { OtpService } from './otp.service';
 @Controller('users/:user_id')
 @UseGuards(PartnerGuard)
 export class OtpController {
-  constructor(private readonly otp: OtpService, private readonly maintenance: MaintenanceService) {}
+  constructor(
+    private readonly otp: OtpService,
+    private readonly maintenance: MaintenanceService,
+  ) {}
 
   /** Plaid: "Trigger OTP". 200 with no body once the provider accepted the message. */
   @Post('sendOtp')

@@ -17,7 +17,11 @@ import { TotpService } from './totp.service';
   imports: [TypeOrmModule.forFeature([OutboxMessage]), ChallengeModule, UsersModule, PartnersModule],
   controllers: [OtpController],
   providers: [
-    OtpService, OtpCodes, SendMethods, TotpService, OutboxService,
+    OtpService,
+    OtpCodes,
+    SendMethods,
+    TotpService,
+    OutboxService,
     // OTP_DELIVERY=outbox is the only channel so far; live Twilio/SMTP channels bind here.
     { provide: OTP_DELIVERY_CHANNEL, useClass: OutboxChannel },
   ],

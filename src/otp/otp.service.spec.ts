@@ -10,30 +10,52 @@ import type { OtpCodes } from './otp-code';
 import { OtpService } from './otp.service';
 
 describe(OtpService.name, () => {
-  const challenge = { id: 'c1', userId: 'u1', kind: 'otp', locale: 'en', offered: JSON.stringify([{ id: 'm1', type: 'sms', mask: '(***) ***-0123' }]) } as Challenge;
+  const challenge = {
+    id: 'c1',
+    userId: 'u1',
+    kind: 'otp',
+    locale: 'en',
+    offered: JSON.stringify([{ id: 'm1', type: 'sms', mask: '(***) ***-0123' }]),
+  } as Challenge;
   const setup = (deliver: OtpDeliveryChannel['deliver'], env: Record<string, string> = {}) => {
     const challenges = {
-      find: jest.fn().mockResolvedValue(challenge), assertLive: jest.fn(),
-      reserveSend: jest.fn().mockResolvedValue(true), releaseSend: jest.fn().mockResolvedValue(undefined),
+      find: jest.fn().mockResolvedValue(challenge),
+      assertLive: jest.fn(),
+      reserveSend: jest.fn().mockResolvedValue(true),
+      releaseSend: jest.fn().mockResolvedValue(undefined),
     };
-    const users = { getById: jest.fn().mockResolvedValue({ id: 'u1', institutionId: 'default', phone: '+14155550123', email: null }), keyOf: jest.fn() };
+    const users = {
+      getById: jest.fn().mockResolvedValue({ id: 'u1', institutionId: 'default', phone: '+14155550123', email: null }),
+      keyOf: jest.fn(),
+    };
     const lockout = { isLocked: jest.fn().mockResolvedValue(false) };
     const codes = { generate: () => '123456', seal: () => 'sealed-123456' };
     const audit = { record: jest.fn().mockResolvedValue(undefined) };
     const sut = new OtpService(
-      challenges as unknown as ChallengeService, users as unknown as UsersService, lockout as unknown as LockoutService,
-      codes as unknown as OtpCodes, audit as unknown as AuditService, loadConfig({ NODE_ENV: 'test', ...env }), { deliver },
+      challenges as unknown as ChallengeService,
+      users as unknown as UsersService,
+      lockout as unknown as LockoutService,
+      codes as unknown as OtpCodes,
+      audit as unknown as AuditService,
+      loadConfig({ NODE_ENV: 'test', ...env }),
+      { deliver },
     );
     return { sut, challenges, audit };
   };
-  const sendError = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as PxError);
+  const sendError = (p: Promise<unknown>) =>
+    p.then(
+      () => null,
+      (e: unknown) => e as PxError,
+    );
 
   it('delivers the code it reserved, and records the send', async () => {
     const deliver = jest.fn().mockResolvedValue(undefined);
     const { sut, challenges, audit } = setup(deliver);
     await sut.send('u1', 'c1', 'm1');
     expect(challenges.reserveSend).toHaveBeenCalledWith(challenge, 'sealed-123456', expect.any(Number));
-    expect(deliver).toHaveBeenCalledWith(expect.objectContaining({ channel: 'sms', to: '+14155550123', text: expect.stringContaining('123456') }));
+    expect(deliver).toHaveBeenCalledWith(
+      expect.objectContaining({ channel: 'sms', to: '+14155550123', text: expect.stringContaining('123456') }),
+    );
     expect(challenges.releaseSend).not.toHaveBeenCalled();
     expect(audit.record).toHaveBeenCalledWith(expect.objectContaining({ type: 'otp_send', outcome: 'sent' }));
   });
@@ -48,7 +70,9 @@ describe(OtpService.name, () => {
   });
 
   it('a provider slower than DELIVERY_TIMEOUT: the same', async () => {
-    const { sut, challenges } = setup(() => new Promise((resolve) => setTimeout(resolve, 5_000).unref()), { DELIVERY_TIMEOUT: '50ms' });
+    const { sut, challenges } = setup(() => new Promise((resolve) => setTimeout(resolve, 5_000).unref()), {
+      DELIVERY_TIMEOUT: '50ms',
+    });
     const err = await sendError(sut.send('u1', 'c1', 'm1'));
     expect(err).toMatchObject({ id: 'SERVICE_UNAVAILABLE' });
     expect(challenges.releaseSend).toHaveBeenCalled();

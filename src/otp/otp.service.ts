@@ -30,7 +30,9 @@ export class OtpService {
 
   async send(userId: string, challengeId: string, sendMethodId: string): Promise<void> {
     const challenge = await this.challenges.find(challengeId, userId, ['otp']);
-    const user = await this.users.getById(userId).catch(() => { throw new PxError(ErrorId.CHALLENGE_NOT_FOUND); });
+    const user = await this.users.getById(userId).catch(() => {
+      throw new PxError(ErrorId.CHALLENGE_NOT_FOUND);
+    });
     const audit = { type: 'otp_send', userId, institutionId: user.institutionId };
     if (await this.lockout.isLocked(this.users.keyOf(user))) {
       await this.audit.record({ ...audit, outcome: 'locked' });
@@ -55,7 +57,10 @@ export class OtpService {
       await this.challenges.releaseSend(challenge, sealed);
       this.logger.warn({ channel: method.type, reason: (err as Error).message }, 'passcode delivery failed');
       await this.audit.record({ ...audit, outcome: 'provider_failed', detail: { method: method.type } });
-      throw PxError.unavailable(new Date(Date.now() + RETRY_AFTER_DELIVERY_FAILURE_MS), 'The passcode could not be sent; try again shortly.');
+      throw PxError.unavailable(
+        new Date(Date.now() + RETRY_AFTER_DELIVERY_FAILURE_MS),
+        'The passcode could not be sent; try again shortly.',
+      );
     }
     await this.audit.record({ ...audit, outcome: 'sent', detail: { method: method.type } });
   }
@@ -67,7 +72,8 @@ export class OtpService {
 
   judge(challenge: Challenge, passcode: string): boolean {
     if (!challenge.codeHmac || !challenge.codeExpiresAt) return false;
-    if (challenge.codeExpiresAt <= Date.now()) throw new PxError(ErrorId.CHALLENGE_EXPIRED, 'The passcode has expired; request a new one.');
+    if (challenge.codeExpiresAt <= Date.now())
+      throw new PxError(ErrorId.CHALLENGE_EXPIRED, 'The passcode has expired; request a new one.');
     return this.codes.matches(challenge.id, passcode, challenge.codeHmac);
   }
 

@@ -7,7 +7,11 @@ import { base32Decode, totpRaw } from '../../test/support/totp';
 import { TotpService } from './totp.service';
 
 // RFC 6238 Appendix B: seeds and the 8-digit values at each time.
-const SEEDS = { sha1: '12345678901234567890', sha256: '12345678901234567890123456789012', sha512: '1234567890'.repeat(6) + '1234' };
+const SEEDS = {
+  sha1: '12345678901234567890',
+  sha256: '12345678901234567890123456789012',
+  sha512: '1234567890'.repeat(6) + '1234',
+};
 const VECTORS: [number, string, string, string][] = [
   [59, '94287082', '46119246', '90693936'],
   [1111111109, '07081804', '68084774', '25091201'],
@@ -21,16 +25,26 @@ const SHA1_SEED_B32 = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
 describe(TotpService.name, () => {
   const keys = new KeyRing(loadConfig({ NODE_ENV: 'test', ENCRYPTION_KEY: 'a'.repeat(64) }));
   const sut = new TotpService(keys);
-  const userWith = (secretB32: string): User => ({ id: 'u1', totpSecretSealed: sut.enroll(secretB32).sealed('u1') }) as User;
+  const userWith = (secretB32: string): User =>
+    ({ id: 'u1', totpSecretSealed: sut.enroll(secretB32).sealed('u1') }) as User;
 
-  it.each(VECTORS)('the library we use reproduces RFC 6238 at t=%i for SHA-1, SHA-256 and SHA-512', (t, sha1, sha256, sha512) => {
-    const guardrails = createGuardrails({ MIN_SECRET_BYTES: 10 });
-    for (const [algorithm, want] of [['sha1', sha1], ['sha256', sha256], ['sha512', sha512]] as const) {
-      expect(generateSync({ secret: stringToBytes(SEEDS[algorithm]), epoch: t, digits: 8, algorithm, guardrails })).toBe(want);
-      // An implementation written independently of otplib agrees.
-      expect(totpRaw(Buffer.from(SEEDS[algorithm]), t, 8, algorithm)).toBe(want);
-    }
-  });
+  it.each(VECTORS)(
+    'the library we use reproduces RFC 6238 at t=%i for SHA-1, SHA-256 and SHA-512',
+    (t, sha1, sha256, sha512) => {
+      const guardrails = createGuardrails({ MIN_SECRET_BYTES: 10 });
+      for (const [algorithm, want] of [
+        ['sha1', sha1],
+        ['sha256', sha256],
+        ['sha512', sha512],
+      ] as const) {
+        expect(
+          generateSync({ secret: stringToBytes(SEEDS[algorithm]), epoch: t, digits: 8, algorithm, guardrails }),
+        ).toBe(want);
+        // An implementation written independently of otplib agrees.
+        expect(totpRaw(Buffer.from(SEEDS[algorithm]), t, 8, algorithm)).toBe(want);
+      }
+    },
+  );
 
   it.each(VECTORS)('accepts the 6-digit SHA-1 code of RFC 6238 at t=%i, at its own time step', (t, sha1) => {
     const user = userWith(SHA1_SEED_B32);
@@ -65,7 +79,9 @@ describe(TotpService.name, () => {
   it('agrees with oathtool, an implementation nobody here wrote, where the machine has it', () => {
     let oath: string | null = null;
     try {
-      oath = execFileSync('oathtool', ['--totp', '-b', 'JBSWY3DPEHPK3PXP', '--now', '2027-01-15 12:00:00 UTC']).toString().trim();
+      oath = execFileSync('oathtool', ['--totp', '-b', 'JBSWY3DPEHPK3PXP', '--now', '2027-01-15 12:00:00 UTC'])
+        .toString()
+        .trim();
     } catch {
       return; // oathtool is optional (Debian's oathtool package); .ci/run installs it.
     }

@@ -9,7 +9,10 @@ import type { User } from '@/users/user.entity';
 const GUARDRAILS = createGuardrails({ MIN_SECRET_BYTES: 10 });
 const STEP_SECONDS = 30;
 
-export interface TotpEnrollment { secret: string; sealed: (userId: string) => string }
+export interface TotpEnrollment {
+  secret: string;
+  sealed: (userId: string) => string;
+}
 
 /** RFC 6238: SHA-1, 6 digits, 30 s steps, one step of drift either way. */
 @Injectable()
@@ -24,7 +27,13 @@ export class TotpService {
   matchStep(user: User, passcode: string, nowMs = Date.now()): number | null {
     if (!user.totpSecretSealed || !/^\d{6}$/.test(passcode)) return null;
     const secret = this.keys.decrypt(user.totpSecretSealed, `totp:${user.id}`);
-    const r = verifySync({ secret, token: passcode, epoch: Math.floor(nowMs / 1000), epochTolerance: STEP_SECONDS, guardrails: GUARDRAILS });
+    const r = verifySync({
+      secret,
+      token: passcode,
+      epoch: Math.floor(nowMs / 1000),
+      epochTolerance: STEP_SECONDS,
+      guardrails: GUARDRAILS,
+    });
     return r.valid ? (r as { timeStep: number }).timeStep : null;
   }
 

@@ -9,14 +9,23 @@ import { PartnersService } from './partners.service';
 /** Every /users/* call: X-PLAID-CLIENT-ID and X-PLAID-SECRET, then X-PLAID-VERSION if present. */
 @Injectable()
 export class PartnerGuard implements CanActivate {
-  constructor(private readonly partners: PartnersService, private readonly config: AppConfig) {}
+  constructor(
+    private readonly partners: PartnersService,
+    private readonly config: AppConfig,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<Request>();
     const clientId = await this.partners.authenticate(header(req, 'x-plaid-client-id'), header(req, 'x-plaid-secret'));
     const version = req.headers['x-plaid-version'];
-    if (version !== undefined && (typeof version !== 'string' || !this.config.SUPPORTED_PLAID_VERSIONS.includes(version))) {
-      throw new PxError(ErrorId.UNSUPPORTED_VERSION, `X-PLAID-VERSION must be one of ${this.config.SUPPORTED_PLAID_VERSIONS.join(', ')}.`);
+    if (
+      version !== undefined &&
+      (typeof version !== 'string' || !this.config.SUPPORTED_PLAID_VERSIONS.includes(version))
+    ) {
+      throw new PxError(
+        ErrorId.UNSUPPORTED_VERSION,
+        `X-PLAID-VERSION must be one of ${this.config.SUPPORTED_PLAID_VERSIONS.join(', ')}.`,
+      );
     }
     const ctx = RequestContextStore.get();
     if (ctx) ctx.clientId = clientId;

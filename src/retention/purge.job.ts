@@ -5,7 +5,12 @@ import { OutboxService } from '@/otp/delivery/outbox.service';
 import { TokensService } from '@/tokens/tokens.service';
 import { LockoutService } from '@/users/lockout/lockout.service';
 
-export interface PurgeCounts { challenges: number; failure_counters: number; outbox: number; tokens: number }
+export interface PurgeCounts {
+  challenges: number;
+  failure_counters: number;
+  outbox: number;
+  tokens: number;
+}
 
 /**
  * Keeps tables bounded: every PURGE_INTERVAL, expired challenges and spent codes, idle failure
@@ -27,7 +32,13 @@ export class PurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
 
   onApplicationBootstrap(): void {
     if (this.config.PURGE_INTERVAL <= 0) return;
-    this.timer = setInterval(() => void this.runOnce().catch((err: Error) => this.logger.warn({ reason: err.message }, 'purge failed; will retry')), this.config.PURGE_INTERVAL);
+    this.timer = setInterval(
+      () =>
+        void this.runOnce().catch((err: Error) =>
+          this.logger.warn({ reason: err.message }, 'purge failed; will retry'),
+        ),
+      this.config.PURGE_INTERVAL,
+    );
     this.timer.unref();
   }
 

@@ -5,5 +5,9 @@ import { TokensModule } from '@/tokens/tokens.module';
 import { UsersModule } from '@/users/users.module';
 import { PurgeJob } from './purge.job';
 
-@Module({ imports: [ChallengeModule, UsersModule, OtpModule, TokensModule], providers: [PurgeJob], exports: [PurgeJob] })
+@Module({
+  imports: [ChallengeModule, UsersModule, OtpModule, TokensModule],
+  providers: [PurgeJob],
+  exports: [PurgeJob],
+})
 export class RetentionModule {}

@@ -5,7 +5,13 @@ import { withStartupLock } from '@/database/migrate';
 import { PartnersService } from '@/partners/partners.service';
 import { AdminUsersService } from '@/staff/admin/admin-users.service';
 import { StaffService } from '@/staff/staff.service';
-import { SANDBOX_CLIENT, SANDBOX_PASSWORD, SANDBOX_STAFF, SANDBOX_TOTP_SECRET, SANDBOX_USERS } from './sandbox.fixtures';
+import {
+  SANDBOX_CLIENT,
+  SANDBOX_PASSWORD,
+  SANDBOX_STAFF,
+  SANDBOX_TOTP_SECRET,
+  SANDBOX_USERS,
+} from './sandbox.fixtures';
 
 /** Seeds an empty database with the sandbox when SANDBOX is on (the default outside production). */
 @Injectable()
@@ -24,7 +30,7 @@ export class SandboxSeeder implements OnApplicationBootstrap {
     if (!this.config.sandbox) return;
     // Replicas starting at once: one seeds, the others then see a database that is not empty.
     await withStartupLock(this.dataSource, async () => {
-      const [{ n }] = await this.dataSource.query('SELECT COUNT(*) AS n FROM partner_client');
+      const [{ n }] = await this.dataSource.query<{ n: string | number }[]>('SELECT COUNT(*) AS n FROM partner_client');
       if (Number(n) > 0) return;
       await this.seed();
       this.logger.log('seeded the sandbox: client sandbox-client, staff keys and the user_* users (see README)');
@@ -37,7 +43,9 @@ export class SandboxSeeder implements OnApplicationBootstrap {
     for (const [username, factors] of Object.entries(SANDBOX_USERS)) {
       const created = await this.users.create(
         {
-          username, password: SANDBOX_PASSWORD, ...factors,
+          username,
+          password: SANDBOX_PASSWORD,
+          ...factors,
           terms_accepted_version: username === 'user_terms' ? this.config.TERMS_VERSION - 1 : this.config.TERMS_VERSION,
         },
         SANDBOX_TOTP_SECRET,

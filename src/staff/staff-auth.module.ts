@@ -5,5 +5,9 @@ import { StaffGuard } from './staff.guard';
 import { StaffService } from './staff.service';
 
 /** Staff keys and the guard, apart from the admin API so that tokens/ can use them without a cycle. */
-@Module({ imports: [TypeOrmModule.forFeature([StaffKey])], providers: [StaffService, StaffGuard], exports: [StaffService, StaffGuard] })
+@Module({
+  imports: [TypeOrmModule.forFeature([StaffKey])],
+  providers: [StaffService, StaffGuard],
+  exports: [StaffService, StaffGuard],
+})
 export class StaffAuthModule {}

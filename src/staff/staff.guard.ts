@@ -16,7 +16,11 @@ export type StaffRequest = Request & { staff?: { id: string; name: string; role:
 
 @Injectable()
 export class StaffGuard implements CanActivate {
-  constructor(private readonly staff: StaffService, private readonly reflector: Reflector, private readonly audit: AuditService) {}
+  constructor(
+    private readonly staff: StaffService,
+    private readonly reflector: Reflector,
+    private readonly audit: AuditService,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<StaffRequest>();
@@ -26,12 +30,22 @@ export class StaffGuard implements CanActivate {
     req.staff = { id: row.id, name: row.name, role: row.role };
     const ctx = RequestContextStore.get();
     if (ctx) ctx.staffId = row.id;
-    const allowed = this.reflector.getAllAndOverride<StaffRole[]>(ROLES, [context.getHandler(), context.getClass()]) ?? ['admin'];
+    const allowed = this.reflector.getAllAndOverride<StaffRole[]>(ROLES, [
+      context.getHandler(),
+      context.getClass(),
+    ]) ?? ['admin'];
     if (row.role !== 'admin' && !allowed.includes(row.role)) {
       // A refused call is an admin call too (PRODUCT.md section 9): the staff member is known by now.
       await this.audit.record({
-        type: 'admin_call', outcome: ErrorId.FORBIDDEN, userId: typeof req.params?.id === 'string' && req.path.startsWith('/admin/users/') ? req.params.id : null,
-        detail: { method: req.method, route: (req.route as { path?: string } | undefined)?.path ?? req.path, staff_name: row.name, role: row.role },
+        type: 'admin_call',
+        outcome: ErrorId.FORBIDDEN,
+        userId: typeof req.params?.id === 'string' && req.path.startsWith('/admin/users/') ? req.params.id : null,
+        detail: {
+          method: req.method,
+          route: (req.route as { path?: string } | undefined)?.path ?? req.path,
+          staff_name: row.name,
+          role: row.role,
+        },
       });
       throw new PxError(ErrorId.FORBIDDEN);
     }

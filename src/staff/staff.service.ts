@@ -4,7 +4,12 @@ import { IsNull, Repository } from 'typeorm';
 import { randomToken, safeEqual, sha256 } from '@/common/crypto/digest';
 import { StaffKey, StaffRole } from './staff-key.entity';
 
-export interface IssuedStaffKey { id: string; name: string; role: StaffRole; key: string }
+export interface IssuedStaffKey {
+  id: string;
+  name: string;
+  role: StaffRole;
+  key: string;
+}
 
 /** Staff keys, as immich keeps API keys: shown once, stored as SHA-256, compared in constant time. */
 @Injectable()

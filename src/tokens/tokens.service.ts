@@ -28,20 +28,42 @@ export class TokensService {
     const token = randomToken(32);
     const now = Date.now();
     await this.tokens.insert({
-      id: randomToken(12), tokenHash: sha256(token), userId: user.id, clientId, institutionId: user.institutionId,
-      issuedAt: now, expiresAt: now + this.config.AUTH_TOKEN_TTL, revokedAt: null,
+      id: randomToken(12),
+      tokenHash: sha256(token),
+      userId: user.id,
+      clientId,
+      institutionId: user.institutionId,
+      issuedAt: now,
+      expiresAt: now + this.config.AUTH_TOKEN_TTL,
+      revokedAt: null,
     });
-    await this.audit.record({ type: 'token_issue', outcome: 'issued', userId: user.id, institutionId: user.institutionId, clientId });
+    await this.audit.record({
+      type: 'token_issue',
+      outcome: 'issued',
+      userId: user.id,
+      institutionId: user.institutionId,
+      clientId,
+    });
     return token;
   }
 
   /** RFC 7662: anything unknown, expired, revoked, or not `userId`'s is just `active: false`. */
   async introspect(token: string, userId?: string): Promise<Introspection> {
     const row = await this.tokens.findOneBy({ tokenHash: sha256(token) });
-    if (!row || row.revokedAt !== null || row.expiresAt <= Date.now() || (userId !== undefined && userId !== row.userId)) return { active: false };
+    if (
+      !row ||
+      row.revokedAt !== null ||
+      row.expiresAt <= Date.now() ||
+      (userId !== undefined && userId !== row.userId)
+    )
+      return { active: false };
     return {
-      active: true, user_id: row.userId, client_id: row.clientId, institution_id: row.institutionId,
-      iat: Math.floor(row.issuedAt / 1000), exp: Math.floor(row.expiresAt / 1000),
+      active: true,
+      user_id: row.userId,
+      client_id: row.clientId,
+      institution_id: row.institutionId,
+      iat: Math.floor(row.issuedAt / 1000),
+      exp: Math.floor(row.expiresAt / 1000),
     };
   }
 
@@ -50,7 +72,14 @@ export class TokensService {
     const row = await this.tokens.findOneBy({ tokenHash: sha256(token) });
     if (!row) return;
     const r = await this.tokens.update({ id: row.id, revokedAt: IsNull() }, { revokedAt: Date.now() });
-    if (r.affected) await this.audit.record({ type: 'token_revoke', outcome: 'revoked', userId: row.userId, institutionId: row.institutionId, detail: { count: 1 } });
+    if (r.affected)
+      await this.audit.record({
+        type: 'token_revoke',
+        outcome: 'revoked',
+        userId: row.userId,
+        institutionId: row.institutionId,
+        detail: { count: 1 },
+      });
   }
 
   /** Tokens expired or revoked more than `retentionMs` ago: introspection answers inactive either way. */
@@ -65,7 +94,13 @@ export class TokensService {
   async revokeAllFor(user: User, reason: string): Promise<number> {
     const r = await this.tokens.update({ userId: user.id, revokedAt: IsNull() }, { revokedAt: Date.now() });
     const count = r.affected ?? 0;
-    await this.audit.record({ type: 'token_revoke', outcome: 'revoked', userId: user.id, institutionId: user.institutionId, detail: { count, reason } });
+    await this.audit.record({
+      type: 'token_revoke',
+      outcome: 'revoked',
+      userId: user.id,
+      institutionId: user.institutionId,
+      detail: { count, reason },
+    });
     return count;
   }
 }

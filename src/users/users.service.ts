@@ -34,7 +34,10 @@ export class UsersService {
   }
 
   guardKey(institutionId: string | undefined, username: string): GuardKey {
-    return { institutionId: this.institutionOf(institutionId), usernameNorm: normalizeUsername(username, this.config.USERNAME_CASE_SENSITIVE) };
+    return {
+      institutionId: this.institutionOf(institutionId),
+      usernameNorm: normalizeUsername(username, this.config.USERNAME_CASE_SENSITIVE),
+    };
   }
 
   keyOf(user: User): GuardKey {
@@ -56,7 +59,8 @@ export class UsersService {
   }
 
   search(username: string | undefined, institutionId: string | undefined): Promise<User[]> {
-    const usernameNorm = username === undefined ? undefined : normalizeUsername(username, this.config.USERNAME_CASE_SENSITIVE);
+    const usernameNorm =
+      username === undefined ? undefined : normalizeUsername(username, this.config.USERNAME_CASE_SENSITIVE);
     if (usernameNorm === '') throw PxError.invalid('username: must not be blank');
     return this.repo.search({ usernameNorm, institutionId }, 100);
   }

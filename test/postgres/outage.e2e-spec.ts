@@ -18,7 +18,10 @@ describe('database outage', () => {
     proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
     const url = new URL(db.url);
     url.port = String(await proxy.start());
-    t = await TestApp.start({ DATABASE_URL: url.toString(), DB_CONNECT_TIMEOUT: '1s', DB_STATEMENT_TIMEOUT: '2s', DB_RETRY_AFTER: '5s' }, dir);
+    t = await TestApp.start(
+      { DATABASE_URL: url.toString(), DB_CONNECT_TIMEOUT: '1s', DB_STATEMENT_TIMEOUT: '2s', DB_RETRY_AFTER: '5s' },
+      dir,
+    );
   });
   afterAll(async () => {
     await t.stop(false);
@@ -64,6 +67,8 @@ describe('database outage', () => {
     const sms = a.body.challenge.send_methods.find((m: { type: string }) => m.type === 'sms');
     expect((await t.sendOtp(a.body.user_id, a.body.challenge.id, sms.id)).status).toBe(200);
     const code = await t.outboxCode('+14155550123');
-    expect((await t.twoFactor(a.body.user_id, { challenge_id: a.body.challenge.id, passcode: code! })).status).toBe(200);
+    expect((await t.twoFactor(a.body.user_id, { challenge_id: a.body.challenge.id, passcode: code! })).status).toBe(
+      200,
+    );
   });
 });

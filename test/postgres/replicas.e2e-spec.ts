@@ -21,7 +21,9 @@ describe('several replicas on one PostgreSQL database', () => {
   beforeAll(async () => {
     db = await createTestDatabase(dir);
     // Started at once: they migrate and seed under the start-up lock, and each purges every second.
-    replicas = await Promise.all([1, 2, 3].map(() => Replica.start({ DATABASE_URL: db.url, MFA_MAX_ATTEMPTS: '20', PURGE_INTERVAL: '1s' })));
+    replicas = await Promise.all(
+      [1, 2, 3].map(() => Replica.start({ DATABASE_URL: db.url, MFA_MAX_ATTEMPTS: '20', PURGE_INTERVAL: '1s' })),
+    );
   }, 120_000);
   afterAll(async () => {
     await Promise.all((replicas ?? []).map((r) => r.stop()));
@@ -32,22 +34,33 @@ describe('several replicas on one PostgreSQL database', () => {
   it('started together, they migrated and seeded exactly once', async () => {
     const users = await adminCall(at(1).admin, 'GET', '/admin/users?username=user_good');
     expect(users.body.users).toHaveLength(1);
-    expect((await plaidCall(at(2).base, '/users/auth_token', { username: 'user_good', password: 'pass_good' })).status).toBe(200);
+    expect(
+      (await plaidCall(at(2).base, '/users/auth_token', { username: 'user_good', password: 'pass_good' })).status,
+    ).toBe(200);
   });
 
   it('40 concurrent wrong passwords over three replicas check no more than the threshold', async () => {
     await createUser({ username: 'burst1', password: 'right-password' });
-    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) =>
-      plaidCall(at(i).base, '/users/auth_token', { username: 'burst1', password: `wrong-${i}` })));
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        plaidCall(at(i).base, '/users/auth_token', { username: 'burst1', password: `wrong-${i}` }),
+      ),
+    );
     expect(count(answers, 401)).toBe(THRESHOLD);
     expect(count(answers, 403)).toBe(40 - THRESHOLD);
     // The lock is shared: the right password on any replica now gets 403.
-    for (const r of replicas) expect((await plaidCall(r.base, '/users/auth_token', { username: 'burst1', password: 'right-password' })).status).toBe(403);
+    for (const r of replicas)
+      expect(
+        (await plaidCall(r.base, '/users/auth_token', { username: 'burst1', password: 'right-password' })).status,
+      ).toBe(403);
   });
 
   it('the same for a username that does not exist', async () => {
-    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) =>
-      plaidCall(at(i).base, '/users/auth_token', { username: 'nobody-at-all', password: `wrong-${i}` })));
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        plaidCall(at(i).base, '/users/auth_token', { username: 'nobody-at-all', password: `wrong-${i}` }),
+      ),
+    );
     expect(count(answers, 401)).toBe(THRESHOLD);
     expect(count(answers, 403)).toBe(40 - THRESHOLD);
   });
@@ -56,10 +69,20 @@ describe('several replicas on one PostgreSQL database', () => {
     const a = await plaidCall(at(0).base, '/users/auth_token', { username: 'user_otp', password: 'pass_good' });
     expect(a.status).toBe(202);
     const sms = a.body.challenge.send_methods.find((m: { type: string }) => m.type === 'sms');
-    expect((await plaidCall(at(1).base, `/users/${a.body.user_id}/sendOtp`, { challenge_id: a.body.challenge.id, send_method_id: sms.id })).status).toBe(200);
+    expect(
+      (
+        await plaidCall(at(1).base, `/users/${a.body.user_id}/sendOtp`, {
+          challenge_id: a.body.challenge.id,
+          send_method_id: sms.id,
+        })
+      ).status,
+    ).toBe(200);
     const box = await adminCall(at(2).admin, 'GET', '/admin/outbox?to=%2B14155550123');
     const code = box.body.messages[0].body.match(/\b\d{6}\b/)[0];
-    const r = await plaidCall(at(2).base, `/users/${a.body.user_id}/2fa`, { challenge_id: a.body.challenge.id, passcode: code });
+    const r = await plaidCall(at(2).base, `/users/${a.body.user_id}/2fa`, {
+      challenge_id: a.body.challenge.id,
+      passcode: code,
+    });
     expect(r.status).toBe(200);
     expect(r.body.user_id).toBe(a.body.user_id);
   });
@@ -67,20 +90,38 @@ describe('several replicas on one PostgreSQL database', () => {
   it('of 30 concurrent right answers to one challenge, over three replicas, exactly one gets a token', async () => {
     const a = await plaidCall(at(0).base, '/users/auth_token', { username: 'user_otp', password: 'pass_good' });
     const email = a.body.challenge.send_methods.find((m: { type: string }) => m.type === 'email');
-    await plaidCall(at(1).base, `/users/${a.body.user_id}/sendOtp`, { challenge_id: a.body.challenge.id, send_method_id: email.id });
+    await plaidCall(at(1).base, `/users/${a.body.user_id}/sendOtp`, {
+      challenge_id: a.body.challenge.id,
+      send_method_id: email.id,
+    });
     const box = await adminCall(at(0).admin, 'GET', '/admin/outbox?to=user_otp%40example.com');
     const code = box.body.messages[0].body.match(/\b\d{6}\b/)[0];
-    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) =>
-      plaidCall(at(i).base, `/users/${a.body.user_id}/2fa`, { challenge_id: a.body.challenge.id, passcode: code })));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        plaidCall(at(i).base, `/users/${a.body.user_id}/2fa`, { challenge_id: a.body.challenge.id, passcode: code }),
+      ),
+    );
     expect(count(answers, 200)).toBe(1);
-    expect(answers.filter((x) => x.status !== 200).every((x) => x.status === 400 && x.body.error.id === 'CHALLENGE_EXPIRED')).toBe(true);
+    expect(
+      answers.filter((x) => x.status !== 200).every((x) => x.status === 400 && x.body.error.id === 'CHALLENGE_EXPIRED'),
+    ).toBe(true);
   });
 
   it('a TOTP code is accepted once, whichever replicas its concurrent uses land on', async () => {
-    const challenges = await Promise.all([0, 1, 2].map((i) => plaidCall(at(i).base, '/users/auth_token', { username: 'user_totp', password: 'pass_good' })));
+    const challenges = await Promise.all(
+      [0, 1, 2].map((i) =>
+        plaidCall(at(i).base, '/users/auth_token', { username: 'user_totp', password: 'pass_good' }),
+      ),
+    );
     const code = totpAt('JBSWY3DPEHPK3PXP');
-    const answers = await Promise.all(challenges.map((c, i) =>
-      plaidCall(at(i + 1).base, `/users/${c.body.user_id}/2fa`, { challenge_id: c.body.challenge.id, passcode: code })));
+    const answers = await Promise.all(
+      challenges.map((c, i) =>
+        plaidCall(at(i + 1).base, `/users/${c.body.user_id}/2fa`, {
+          challenge_id: c.body.challenge.id,
+          passcode: code,
+        }),
+      ),
+    );
     expect(count(answers, 200)).toBe(1);
     expect(count(answers, 401)).toBe(2);
     await adminCall(at(0).admin, 'POST', `/admin/users/${challenges[0].body.user_id}/unlock`);
@@ -88,25 +129,42 @@ describe('several replicas on one PostgreSQL database', () => {
 
   it('a lock set on one replica is seen by the others at once, and so is the unlock', async () => {
     const u = await createUser({ username: 'lockme', password: 'right-password' });
-    expect((await adminCall(at(0).admin, 'POST', `/admin/users/${u.body.user_id}/lock`, { reason: 'fraud report' })).status).toBe(200);
-    expect((await plaidCall(at(1).base, '/users/auth_token', { username: 'lockme', password: 'right-password' })).status).toBe(403);
-    expect((await plaidCall(at(2).base, '/users/auth_token', { username: 'lockme', password: 'right-password' })).status).toBe(403);
+    expect(
+      (await adminCall(at(0).admin, 'POST', `/admin/users/${u.body.user_id}/lock`, { reason: 'fraud report' })).status,
+    ).toBe(200);
+    expect(
+      (await plaidCall(at(1).base, '/users/auth_token', { username: 'lockme', password: 'right-password' })).status,
+    ).toBe(403);
+    expect(
+      (await plaidCall(at(2).base, '/users/auth_token', { username: 'lockme', password: 'right-password' })).status,
+    ).toBe(403);
     await adminCall(at(2).admin, 'POST', `/admin/users/${u.body.user_id}/unlock`);
-    expect((await plaidCall(at(1).base, '/users/auth_token', { username: 'lockme', password: 'right-password' })).status).toBe(200);
+    expect(
+      (await plaidCall(at(1).base, '/users/auth_token', { username: 'lockme', password: 'right-password' })).status,
+    ).toBe(200);
   });
 
   it('killing a replica in the middle of a burst loses no lock and no spent challenge', async () => {
     await createUser({ username: 'burst2', password: 'right-password' });
     const a = await plaidCall(at(0).base, '/users/auth_token', { username: 'user_otp', password: 'pass_good' });
     const sms = a.body.challenge.send_methods.find((m: { type: string }) => m.type === 'sms');
-    await plaidCall(at(0).base, `/users/${a.body.user_id}/sendOtp`, { challenge_id: a.body.challenge.id, send_method_id: sms.id });
+    await plaidCall(at(0).base, `/users/${a.body.user_id}/sendOtp`, {
+      challenge_id: a.body.challenge.id,
+      send_method_id: sms.id,
+    });
     const box = await adminCall(at(0).admin, 'GET', '/admin/outbox?to=%2B14155550123');
     const code = box.body.messages[0].body.match(/\b\d{6}\b/)[0];
 
     const victim = replicas[2];
-    const settle = (p: Promise<Answer>) => p.catch(() => ({ status: 0, body: undefined }) as Answer);
-    const guesses = Array.from({ length: 30 }, (_, i) => settle(plaidCall(at(i).base, '/users/auth_token', { username: 'burst2', password: `wrong-${i}` })));
-    const rights = Array.from({ length: 15 }, (_, i) => settle(plaidCall(at(i).base, `/users/${a.body.user_id}/2fa`, { challenge_id: a.body.challenge.id, passcode: code })));
+    const settle = (p: Promise<Answer>) => p.catch(() => ({ status: 0, body: undefined }));
+    const guesses = Array.from({ length: 30 }, (_, i) =>
+      settle(plaidCall(at(i).base, '/users/auth_token', { username: 'burst2', password: `wrong-${i}` })),
+    );
+    const rights = Array.from({ length: 15 }, (_, i) =>
+      settle(
+        plaidCall(at(i).base, `/users/${a.body.user_id}/2fa`, { challenge_id: a.body.challenge.id, passcode: code }),
+      ),
+    );
     setTimeout(() => victim.kill('SIGKILL'), 5);
     const [g, r] = [await Promise.all(guesses), await Promise.all(rights)];
     replicas = replicas.filter((x) => x !== victim);
@@ -117,8 +175,13 @@ describe('several replicas on one PostgreSQL database', () => {
     expect(count(r, 200)).toBeLessThanOrEqual(1);
     expect(g.filter((x) => x.status !== 0).every((x) => x.status === 401 || x.status === 403)).toBe(true);
     for (const s of replicas) {
-      expect((await plaidCall(s.base, '/users/auth_token', { username: 'burst2', password: 'right-password' })).status).toBe(403);
-      const again = await plaidCall(s.base, `/users/${a.body.user_id}/2fa`, { challenge_id: a.body.challenge.id, passcode: code });
+      expect(
+        (await plaidCall(s.base, '/users/auth_token', { username: 'burst2', password: 'right-password' })).status,
+      ).toBe(403);
+      const again = await plaidCall(s.base, `/users/${a.body.user_id}/2fa`, {
+        challenge_id: a.body.challenge.id,
+        passcode: code,
+      });
       expect(again.body.error.id).toBe('CHALLENGE_EXPIRED');
     }
   });

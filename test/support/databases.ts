@@ -11,15 +11,24 @@ export const TEST_ENGINE: 'sqlite' | 'postgres' = process.env.PXAUTH_TEST_DB ===
 export const PG_ADMIN_URL = process.env.PXAUTH_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** A database of its own for one test app, so that suites never see each other's rows. */
-export interface TestDatabase { url: string; drop(): Promise<void>; bytes(): Buffer }
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+  bytes(): Buffer;
+}
 
 export async function createTestDatabase(dir: string): Promise<TestDatabase> {
   if (TEST_ENGINE === 'sqlite') {
     return {
       url: `sqlite:${join(dir, 'pxauth.sqlite')}`,
-      drop: async () => undefined,
+      drop: () => Promise.resolve(),
       // Every byte SQLite wrote: the database file, and its WAL and shared-memory files.
-      bytes: () => Buffer.concat(readdirSync(dir).filter((f) => f.startsWith('pxauth.sqlite')).map((f) => readFileSync(join(dir, f)))),
+      bytes: () =>
+        Buffer.concat(
+          readdirSync(dir)
+            .filter((f) => f.startsWith('pxauth.sqlite'))
+            .map((f) => readFileSync(join(dir, f))),
+        ),
     };
   }
   const name = `pxauth_t_${randomBytes(6).toString('hex')}`;
@@ -30,7 +39,8 @@ export async function createTestDatabase(dir: string): Promise<TestDatabase> {
     url: url.toString(),
     drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
     // Everything the database holds, as pg_dump writes it out.
-    bytes: () => execFileSync('pg_dump', ['--data-only', '--no-owner', url.toString()], { maxBuffer: 256 * 1024 * 1024 }),
+    bytes: () =>
+      execFileSync('pg_dump', ['--data-only', '--no-owner', url.toString()], { maxBuffer: 256 * 1024 * 1024 }),
   };
 }
 

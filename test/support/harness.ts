@@ -18,7 +18,12 @@ export const KBA_ANSWERS: Record<string, string> = {
   "What is your mother's maiden name?": 'Platypus',
 };
 
-export interface Res { status: number; body: any; text: string; headers: Record<string, string> }
+export interface Res {
+  status: number;
+  body: any;
+  text: string;
+  headers: Record<string, string>;
+}
 
 /**
  * The real app (AppModule, both listeners on ephemeral loopback ports) on a fresh database of its
@@ -29,15 +34,33 @@ export class TestApp {
   readonly logs: string[] = [];
   px!: PxAuth;
 
-  private constructor(readonly dir: string, readonly env: Record<string, string>, private readonly db?: TestDatabase) {}
+  private constructor(
+    readonly dir: string,
+    readonly env: Record<string, string>,
+    private readonly db?: TestDatabase,
+  ) {}
 
   /** `env.DATABASE_URL`, when given, is used as it is (and not dropped afterwards). */
-  static async start(env: Record<string, string> = {}, dir = mkdtempSync(join(tmpdir(), 'pxauth-e2e-'))): Promise<TestApp> {
+  static async start(
+    env: Record<string, string> = {},
+    dir = mkdtempSync(join(tmpdir(), 'pxauth-e2e-')),
+  ): Promise<TestApp> {
     const db = env.DATABASE_URL ? undefined : await createTestDatabase(dir);
-    const t = new TestApp(dir, {
-      HOST: '127.0.0.1', PORT: '0', ADMIN_HOST: '127.0.0.1', ADMIN_PORT: '0', NODE_ENV: 'test',
-      DATABASE_URL: db?.url ?? env.DATABASE_URL, LOG_LEVEL: 'debug', PURGE_INTERVAL: '0', ...env,
-    }, db);
+    const t = new TestApp(
+      dir,
+      {
+        HOST: '127.0.0.1',
+        PORT: '0',
+        ADMIN_HOST: '127.0.0.1',
+        ADMIN_PORT: '0',
+        NODE_ENV: 'test',
+        DATABASE_URL: db?.url ?? env.DATABASE_URL,
+        LOG_LEVEL: 'debug',
+        PURGE_INTERVAL: '0',
+        ...env,
+      },
+      db,
+    );
     try {
       await t.boot();
     } catch (err) {
@@ -52,7 +75,12 @@ export class TestApp {
   }
 
   private async boot(): Promise<void> {
-    const sink = new Writable({ write: (chunk, _enc, cb) => { this.logs.push(String(chunk)); cb(); } });
+    const sink = new Writable({
+      write: (chunk, _enc, cb) => {
+        this.logs.push(String(chunk));
+        cb();
+      },
+    });
     this.px = await startPxAuth({ env: this.env, logStream: sink });
   }
 
@@ -75,24 +103,44 @@ export class TestApp {
   }
 
   /** A Plaid call: form-encoded body, partner headers, X-PLAID-VERSION. */
-  async plaid(path: string, body?: Record<string, string> | string, opts: { headers?: Record<string, string>; client?: typeof CLIENT | null; json?: boolean } = {}): Promise<Res> {
-    let req = request(this.px.publicServer).post(path).set('Accept', 'application/json').set('X-PLAID-VERSION', '2021-03-26');
+  async plaid(
+    path: string,
+    body?: Record<string, string> | string,
+    opts: { headers?: Record<string, string>; client?: typeof CLIENT | null; json?: boolean } = {},
+  ): Promise<Res> {
+    let req = request(this.px.publicServer)
+      .post(path)
+      .set('Accept', 'application/json')
+      .set('X-PLAID-VERSION', '2021-03-26');
     const client = opts.client === undefined ? CLIENT : opts.client;
     if (client) req = req.set('X-PLAID-CLIENT-ID', client.id).set('X-PLAID-SECRET', client.secret);
     for (const [k, v] of Object.entries(opts.headers ?? {})) req = req.set(k, v);
     if (body !== undefined) {
       if (opts.json) req = req.set('Content-Type', 'application/json').send(JSON.stringify(body));
-      else req = req.set('Content-Type', 'application/x-www-form-urlencoded').send(typeof body === 'string' ? body : new URLSearchParams(body).toString());
+      else
+        req = req
+          .set('Content-Type', 'application/x-www-form-urlencoded')
+          .send(typeof body === 'string' ? body : new URLSearchParams(body).toString());
     }
     return toRes(await req);
   }
 
-  login(username: string, password = PASSWORD, extra: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Res> {
+  login(
+    username: string,
+    password = PASSWORD,
+    extra: Record<string, string> = {},
+    headers: Record<string, string> = {},
+  ): Promise<Res> {
     return this.plaid('/users/auth_token', { username, password, ...extra }, { headers });
   }
 
   /** A staff call on the internal listener, JSON. */
-  async admin(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, key: string | null = KEYS.admin): Promise<Res> {
+  async admin(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: unknown,
+    key: string | null = KEYS.admin,
+  ): Promise<Res> {
     let req = request(this.px.internalServer)[method.toLowerCase() as 'get'](path).set('Accept', 'application/json');
     if (key) req = req.set('Authorization', `Bearer ${key}`);
     if (body !== undefined) req = req.set('Content-Type', 'application/json').send(JSON.stringify(body));
@@ -132,7 +180,9 @@ export class TestApp {
   }
 
   /** Audit events of one user, newest first, through the admin API. */
-  async events(userId: string): Promise<{ type: string; outcome: string; detail: any; staff_id: string | null; request_id: string | null }[]> {
+  async events(
+    userId: string,
+  ): Promise<{ type: string; outcome: string; detail: any; staff_id: string | null; request_id: string | null }[]> {
     return (await this.admin('GET', `/admin/users/${userId}/events`)).body.events;
   }
 
@@ -140,7 +190,11 @@ export class TestApp {
    * A user of the calling test alone (so no other test's failures or TOTP steps touch it), made
    * through the admin API; `secret` is the TOTP secret when `fields.totp` enrolled one.
    */
-  async createUser(prefix: string, fields: Record<string, unknown> = {}, password = `pw-${prefix}-Secret!`): Promise<TestUser> {
+  async createUser(
+    prefix: string,
+    fields: Record<string, unknown> = {},
+    password = `pw-${prefix}-Secret!`,
+  ): Promise<TestUser> {
     const username = `${prefix}_${++userSeq}_${Math.random().toString(36).slice(2, 8)}`;
     const r = await this.admin('POST', '/admin/users', { username, password, ...fields });
     expect(r.status).toBe(201);
@@ -153,11 +207,16 @@ export class TestApp {
   }
 }
 
-export interface TestUser { username: string; password: string; userId: string; secret?: string }
+export interface TestUser {
+  username: string;
+  password: string;
+  userId: string;
+  secret?: string;
+}
 let userSeq = 0;
 
 function toRes(r: request.Response): Res {
-  return { status: r.status, body: r.body, text: r.text, headers: r.headers as Record<string, string> };
+  return { status: r.status, body: r.body, text: r.text, headers: r.headers };
 }
 
 /** The documented envelope and nothing else (PRODUCT.md section 3). */

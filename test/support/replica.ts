@@ -18,7 +18,11 @@ export function freePort(): Promise<number> {
 /** One pxauth process, as an operator runs it (`node dist/main.js`, built by `npm test`'s pretest). */
 export class Replica {
   output = '';
-  private constructor(readonly child: ChildProcess, readonly base: string, readonly admin: string) {
+  private constructor(
+    readonly child: ChildProcess,
+    readonly base: string,
+    readonly admin: string,
+  ) {
     child.stdout!.on('data', (d) => (this.output += d));
     child.stderr!.on('data', (d) => (this.output += d));
   }
@@ -27,7 +31,15 @@ export class Replica {
     const [port, adminPort] = [await freePort(), await freePort()];
     const child = spawn(process.execPath, ['dist/main.js'], {
       cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), ADMIN_PORT: String(adminPort), LOG_LEVEL: 'warn', ...env },
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        ADMIN_PORT: String(adminPort),
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const r = new Replica(child, `http://127.0.0.1:${port}`, `http://127.0.0.1:${adminPort}`);
@@ -36,7 +48,9 @@ export class Replica {
       if (child.exitCode !== null) throw new Error(`replica exited ${child.exitCode}: ${r.output.slice(-2000)}`);
       try {
         if ((await fetch(`${r.base}/readyz`)).status === 200) return r;
-      } catch { /* not listening yet */ }
+      } catch {
+        /* not listening yet */
+      }
       await new Promise((res) => setTimeout(res, 200));
     }
     r.kill('SIGKILL');
@@ -57,13 +71,20 @@ export class Replica {
   }
 }
 
-export interface Answer { status: number; body: any }
+export interface Answer {
+  status: number;
+  body: any;
+}
 
 /** A Plaid call to one replica, form-encoded with the sandbox client's credentials. */
 export async function plaidCall(base: string, path: string, form: Record<string, string>): Promise<Answer> {
   const r = await fetch(base + path, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-PLAID-CLIENT-ID': 'sandbox-client', 'X-PLAID-SECRET': 'sandbox-secret' },
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      'X-PLAID-CLIENT-ID': 'sandbox-client',
+      'X-PLAID-SECRET': 'sandbox-secret',
+    },
     body: new URLSearchParams(form).toString(),
   });
   const text = await r.text();

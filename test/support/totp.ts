@@ -10,7 +10,13 @@ export function base32Decode(s: string): Buffer {
 }
 
 /** RFC 6238 with RFC 4226 dynamic truncation; `key` raw bytes, `t` seconds. */
-export function totpRaw(key: Buffer, t: number, digits = 6, algo: 'sha1' | 'sha256' | 'sha512' = 'sha1', step = 30): string {
+export function totpRaw(
+  key: Buffer,
+  t: number,
+  digits = 6,
+  algo: 'sha1' | 'sha256' | 'sha512' = 'sha1',
+  step = 30,
+): string {
   const msg = Buffer.alloc(8);
   msg.writeBigUInt64BE(BigInt(Math.floor(t / step)));
   const h = createHmac(algo, key).update(msg).digest();

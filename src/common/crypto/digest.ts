@@ -3,7 +3,8 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 /** SHA-256 of a high-entropy secret (client secrets, staff keys, auth tokens), hex. */
 export const sha256 = (value: string): string => createHash('sha256').update(value, 'utf8').digest('hex');
 
-export const hmacSha256 = (key: Buffer, value: string): string => createHmac('sha256', key).update(value, 'utf8').digest('hex');
+export const hmacSha256 = (key: Buffer, value: string): string =>
+  createHmac('sha256', key).update(value, 'utf8').digest('hex');
 
 /** Constant-time comparison of two hex digests (or any strings of equal length). */
 export function safeEqual(a: string, b: string): boolean {

@@ -17,7 +17,8 @@ export class KeyRing {
 
   constructor(config: AppConfig) {
     const master = config.ENCRYPTION_KEY ? decodeKey(config.ENCRYPTION_KEY) : SANDBOX_KEY;
-    if (!config.ENCRYPTION_KEY) new Logger('KeyRing').warn('ENCRYPTION_KEY is not set: using the fixed sandbox key (never in production)');
+    if (!config.ENCRYPTION_KEY)
+      new Logger('KeyRing').warn('ENCRYPTION_KEY is not set: using the fixed sandbox key (never in production)');
     const derive = (info: string) => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
     this.totpKey = derive('pxauth totp secret aes-256-gcm');
     this.otpKey = derive('pxauth otp code hmac-sha256');

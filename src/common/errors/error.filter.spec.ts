@@ -4,9 +4,23 @@ import { ErrorId } from './error-id';
 import { PxError } from './px.error';
 
 function host() {
-  const res = { headersSent: false, statusCode: 0, body: undefined as unknown, headers: {} as Record<string, string>,
-    status(s: number) { this.statusCode = s; return this; }, json(b: unknown) { this.body = b; return this; },
-    setHeader(k: string, v: string) { this.headers[k] = v; } };
+  const res = {
+    headersSent: false,
+    statusCode: 0,
+    body: undefined as unknown,
+    headers: {} as Record<string, string>,
+    status(s: number) {
+      this.statusCode = s;
+      return this;
+    },
+    json(b: unknown) {
+      this.body = b;
+      return this;
+    },
+    setHeader(k: string, v: string) {
+      this.headers[k] = v;
+    },
+  };
   const req = { headers: {}, id: 'req-1' };
   const h = { switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }) } as unknown as ArgumentsHost;
   return { h, res };
@@ -20,7 +34,10 @@ describe(ErrorEnvelopeFilter.name, () => {
     const { h, res } = host();
     sut.catch(new TypeError("Cannot read properties of undefined (reading 'x')"), h);
     expect(res.statusCode).toBe(500);
-    expect(res.body).toEqual({ request_id: 'req-1', error: { id: 'INTERNAL_ERROR', message: 'An internal error occurred.' } });
+    expect(res.body).toEqual({
+      request_id: 'req-1',
+      error: { id: 'INTERNAL_ERROR', message: 'An internal error occurred.' },
+    });
     expect(log).toHaveBeenCalledWith(expect.objectContaining({ err: expect.any(TypeError) }), 'unhandled error');
     log.mockRestore();
   });
@@ -30,7 +47,10 @@ describe(ErrorEnvelopeFilter.name, () => {
     const retryAt = new Date(Date.now() + 60_000);
     sut.catch(PxError.unavailable(retryAt), h);
     expect(res.statusCode).toBe(503);
-    expect(res.body).toEqual({ request_id: 'req-1', error: { id: 'SERVICE_UNAVAILABLE', message: expect.any(String), retry_at: retryAt.toISOString() } });
+    expect(res.body).toEqual({
+      request_id: 'req-1',
+      error: { id: 'SERVICE_UNAVAILABLE', message: expect.any(String), retry_at: retryAt.toISOString() },
+    });
     expect(Number(res.headers['Retry-After'])).toBeGreaterThan(0);
   });
 
@@ -48,11 +68,20 @@ describe(ErrorEnvelopeFilter.name, () => {
 describe(`${ErrorEnvelopeFilter.name}: the database cannot answer`, () => {
   const sut = new ErrorEnvelopeFilter();
   const cases: [string, unknown][] = [
-    ['pg: connection refused', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    [
+      'pg: connection refused',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    ],
     ['pg: pool timeout', new Error('timeout exceeded when trying to connect')],
     ['pg: connection terminated', new Error('Connection terminated unexpectedly')],
-    ['pg: admin shutdown (57P01) via QueryFailedError', { message: 'terminating connection', driverError: { code: '57P01' } }],
-    ['pg: statement timeout (57014)', { message: 'canceling statement due to statement timeout', driverError: { code: '57014' } }],
+    [
+      'pg: admin shutdown (57P01) via QueryFailedError',
+      { message: 'terminating connection', driverError: { code: '57P01' } },
+    ],
+    [
+      'pg: statement timeout (57014)',
+      { message: 'canceling statement due to statement timeout', driverError: { code: '57014' } },
+    ],
     ['sqlite: busy', { message: 'database is locked', code: 'SQLITE_BUSY' }],
   ];
 
@@ -61,7 +90,10 @@ describe(`${ErrorEnvelopeFilter.name}: the database cannot answer`, () => {
     const { h, res } = host();
     sut.catch(err, h);
     expect(res.statusCode).toBe(503);
-    expect(res.body).toEqual({ request_id: 'req-1', error: { id: 'SERVICE_UNAVAILABLE', message: expect.any(String), retry_at: expect.stringMatching(/Z$/) } });
+    expect(res.body).toEqual({
+      request_id: 'req-1',
+      error: { id: 'SERVICE_UNAVAILABLE', message: expect.any(String), retry_at: expect.stringMatching(/Z$/) },
+    });
   });
 
   it('a unique violation is not an outage', () => {

@@ -24,7 +24,8 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const err = this.toPxError(exception);
     if (err.id === ErrorId.INTERNAL_ERROR) this.logger.error({ err: exception }, 'unhandled error');
-    else if (err.id === ErrorId.SERVICE_UNAVAILABLE && !(exception instanceof PxError)) this.logger.warn({ reason: (exception as Error)?.message }, 'database unavailable');
+    else if (err.id === ErrorId.SERVICE_UNAVAILABLE && !(exception instanceof PxError))
+      this.logger.warn({ reason: (exception as Error)?.message }, 'database unavailable');
     if (res.headersSent) return;
     const body: Record<string, unknown> = { id: err.id, message: err.message };
     if (err.retryAt) {
@@ -37,13 +38,18 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
   private toPxError(exception: unknown): PxError {
     if (exception instanceof PxError) return exception;
     const retryAt = () => new Date(Date.now() + (this.config?.DB_RETRY_AFTER ?? 5_000));
-    if (isDatabaseUnavailable(exception)) return PxError.unavailable(retryAt(), 'The service cannot reach its database; retry shortly.');
+    if (isDatabaseUnavailable(exception))
+      return PxError.unavailable(retryAt(), 'The service cannot reach its database; retry shortly.');
     if (exception instanceof HttpException) {
       switch (exception.getStatus()) {
-        case 503: return PxError.unavailable(retryAt(), 'The service is not ready.');
-        case 400: return PxError.invalid('The request is malformed.');
-        case 404: return new PxError(ErrorId.NOT_FOUND);
-        case 405: return new PxError(ErrorId.METHOD_NOT_ALLOWED);
+        case 503:
+          return PxError.unavailable(retryAt(), 'The service is not ready.');
+        case 400:
+          return PxError.invalid('The request is malformed.');
+        case 404:
+          return new PxError(ErrorId.NOT_FOUND);
+        case 405:
+          return new PxError(ErrorId.METHOD_NOT_ALLOWED);
       }
     }
     return new PxError(ErrorId.INTERNAL_ERROR);

@@ -3,7 +3,11 @@ import { ErrorId, defaultMessage, statusOf } from './error-id';
 /** The one exception type of the domain: an error id, a safe message, and for 503 a retry time. */
 export class PxError extends Error {
   readonly status: number;
-  constructor(readonly id: ErrorId, message?: string, readonly retryAt?: Date) {
+  constructor(
+    readonly id: ErrorId,
+    message?: string,
+    readonly retryAt?: Date,
+  ) {
     super(message ?? defaultMessage(id));
     this.status = statusOf(id);
   }

@@ -1,3 +1,4 @@
+import { ErrorId } from '../errors/error-id';
 import { PxError } from '../errors/px.error';
 import { parseForm, parseJson } from './body.middleware';
 
@@ -5,16 +6,26 @@ const invalid = (fn: () => unknown) => {
   try {
     fn();
   } catch (e) {
-    return e instanceof PxError && e.id === 'INVALID_REQUEST';
+    return e instanceof PxError && e.id === ErrorId.INVALID_REQUEST;
   }
   return false;
 };
 
 describe('body parsing', () => {
-  it('reads Plaid\'s dotted and bracketed KBA keys alike', () => {
-    const dotted = parseForm('challenge_id=c&answers[0].question_id=q1&answers[0].text=San%20Francisco&answers[1].question_id=q2&answers[1].text=x');
-    const bracketed = parseForm('challenge_id=c&answers[0][question_id]=q1&answers[0][text]=San+Francisco&answers[1][question_id]=q2&answers[1][text]=x');
-    const want = { challenge_id: 'c', answers: [{ question_id: 'q1', text: 'San Francisco' }, { question_id: 'q2', text: 'x' }] };
+  it("reads Plaid's dotted and bracketed KBA keys alike", () => {
+    const dotted = parseForm(
+      'challenge_id=c&answers[0].question_id=q1&answers[0].text=San%20Francisco&answers[1].question_id=q2&answers[1].text=x',
+    );
+    const bracketed = parseForm(
+      'challenge_id=c&answers[0][question_id]=q1&answers[0][text]=San+Francisco&answers[1][question_id]=q2&answers[1][text]=x',
+    );
+    const want = {
+      challenge_id: 'c',
+      answers: [
+        { question_id: 'q1', text: 'San Francisco' },
+        { question_id: 'q2', text: 'x' },
+      ],
+    };
     expect(dotted).toEqual(want);
     expect(bracketed).toEqual(want);
   });
@@ -23,9 +34,11 @@ describe('body parsing', () => {
     expect(parseForm('username=a&username=b')).toEqual({ username: ['a', 'b'] });
   });
 
-  it('reads the body of Plaid\'s reference curl, whose whole query was url-encoded as one value', () => {
+  it("reads the body of Plaid's reference curl, whose whole query was url-encoded as one value", () => {
     expect(parseForm(encodeURIComponent('username=user123&password=pass123&institution_id=inst123'))).toEqual({
-      username: 'user123', password: 'pass123', institution_id: 'inst123',
+      username: 'user123',
+      password: 'pass123',
+      institution_id: 'inst123',
     });
   });
 

@@ -44,9 +44,16 @@ export function parseForm(text: string): Record<string, unknown> {
   let parsed: Record<string, unknown>;
   try {
     parsed = qs.parse(text, {
-      allowDots: true, depth: MAX_DEPTH, strictDepth: true, parameterLimit: 100, arrayLimit: 20,
-      throwOnLimitExceeded: true, duplicates: 'combine', allowPrototypes: false, charset: 'utf-8',
-    }) as Record<string, unknown>;
+      allowDots: true,
+      depth: MAX_DEPTH,
+      strictDepth: true,
+      parameterLimit: 100,
+      arrayLimit: 20,
+      throwOnLimitExceeded: true,
+      duplicates: 'combine',
+      allowPrototypes: false,
+      charset: 'utf-8',
+    });
   } catch {
     throw PxError.invalid('The form body is nested too deeply or has too many fields.');
   }
@@ -64,7 +71,8 @@ export function parseJson(text: string): Record<string, unknown> {
   } catch {
     throw PxError.invalid('The JSON body is not valid JSON.');
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw PxError.invalid('The JSON body must be an object.');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw PxError.invalid('The JSON body must be an object.');
   if (depthOf(parsed) > MAX_DEPTH + 1) throw PxError.invalid('The JSON body is nested too deeply.');
   return parsed as Record<string, unknown>;
 }

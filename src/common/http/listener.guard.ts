@@ -20,8 +20,12 @@ export class ListenerGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const servedOn = this.reflector.getAllAndOverride<Listener | undefined>(LISTENER_KEY, [context.getHandler(), context.getClass()]);
-    if (servedOn && servedOn !== listenerOf(context.switchToHttp().getRequest<Request>())) throw new PxError(ErrorId.NOT_FOUND);
+    const servedOn = this.reflector.getAllAndOverride<Listener | undefined>(LISTENER_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (servedOn && servedOn !== listenerOf(context.switchToHttp().getRequest<Request>()))
+      throw new PxError(ErrorId.NOT_FOUND);
     return true;
   }
 }

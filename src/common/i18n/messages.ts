@@ -16,14 +16,16 @@ const MESSAGES: Record<Locale, Messages> = {
   en: {
     otpPrompt: 'Enter the code we sent you.',
     totpPrompt: 'Enter the 6-digit code from your authenticator app.',
-    otpText: (code: string, minutes: number) => `Your verification code is ${code}. It expires in ${minutes} minutes. Never share it with anyone.`,
+    otpText: (code: string, minutes: number) =>
+      `Your verification code is ${code}. It expires in ${minutes} minutes. Never share it with anyone.`,
     otpVoice: (digits: string) => `Your verification code is ${digits}. Again, your code is ${digits}.`,
     otpEmailSubject: 'Your verification code',
   },
   es: {
     otpPrompt: 'Introduzca el código que le enviamos.',
     totpPrompt: 'Introduzca el código de 6 dígitos de su aplicación de autenticación.',
-    otpText: (code: string, minutes: number) => `Su código de verificación es ${code}. Caduca en ${minutes} minutos. No lo comparta con nadie.`,
+    otpText: (code: string, minutes: number) =>
+      `Su código de verificación es ${code}. Caduca en ${minutes} minutos. No lo comparta con nadie.`,
     otpVoice: (digits: string) => `Su código de verificación es ${digits}. Repito, su código es ${digits}.`,
     otpEmailSubject: 'Su código de verificación',
   },

@@ -13,7 +13,16 @@ export class OutboxChannel implements OtpDeliveryChannel {
   constructor(@InjectRepository(OutboxMessage) private readonly outbox: Repository<OutboxMessage>) {}
 
   async deliver(m: OtpMessage): Promise<void> {
-    await this.outbox.insert({ channel: m.channel, recipient: m.to, body: m.text, challengeId: m.challengeId, createdAt: Date.now() });
-    this.logger.log({ channel: m.channel, to: m.channel === 'email' ? maskEmail(m.to) : maskPhone(m.to) }, 'passcode written to the outbox');
+    await this.outbox.insert({
+      channel: m.channel,
+      recipient: m.to,
+      body: m.text,
+      challengeId: m.challengeId,
+      createdAt: Date.now(),
+    });
+    this.logger.log(
+      { channel: m.channel, to: m.channel === 'email' ? maskEmail(m.to) : maskPhone(m.to) },
+      'passcode written to the outbox',
+    );
   }
 }

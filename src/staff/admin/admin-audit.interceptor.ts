@@ -11,13 +11,24 @@ export class AdminAuditInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const req = context.switchToHttp().getRequest<StaffRequest>();
     const record = (outcome: string) =>
-      this.audit.record({
-        type: 'admin_call', outcome, userId: typeof req.params?.id === 'string' && req.path.startsWith('/admin/users/') ? req.params.id : null,
-        detail: { method: req.method, route: (req.route as { path?: string } | undefined)?.path ?? req.path, staff_name: req.staff?.name, role: req.staff?.role },
-      }).catch(() => undefined);
+      this.audit
+        .record({
+          type: 'admin_call',
+          outcome,
+          userId: typeof req.params?.id === 'string' && req.path.startsWith('/admin/users/') ? req.params.id : null,
+          detail: {
+            method: req.method,
+            route: (req.route as { path?: string } | undefined)?.path ?? req.path,
+            staff_name: req.staff?.name,
+            role: req.staff?.role,
+          },
+        })
+        .catch(() => undefined);
     return next.handle().pipe(
-      mergeMap((value) => from(record('ok').then(() => value))),
-      catchError((err: { id?: string }) => from(record(err?.id ?? 'error')).pipe(mergeMap(() => throwError(() => err)))),
+      mergeMap((value: unknown) => from(record('ok').then(() => value))),
+      catchError((err: { id?: string }) =>
+        from(record(err?.id ?? 'error')).pipe(mergeMap(() => throwError(() => err))),
+      ),
     );
   }
 }

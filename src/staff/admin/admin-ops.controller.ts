@@ -1,4 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post, Put, Query, UseGuards, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Post,
+  Put,
+  Query,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ServedOn } from '@/common/http/listener.guard';
 import { MaintenanceService } from '@/maintenance/maintenance.service';
 import { OutboxService } from '@/otp/delivery/outbox.service';
@@ -54,7 +67,10 @@ export class AdminOpsController {
 
   @Delete('clients/:id/secrets/:n')
   @Roles('admin')
-  revokeSecret(@Param('id') id: string, @Param('n', new ParseIntPipe({ exceptionFactory: () => PxError.invalid('n: must be 1 or 2') })) n: number) {
+  revokeSecret(
+    @Param('id') id: string,
+    @Param('n', new ParseIntPipe({ exceptionFactory: () => PxError.invalid('n: must be 1 or 2') })) n: number,
+  ) {
     return this.partners.revokeSecret(id, n);
   }
 }

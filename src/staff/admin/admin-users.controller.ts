@@ -1,4 +1,16 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, UseGuards, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Req,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ServedOn } from '@/common/http/listener.guard';
 import { Roles, StaffGuard, StaffRequest } from '../staff.guard';
 import { AdminAuditInterceptor } from './admin-audit.interceptor';

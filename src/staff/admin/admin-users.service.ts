@@ -36,11 +36,18 @@ export class AdminUsersService {
    * row, last, is what makes them visible; if it loses a race for the username they are removed.
    */
   async create(dto: CreateUserDto, fixedTotpSecret?: string): Promise<CreatedUser> {
-    if (dto.mfa_preference === 'kba' && !dto.kba?.length) throw PxError.invalid('mfa_preference: kba needs kba questions');
+    if (dto.mfa_preference === 'kba' && !dto.kba?.length)
+      throw PxError.invalid('mfa_preference: kba needs kba questions');
     const enrollment = dto.totp ? this.totp.enroll(fixedTotpSecret) : undefined;
     const user = await this.users.prepare({
-      username: dto.username, password: dto.password, institutionId: dto.institution_id, phone: dto.phone, email: dto.email,
-      totpSecretSealed: enrollment?.sealed, termsAcceptedVersion: dto.terms_accepted_version, mfaPreference: dto.mfa_preference,
+      username: dto.username,
+      password: dto.password,
+      institutionId: dto.institution_id,
+      phone: dto.phone,
+      email: dto.email,
+      totpSecretSealed: enrollment?.sealed,
+      termsAcceptedVersion: dto.terms_accepted_version,
+      mfaPreference: dto.mfa_preference,
     });
     await this.kba.enroll(user.id, dto.kba ?? []);
     try {
@@ -49,7 +56,13 @@ export class AdminUsersService {
       await this.kba.removeAllFor(user.id);
       throw err;
     }
-    await this.audit.record({ type: 'user_create', outcome: 'created', userId: user.id, institutionId: user.institutionId, detail: { factors: this.factorNames(dto) } });
+    await this.audit.record({
+      type: 'user_create',
+      outcome: 'created',
+      userId: user.id,
+      institutionId: user.institutionId,
+      detail: { factors: this.factorNames(dto) },
+    });
     const view: CreatedUser = await this.view(user);
     if (enrollment) {
       view.totp_uri = this.totp.uri(enrollment.secret, user.username, this.config.TOTP_ISSUER);
@@ -64,21 +77,34 @@ export class AdminUsersService {
    */
   async update(id: string, dto: UpdateUserDto, role: StaffRole): Promise<CreatedUser> {
     const user = await this.users.getById(id);
-    const sets = (dto.phone ?? null) !== null || (dto.email ?? null) !== null || dto.totp === true || !!dto.kba?.length || (dto.mfa_preference ?? null) !== null;
-    if (sets && role !== 'admin') throw new PxError(ErrorId.FORBIDDEN, 'Support staff may remove factors; setting them is for admins.');
+    const sets =
+      (dto.phone ?? null) !== null ||
+      (dto.email ?? null) !== null ||
+      dto.totp === true ||
+      !!dto.kba?.length ||
+      (dto.mfa_preference ?? null) !== null;
+    if (sets && role !== 'admin')
+      throw new PxError(ErrorId.FORBIDDEN, 'Support staff may remove factors; setting them is for admins.');
     const patch: Partial<User> = {};
     if (dto.phone !== undefined) patch.phone = dto.phone;
     if (dto.email !== undefined) patch.email = dto.email;
     if (dto.mfa_preference !== undefined) patch.mfaPreference = dto.mfa_preference;
     const enrollment = dto.totp === true ? this.totp.enroll() : undefined;
-    if (dto.totp !== undefined) Object.assign(patch, { totpSecretSealed: enrollment?.sealed(user.id) ?? null, totpLastStep: null });
+    if (dto.totp !== undefined)
+      Object.assign(patch, { totpSecretSealed: enrollment?.sealed(user.id) ?? null, totpLastStep: null });
     if (dto.kba !== undefined) {
       await this.kba.removeAllFor(user.id);
       await this.kba.enroll(user.id, dto.kba);
     }
     if (Object.keys(patch).length) await this.users.update(user, patch);
     const changed = Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined);
-    await this.audit.record({ type: 'factors_change', outcome: sets ? 'set' : 'reset', userId: user.id, institutionId: user.institutionId, detail: { fields: changed } });
+    await this.audit.record({
+      type: 'factors_change',
+      outcome: sets ? 'set' : 'reset',
+      userId: user.id,
+      institutionId: user.institutionId,
+      detail: { fields: changed },
+    });
     const view: CreatedUser = await this.get(id);
     if (enrollment) {
       view.totp_uri = this.totp.uri(enrollment.secret, user.username, this.config.TOTP_ISSUER);
@@ -99,14 +125,25 @@ export class AdminUsersService {
   async unlock(id: string): Promise<UserView> {
     const user = await this.users.getById(id);
     await this.lockout.unlock(this.users.keyOf(user));
-    await this.audit.record({ type: 'unlock', outcome: 'unlocked', userId: user.id, institutionId: user.institutionId });
+    await this.audit.record({
+      type: 'unlock',
+      outcome: 'unlocked',
+      userId: user.id,
+      institutionId: user.institutionId,
+    });
     return this.view(user);
   }
 
   async lock(id: string, reason?: string): Promise<UserView> {
     const user = await this.users.getById(id);
     await this.lockout.lock(this.users.keyOf(user), reason ?? 'locked by staff');
-    await this.audit.record({ type: 'lock', outcome: 'locked_by_staff', userId: user.id, institutionId: user.institutionId, detail: { reason: reason ?? null } });
+    await this.audit.record({
+      type: 'lock',
+      outcome: 'locked_by_staff',
+      userId: user.id,
+      institutionId: user.institutionId,
+      detail: { reason: reason ?? null },
+    });
     return this.view(user);
   }
 
@@ -115,7 +152,12 @@ export class AdminUsersService {
     const user = await this.users.getById(id);
     await this.users.setPassword(user, password);
     const revoked = await this.tokens.revokeAllFor(user, 'password_changed');
-    await this.audit.record({ type: 'password_change', outcome: 'changed', userId: user.id, institutionId: user.institutionId });
+    await this.audit.record({
+      type: 'password_change',
+      outcome: 'changed',
+      userId: user.id,
+      institutionId: user.institutionId,
+    });
     return { ...(await this.view(user)), tokens_revoked: revoked };
   }
 
@@ -123,7 +165,13 @@ export class AdminUsersService {
     const user = await this.users.getById(id);
     const v = version ?? this.config.TERMS_VERSION;
     await this.users.acceptTerms(user, v);
-    await this.audit.record({ type: 'terms', outcome: 'accepted', userId: user.id, institutionId: user.institutionId, detail: { version: v } });
+    await this.audit.record({
+      type: 'terms',
+      outcome: 'accepted',
+      userId: user.id,
+      institutionId: user.institutionId,
+      detail: { version: v },
+    });
     return this.get(id);
   }
 
@@ -137,18 +185,36 @@ export class AdminUsersService {
     const rows = await this.audit.forUser(user.id, 200);
     return {
       events: rows.map((e) => ({
-        id: e.id, at: new Date(e.at).toISOString(), type: e.type, outcome: e.outcome, client_id: e.clientId, staff_id: e.staffId,
-        request_id: e.requestId, source_ip: e.sourceIp, detail: e.detail ? JSON.parse(e.detail) : null,
+        id: e.id,
+        at: new Date(e.at).toISOString(),
+        type: e.type,
+        outcome: e.outcome,
+        client_id: e.clientId,
+        staff_id: e.staffId,
+        request_id: e.requestId,
+        source_ip: e.sourceIp,
+        detail: e.detail ? (JSON.parse(e.detail) as Record<string, unknown>) : null,
       })),
     };
   }
 
   private async view(user: User): Promise<UserView> {
-    const [lock, questions] = await Promise.all([this.lockout.state(this.users.keyOf(user)), this.kba.listFor(user.id)]);
-    return toUserView(user, lock, this.sendMethods.for(user), questions.map((q) => ({ id: q.id, text: q.text })), this.config.TERMS_VERSION);
+    const [lock, questions] = await Promise.all([
+      this.lockout.state(this.users.keyOf(user)),
+      this.kba.listFor(user.id),
+    ]);
+    return toUserView(
+      user,
+      lock,
+      this.sendMethods.for(user),
+      questions.map((q) => ({ id: q.id, text: q.text })),
+      this.config.TERMS_VERSION,
+    );
   }
 
   private factorNames(dto: CreateUserDto): string[] {
-    return [dto.totp && 'totp', (dto.phone || dto.email) && 'otp', dto.kba?.length && 'kba'].filter(Boolean) as string[];
+    return [dto.totp && 'totp', (dto.phone || dto.email) && 'otp', dto.kba?.length && 'kba'].filter(
+      Boolean,
+    ) as string[];
   }
 }

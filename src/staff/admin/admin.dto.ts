@@ -1,12 +1,24 @@
 import { Transform, Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsBoolean, IsDateString, IsEmail, IsIn, IsInt, IsOptional, Matches, Max, Min, ValidateNested,
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsDateString,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
 } from 'class-validator';
 import { FACTOR_KINDS, FactorKind } from '@/config/app-config';
 import { RequiredString } from '@/common/http/dto';
 
 const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
 export class KbaEnrollmentDto {
   @RequiredString(1, 500) question: string;
@@ -17,20 +29,34 @@ export class CreateUserDto {
   @RequiredString(1, 256) username: string;
   @RequiredString(1, 1024) password: string;
   @IsOptional() @RequiredString(1, 64) institution_id?: string;
-  @IsOptional() @Matches(/^\+[1-9]\d{6,14}$/, { message: 'must be an E.164 number such as +14155550123' }) phone?: string;
+  @IsOptional()
+  @Matches(/^\+[1-9]\d{6,14}$/, { message: 'must be an E.164 number such as +14155550123' })
+  phone?: string;
   @IsOptional() @IsEmail({}, { message: 'must be an email address' }) email?: string;
   @IsOptional() @Transform(toBool) @IsBoolean() totp?: boolean;
-  @IsOptional() @IsArray() @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => KbaEnrollmentDto) kba?: KbaEnrollmentDto[];
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => KbaEnrollmentDto)
+  kba?: KbaEnrollmentDto[];
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000) terms_accepted_version?: number;
   @IsOptional() @IsIn(FACTOR_KINDS) mfa_preference?: FactorKind;
 }
 
 /** Absent: unchanged. null, false or []: the factor is removed. A value: set (admins only). */
 export class UpdateUserDto {
-  @IsOptional() @Matches(/^\+[1-9]\d{6,14}$/, { message: 'must be an E.164 number such as +14155550123, or null' }) phone?: string | null;
+  @IsOptional()
+  @Matches(/^\+[1-9]\d{6,14}$/, { message: 'must be an E.164 number such as +14155550123, or null' })
+  phone?: string | null;
   @IsOptional() @IsEmail({}, { message: 'must be an email address, or null' }) email?: string | null;
   @IsOptional() @Transform(toBool) @IsBoolean() totp?: boolean;
-  @IsOptional() @IsArray() @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => KbaEnrollmentDto) kba?: KbaEnrollmentDto[];
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => KbaEnrollmentDto)
+  kba?: KbaEnrollmentDto[];
   @IsOptional() @IsIn(FACTOR_KINDS) mfa_preference?: FactorKind | null;
 }
 

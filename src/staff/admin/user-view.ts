@@ -8,7 +8,14 @@ export interface UserView {
   user_id: string;
   username: string;
   institution_id: string;
-  lock: { locked: boolean; permanent: boolean; until: string | null; reason: string | null; consecutive_failures: number; locks_in_a_row: number };
+  lock: {
+    locked: boolean;
+    permanent: boolean;
+    until: string | null;
+    reason: string | null;
+    consecutive_failures: number;
+    locks_in_a_row: number;
+  };
   factors: { otp: { id: string; type: string; mask: string }[]; totp: boolean; kba: { id: string; text: string }[] };
   mfa_preference: FactorKind | null;
   terms: { accepted_version: number; current_version: number; pending: boolean };
@@ -16,18 +23,32 @@ export interface UserView {
   updated_at: string;
 }
 
-export function toUserView(user: User, lock: LockState, methods: SendMethod[], kba: { id: string; text: string }[], termsVersion: number): UserView {
+export function toUserView(
+  user: User,
+  lock: LockState,
+  methods: SendMethod[],
+  kba: { id: string; text: string }[],
+  termsVersion: number,
+): UserView {
   return {
     user_id: user.id,
     username: user.username,
     institution_id: user.institutionId,
     lock: {
-      locked: lock.locked, permanent: lock.permanent, until: lock.until && !lock.permanent ? new Date(lock.until).toISOString() : null,
-      reason: lock.reason, consecutive_failures: lock.failures, locks_in_a_row: lock.lockCount,
+      locked: lock.locked,
+      permanent: lock.permanent,
+      until: lock.until && !lock.permanent ? new Date(lock.until).toISOString() : null,
+      reason: lock.reason,
+      consecutive_failures: lock.failures,
+      locks_in_a_row: lock.lockCount,
     },
     factors: { otp: methods, totp: !!user.totpSecretSealed, kba },
     mfa_preference: user.mfaPreference,
-    terms: { accepted_version: user.termsAcceptedVersion, current_version: termsVersion, pending: user.termsAcceptedVersion < termsVersion },
+    terms: {
+      accepted_version: user.termsAcceptedVersion,
+      current_version: termsVersion,
+      pending: user.termsAcceptedVersion < termsVersion,
+    },
     created_at: new Date(user.createdAt).toISOString(),
     updated_at: new Date(user.updatedAt).toISOString(),
   };

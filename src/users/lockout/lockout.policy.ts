@@ -17,7 +17,12 @@ export class LockoutPolicy {
 
   /** `lockNumber` counts from 1: the first lock since the last completed login. */
   lockedUntil(lockNumber: number, now: number): number {
-    const { LOCKOUT_MODE: mode, LOCKOUT_DURATION: base, LOCKOUT_MAX_TEMPORARY: maxTemp, LOCKOUT_MAX_DURATION: max } = this.config;
+    const {
+      LOCKOUT_MODE: mode,
+      LOCKOUT_DURATION: base,
+      LOCKOUT_MAX_TEMPORARY: maxTemp,
+      LOCKOUT_MAX_DURATION: max,
+    } = this.config;
     if (mode === 'manual') return FOREVER;
     if (mode === 'escalating' && lockNumber > maxTemp) return FOREVER;
     const duration = base * 2 ** Math.min(lockNumber - 1, 40);

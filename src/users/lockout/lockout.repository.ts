@@ -4,7 +4,10 @@ import { Repository } from 'typeorm';
 import { FOREVER } from '@/database/columns';
 import { LoginGuard } from './login-guard.entity';
 
-export interface GuardKey { institutionId: string; usernameNorm: string }
+export interface GuardKey {
+  institutionId: string;
+  usernameNorm: string;
+}
 
 /**
  * One statement per method; every counter change is a conditional UPDATE whose affected-row
@@ -19,7 +22,12 @@ export class LockoutRepository {
   }
 
   async ensure(key: GuardKey, now: number): Promise<void> {
-    await this.guards.createQueryBuilder().insert().values({ ...key, failures: 0, lockCount: 0, lockedUntil: 0, updatedAt: now }).orIgnore().execute();
+    await this.guards
+      .createQueryBuilder()
+      .insert()
+      .values({ ...key, failures: 0, lockCount: 0, lockedUntil: 0, updatedAt: now })
+      .orIgnore()
+      .execute();
   }
 
   /** Takes one attempt if the key is not locked and under the threshold. */
@@ -33,17 +41,35 @@ export class LockoutRepository {
   }
 
   async giveBack(key: GuardKey, now: number): Promise<void> {
-    await this.update(key).set({ failures: () => 'failures - 1', updatedAt: now }).andWhere('failures > 0').execute();
+    await this.update(key)
+      .set({ failures: () => 'failures - 1', updatedAt: now })
+      .andWhere('failures > 0')
+      .execute();
   }
 
   async addFailure(key: GuardKey, now: number): Promise<void> {
-    await this.update(key).set({ failures: () => 'failures + 1', updatedAt: now }).execute();
+    await this.update(key)
+      .set({ failures: () => 'failures + 1', updatedAt: now })
+      .execute();
   }
 
   /** Locks if failures reached the threshold and nobody else locked first (lock_count unchanged). */
-  async lockIfDue(key: GuardKey, threshold: number, prevLockCount: number, until: number, now: number): Promise<boolean> {
+  async lockIfDue(
+    key: GuardKey,
+    threshold: number,
+    prevLockCount: number,
+    until: number,
+    now: number,
+  ): Promise<boolean> {
     const r = await this.update(key)
-      .set({ failures: 0, lockCount: prevLockCount + 1, lockedUntil: until, lockedAt: now, lockReason: 'too many failed attempts', updatedAt: now })
+      .set({
+        failures: 0,
+        lockCount: prevLockCount + 1,
+        lockedUntil: until,
+        lockedAt: now,
+        lockReason: 'too many failed attempts',
+        updatedAt: now,
+      })
       .andWhere('failures >= :threshold', { threshold })
       .andWhere('lock_count = :prev', { prev: prevLockCount })
       .execute();
@@ -56,7 +82,9 @@ export class LockoutRepository {
   }
 
   async unlock(key: GuardKey, now: number): Promise<void> {
-    await this.update(key).set({ failures: 0, lockCount: 0, lockedUntil: 0, lockedAt: null, lockReason: null, updatedAt: now }).execute();
+    await this.update(key)
+      .set({ failures: 0, lockCount: 0, lockedUntil: 0, lockedAt: null, lockReason: null, updatedAt: now })
+      .execute();
   }
 
   async lockByStaff(key: GuardKey, reason: string, now: number): Promise<void> {
@@ -65,7 +93,10 @@ export class LockoutRepository {
 
   /** Rows that hold nothing (no failures, no lock history, unlocked), and unlocked rows idle since `idleBefore`. */
   async purge(now: number, idleBefore: number): Promise<number> {
-    const r = await this.guards.createQueryBuilder().delete().from(LoginGuard)
+    const r = await this.guards
+      .createQueryBuilder()
+      .delete()
+      .from(LoginGuard)
       .where('locked_until <= :now', { now })
       .andWhere('((failures = 0 AND lock_count = 0) OR updated_at < :idleBefore)', { idleBefore })
       .execute();

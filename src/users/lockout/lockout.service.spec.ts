@@ -11,11 +11,17 @@ describe(LockoutService.name, () => {
     const repo = {
       ensure: jest.fn().mockResolvedValue(undefined),
       takeAttempt: jest.fn().mockResolvedValue(false),
-      find: jest.fn().mockResolvedValue({ ...key, lockCount: 0, lockedUntil: 0, lockReason: null, lockedAt: null, ...guard }),
+      find: jest
+        .fn()
+        .mockResolvedValue({ ...key, lockCount: 0, lockedUntil: 0, lockReason: null, lockedAt: null, ...guard }),
       lockIfDue: jest.fn().mockResolvedValue(true),
     };
     const audit = { record: jest.fn().mockResolvedValue(undefined) };
-    const sut = new LockoutService(repo as unknown as LockoutRepository, new LockoutPolicy(loadConfig({ NODE_ENV: 'test' })), audit as unknown as AuditService);
+    const sut = new LockoutService(
+      repo as unknown as LockoutRepository,
+      new LockoutPolicy(loadConfig({ NODE_ENV: 'test' })),
+      audit as unknown as AuditService,
+    );
     return { sut, repo, audit };
   };
 

@@ -7,7 +7,14 @@ import { GuardKey, LockoutRepository } from './lockout.repository';
 // Longer than any password check can take: an attempt counted this long ago is no longer in flight.
 export const IN_FLIGHT_MS = 30_000;
 
-export interface LockState { locked: boolean; until: number | null; permanent: boolean; reason: string | null; failures: number; lockCount: number }
+export interface LockState {
+  locked: boolean;
+  until: number | null;
+  permanent: boolean;
+  reason: string | null;
+  failures: number;
+  lockCount: number;
+}
 
 /**
  * Consecutive failures per (institution, username). An attempt is counted before the password
@@ -27,9 +34,9 @@ export class LockoutService {
     const locked = !!g && g.lockedUntil > now;
     return {
       locked,
-      until: locked ? g!.lockedUntil : null,
-      permanent: locked && g!.lockedUntil === FOREVER,
-      reason: locked ? g!.lockReason : null,
+      until: locked ? g.lockedUntil : null,
+      permanent: locked && g.lockedUntil === FOREVER,
+      reason: locked ? g.lockReason : null,
       failures: g?.failures ?? 0,
       lockCount: g?.lockCount ?? 0,
     };
@@ -82,8 +89,15 @@ export class LockoutService {
     const locked = await this.repo.lockIfDue(key, this.policy.threshold, g.lockCount, until, now);
     if (locked) {
       await this.audit.record({
-        type: 'lock', outcome: until === FOREVER ? 'locked_until_unlocked' : 'locked_temporarily', userId, institutionId: key.institutionId,
-        detail: { lock_number: g.lockCount + 1, until: until === FOREVER ? null : new Date(until).toISOString(), reason: 'too many failed attempts' },
+        type: 'lock',
+        outcome: until === FOREVER ? 'locked_until_unlocked' : 'locked_temporarily',
+        userId,
+        institutionId: key.institutionId,
+        detail: {
+          lock_number: g.lockCount + 1,
+          until: until === FOREVER ? null : new Date(until).toISOString(),
+          reason: 'too many failed attempts',
+        },
       });
     }
     return locked;
