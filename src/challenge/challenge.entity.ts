@@ -31,6 +31,10 @@ export class Challenge {
   /** OTP: the send methods offered, as JSON. KBA: the ids of the questions asked, as JSON. */
   @Column({ type: 'text', default: '[]' }) offered: string;
   @Column({ type: 'varchar', length: 8 }) locale: string;
+  /** The user's auth_epoch when the challenge was opened: a later one means it has ended. */
+  @Column({ name: 'user_epoch', type: 'integer', default: 0 }) userEpoch: number;
+  /** Send method ids a provider refused for good, comma-separated (PRODUCT.md section 6). */
+  @Column({ name: 'refused_methods', type: 'varchar', length: 200, default: '' }) refusedMethods: string;
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs }) createdAt: number;
   @Column({ name: 'expires_at', type: 'bigint', transformer: epochMs }) expiresAt: number;
   @Column({ name: 'spent_at', type: 'bigint', nullable: true, transformer: epochMs }) spentAt: number | null;

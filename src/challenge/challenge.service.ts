@@ -37,6 +37,8 @@ export class ChallengeService {
       codeExpiresAt: null,
       offered: JSON.stringify(input.offered),
       locale: input.locale,
+      userEpoch: 0,
+      refusedMethods: '',
       createdAt: now,
       expiresAt: now + this.config.CHALLENGE_TTL,
       spentAt: null,

@@ -19,6 +19,8 @@ export class User {
   @Column({ name: 'totp_secret', type: 'varchar', length: 200, nullable: true }) totpSecretSealed: string | null;
   @Column({ name: 'totp_last_step', type: 'bigint', nullable: true, transformer: epochMs }) totpLastStep: number | null;
   @Column({ name: 'mfa_preference', type: 'varchar', length: 8, nullable: true }) mfaPreference: FactorKind | null;
+  /** Moves on at a password change, a factor reset or a lock: what was begun under an older one ends. */
+  @Column({ name: 'auth_epoch', type: 'integer', default: 0 }) authEpoch: number;
   @Column({ name: 'terms_accepted_version', type: 'integer' }) termsAcceptedVersion: number;
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs }) createdAt: number;
   @Column({ name: 'updated_at', type: 'bigint', transformer: epochMs }) updatedAt: number;

@@ -89,6 +89,7 @@ export class UsersService {
       totpSecretSealed: input.totpSecretSealed ? input.totpSecretSealed(id) : null,
       totpLastStep: null,
       mfaPreference: input.mfaPreference ?? null,
+      authEpoch: 0,
       termsAcceptedVersion: input.termsAcceptedVersion ?? this.config.TERMS_VERSION,
       createdAt: now,
       updatedAt: now,

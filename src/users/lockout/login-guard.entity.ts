@@ -11,6 +11,8 @@ export class LoginGuard {
   @PrimaryColumn({ name: 'institution_id', type: 'varchar', length: 64 }) institutionId: string;
   @PrimaryColumn({ name: 'username_norm', type: 'varchar', length: 256 }) usernameNorm: string;
   @Column({ type: 'integer', default: 0 }) failures: number;
+  /** Of `failures`, the attempts taken and not yet judged: a right password gives its attempt back. */
+  @Column({ name: 'in_flight', type: 'integer', default: 0 }) inFlight: number;
   @Column({ name: 'lock_count', type: 'integer', default: 0 }) lockCount: number;
   @Column({ name: 'locked_until', type: 'bigint', default: 0, transformer: epochMs }) lockedUntil: number;
   @Column({ name: 'locked_at', type: 'bigint', nullable: true, transformer: epochMs }) lockedAt: number | null;
