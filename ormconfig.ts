@@ -6,5 +6,6 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { loadConfig } from './src/config/app-config';
 import { dataSourceOptions } from './src/database/data-source-options';
+import { ENTITIES } from './src/entities';
 
-export default new DataSource(dataSourceOptions(loadConfig(process.env).DATABASE_URL));
+export default new DataSource(dataSourceOptions(loadConfig(process.env).DATABASE_URL, undefined, ENTITIES));

@@ -13,10 +13,10 @@ import { createValidationPipe } from './common/http/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { loggerParams } from './logging';
 import { MaintenanceModule } from './maintenance/maintenance.module';
-import { OtpModule } from './otp/otp.module';
 import { RetentionModule } from './retention/retention.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 import { StaffModule } from './staff/staff.module';
@@ -41,11 +41,11 @@ export class AppModule implements NestModule {
           useFactory: (config: AppConfig) => loggerParams(config, options.logStream),
         }),
         DatabaseModule,
+        EventsModule,
         CommonModule,
         AuditModule,
         MaintenanceModule,
         AuthModule,
-        OtpModule,
         TokensModule,
         StaffModule,
         HealthModule,

@@ -23,6 +23,20 @@ function tally(rs: Res[]): Record<string, number> {
   return out;
 }
 
+/**
+ * A burst of wrong answers: exactly `judged` are judged (401 `wrongId`); the rest are 403 (after the
+ * lock) or 503 with a retry_at (while every remaining attempt was in flight, PRODUCT.md section 13).
+ */
+function expectJudgedThenRefused(rs: Res[], judged: number, wrongId: string): void {
+  const t = tally(rs);
+  expect(t[`401 ${wrongId}`]).toBe(judged);
+  expect((t['403 ACCOUNT_LOCKED'] ?? 0) + (t['503 SERVICE_UNAVAILABLE'] ?? 0)).toBe(rs.length - judged);
+  expect(Object.keys(t).sort()).toEqual(
+    [`401 ${wrongId}`, '403 ACCOUNT_LOCKED', '503 SERVICE_UNAVAILABLE'].filter((k) => t[k]).sort(),
+  );
+  for (const r of rs) expectEnvelope(r, r.status, r.body.error.id);
+}
+
 const burst = (n: number, fn: (i: number) => Promise<Res>) => Promise.all(Array.from({ length: n }, (_, i) => fn(i)));
 
 async function outboxCount(t: TestApp, to: string): Promise<number> {
@@ -55,15 +69,16 @@ describe('concurrency: PRODUCT.md sections 4, 6, 7 and 10', () => {
     it('40 concurrent wrong passwords for one user: exactly LOCKOUT_THRESHOLD are checked (401), the rest 403', async () => {
       const u = await makeUser(t, 'burst');
       const rs = await burst(40, () => t.login(u.username, 'wrong-password'));
-      expect(tally(rs)).toEqual({ '401 INVALID_CREDENTIALS': THRESHOLD, '403 ACCOUNT_LOCKED': 40 - THRESHOLD });
-      for (const r of rs) expectEnvelope(r, r.status, r.body.error.id);
+      expectJudgedThenRefused(rs, THRESHOLD, 'INVALID_CREDENTIALS');
       // Locked now, right password or not.
       expectEnvelope(await t.login(u.username, u.password), 403, 'ACCOUNT_LOCKED');
 
       const ev = await t.events(u.userId);
       const logins = ev.filter((e) => e.type === 'login');
       expect(logins.filter((e) => e.outcome === 'invalid_credentials')).toHaveLength(THRESHOLD);
-      expect(logins.filter((e) => e.outcome === 'locked')).toHaveLength(40 - THRESHOLD + 1);
+      const inFlight = logins.filter((e) => e.outcome === 'attempts_in_flight').length;
+      expect(inFlight).toBe(rs.filter((r) => r.status === 503).length);
+      expect(logins.filter((e) => e.outcome === 'locked')).toHaveLength(40 - THRESHOLD - inFlight + 1);
       expect(ev.filter((e) => e.type === 'lock')).toHaveLength(1);
       const v = (await t.admin('GET', `/admin/users/${u.userId}`)).body;
       expect(v.lock).toMatchObject({ locked: true, locks_in_a_row: 1 });
@@ -72,7 +87,7 @@ describe('concurrency: PRODUCT.md sections 4, 6, 7 and 10', () => {
     it('the same for an unknown username', async () => {
       const ghost = uname('ghost');
       const rs = await burst(40, () => t.login(ghost, 'wrong-password'));
-      expect(tally(rs)).toEqual({ '401 INVALID_CREDENTIALS': THRESHOLD, '403 ACCOUNT_LOCKED': 40 - THRESHOLD });
+      expectJudgedThenRefused(rs, THRESHOLD, 'INVALID_CREDENTIALS');
       expectEnvelope(await t.login(ghost, 'another-guess'), 403, 'ACCOUNT_LOCKED');
     });
 
@@ -80,7 +95,7 @@ describe('concurrency: PRODUCT.md sections 4, 6, 7 and 10', () => {
       const u = await makeUser(t, 'Spell');
       const spellings = [u.username, u.username.toUpperCase(), `  ${u.username}`, `${u.username.toUpperCase()} `];
       const rs = await burst(40, (i) => t.login(spellings[i % spellings.length], 'wrong-password'));
-      expect(tally(rs)).toEqual({ '401 INVALID_CREDENTIALS': THRESHOLD, '403 ACCOUNT_LOCKED': 40 - THRESHOLD });
+      expectJudgedThenRefused(rs, THRESHOLD, 'INVALID_CREDENTIALS');
     });
   });
 
@@ -97,11 +112,14 @@ describe('concurrency: PRODUCT.md sections 4, 6, 7 and 10', () => {
       const c = await sentOtpChallenge(t);
       const rs = await burst(30, () => t.twoFactor(c.userId, { challenge_id: c.challengeId, passcode: c.code }));
       // Up to 20 take an attempt and are judged right, but only one spends the challenge; the
-      // others find it spent or out of attempts: CHALLENGE_EXPIRED ("already used").
-      expect(tally(rs)).toEqual({ 200: 1, '400 CHALLENGE_EXPIRED': 29 });
+      // others find it spent or out of attempts: CHALLENGE_EXPIRED ("already used"), or 503 while every
+      // remaining attempt of the user is in flight (PRODUCT.md section 13). Never a second token.
+      const counts = tally(rs);
+      expect(counts['200']).toBe(1);
+      expect((counts['400 CHALLENGE_EXPIRED'] ?? 0) + (counts['503 SERVICE_UNAVAILABLE'] ?? 0)).toBe(29);
       const ok = rs.find((r) => r.status === 200)!;
       expect(ok.body).toEqual({ user_id: c.userId, auth_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
-      for (const r of rs) if (r.status !== 200) expectEnvelope(r, 400, 'CHALLENGE_EXPIRED');
+      for (const r of rs) if (r.status !== 200) expectEnvelope(r, r.status, r.body.error.id);
       const active = await t.admin('POST', '/tokens/introspect', { token: ok.body.auth_token }, KEYS.rs);
       expect(active.body).toMatchObject({ active: true, user_id: c.userId });
       const ev = await t.events(c.userId);

@@ -210,7 +210,9 @@ describe('lockout: PRODUCT.md section 4', () => {
         permanent: false,
         until: null,
         reason: null,
+        since: null,
         consecutive_failures: 0,
+        attempts_in_flight: 0,
         locks_in_a_row: 0,
       });
       // Failures short of a lock are forgotten too.

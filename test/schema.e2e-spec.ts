@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '@/database/data-source-options';
 import { migrate } from '@/database/migrate';
 import { MIGRATIONS } from '@/database/migrations';
+import { ENTITIES } from '@/entities';
 import { TEST_ENGINE, TestDatabase, createTestDatabase } from './support/databases';
 
 describe(`schema (${TEST_ENGINE})`, () => {
@@ -19,7 +20,7 @@ describe(`schema (${TEST_ENGINE})`, () => {
   });
 
   it('one set of migrations builds exactly the schema the entities describe (nothing left for synchronize)', async () => {
-    const ds = await new DataSource(dataSourceOptions(db.url)).initialize();
+    const ds = await new DataSource(dataSourceOptions(db.url, undefined, ENTITIES)).initialize();
     try {
       expect((await migrate(ds)).map((m) => m.name)).toEqual(MIGRATIONS.map((m) => m.name));
       const pending = await ds.driver.createSchemaBuilder().log();
@@ -32,7 +33,9 @@ describe(`schema (${TEST_ENGINE})`, () => {
 
   it('replicas starting at once migrate once: the others wait, then find nothing to do', async () => {
     const other = await createTestDatabase(mkdtempSync(join(dir, 'replicas-')));
-    const sources = await Promise.all([1, 2, 3].map(() => new DataSource(dataSourceOptions(other.url)).initialize()));
+    const sources = await Promise.all(
+      [1, 2, 3].map(() => new DataSource(dataSourceOptions(other.url, undefined, ENTITIES)).initialize()),
+    );
     try {
       const runs = await Promise.all(sources.map((ds) => migrate(ds)));
       expect(runs.map((r) => r.length).sort()).toEqual([0, 0, MIGRATIONS.length]);

@@ -63,16 +63,18 @@ describe('tokens: PRODUCT.md section 8', () => {
       ['form', false],
       ['JSON', true],
     ])(
-      'an active token (%s body): exactly active, user_id, client_id, institution_id, iat, exp',
+      'an active token (%s body): exactly active, sub, user_id, client_id, institution_id, token_type, iat, exp',
       async (_name, json) => {
         const { user_id, auth_token } = await tokenOf(t, 'user_good');
         const r = await introspect(t, { token: auth_token }, { json });
         expect(r.status).toBe(200);
         expect(r.body).toEqual({
           active: true,
+          sub: user_id,
           user_id,
           client_id: CLIENT.id,
           institution_id: 'default',
+          token_type: 'Bearer',
           iat: expect.any(Number),
           exp: expect.any(Number),
         });

@@ -1,41 +1,43 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { RequestContextStore } from '@/common/http/request-context';
+import type { DomainEvent } from '@/events/domain-event';
+import { DomainEvents } from '@/events/domain-events';
 import { AuditEvent } from './audit-event.entity';
 
-export interface AuditRecord {
-  type: string;
-  outcome: string;
-  userId?: string | null;
-  institutionId?: string | null;
-  clientId?: string | null;
-  /** Only identifiers, counts and reasons: never a password, passcode, answer, secret or token. */
-  detail?: Record<string, unknown>;
-}
-
-/** Writes one audit event, with the request's id, source address, client and staff member. */
+/**
+ * The audit trail is one subscriber of the domain events: each becomes a row with the request's id,
+ * source address, Plaid client and staff member (PRODUCT.md section 9).
+ */
 @Injectable()
-export class AuditService {
+export class AuditService implements OnModuleInit {
   private readonly logger = new Logger('Audit');
 
-  constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {}
+  constructor(
+    @InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>,
+    private readonly bus: DomainEvents,
+  ) {}
 
-  async record(rec: AuditRecord): Promise<void> {
+  onModuleInit(): void {
+    this.bus.subscribe((e) => this.record(e));
+  }
+
+  private async record(e: DomainEvent): Promise<void> {
     const ctx = RequestContextStore.get();
     await this.events.insert({
       at: Date.now(),
-      type: rec.type,
-      outcome: rec.outcome,
-      userId: rec.userId ?? null,
-      institutionId: rec.institutionId ?? null,
-      clientId: rec.clientId ?? ctx?.clientId ?? null,
+      type: e.type,
+      outcome: e.outcome,
+      userId: e.userId ?? null,
+      institutionId: e.institutionId ?? null,
+      clientId: e.clientId ?? ctx?.clientId ?? null,
       staffId: ctx?.staffId ?? null,
       requestId: ctx?.requestId ?? null,
       sourceIp: ctx?.sourceIp ?? null,
-      detail: rec.detail ? JSON.stringify(rec.detail) : null,
+      detail: e.detail ? JSON.stringify(e.detail) : null,
     });
-    this.logger.log({ event: rec.type, outcome: rec.outcome, user_id: rec.userId ?? undefined }, 'audit');
+    this.logger.log({ event: e.type, outcome: e.outcome, user_id: e.userId ?? undefined }, 'audit');
   }
 
   forUser(userId: string, limit = 100): Promise<AuditEvent[]> {

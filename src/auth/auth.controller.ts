@@ -1,13 +1,15 @@
-import { Body, Controller, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ServedOn } from '@/common/http/listener.guard';
+import { Body, Controller, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { localeOf } from '@/common/i18n/messages';
 import { RequestContextStore } from '@/common/http/request-context';
+import { ServedOn } from '@/common/http/listener.guard';
+import { localeOf } from '@/common/i18n/messages';
 import { PartnerGuard } from '@/partners/partner.guard';
 import { AuthenticatedBody, AuthTokenDto, TwoFactorDto } from './auth.dto';
 import { AuthService } from './auth.service';
 import { ChallengeBody } from './challenge-issuer';
-import { MfaService } from './mfa.service';
+import { SendOtpDto } from './send-otp.dto';
+import { SendOtpService } from './send-otp.service';
+import { TwoFactorService } from './two-factor.service';
 
 const clientId = () => RequestContextStore.get()!.clientId!;
 
@@ -18,7 +20,8 @@ const clientId = () => RequestContextStore.get()!.clientId!;
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
-    private readonly mfa: MfaService,
+    private readonly sendOtps: SendOtpService,
+    private readonly twoFactor: TwoFactorService,
   ) {}
 
   @Post('auth_token')
@@ -32,13 +35,16 @@ export class AuthController {
     return result.body;
   }
 
+  /** Plaid: "Trigger OTP". 200 with no body once the provider accepted the message. */
+  @Post(':user_id/sendOtp')
+  @HttpCode(200)
+  sendOtp(@Param('user_id') userId: string, @Body() body: SendOtpDto): Promise<void> {
+    return this.sendOtps.send(userId, body);
+  }
+
   @Post(':user_id/2fa')
-  async twoFactor(
-    @Param('user_id') userId: string,
-    @Body() body: TwoFactorDto,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<AuthenticatedBody> {
-    res.status(200);
-    return this.mfa.verify(userId, body, clientId());
+  @HttpCode(200)
+  verify(@Param('user_id') userId: string, @Body() body: TwoFactorDto): Promise<AuthenticatedBody> {
+    return this.twoFactor.verify(userId, body, clientId());
   }
 }

@@ -1,13 +1,17 @@
-import { Injectable } from '@nestjs/common';
-import { AuditService } from '@/audit/audit.service';
+import { Inject, Injectable } from '@nestjs/common';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
+import { CommonOutcome, EventType, LoginOutcome } from '@/events/domain-event';
+import { DomainEvents } from '@/events/domain-events';
 import { MaintenanceService } from '@/maintenance/maintenance.service';
 import { TokensService } from '@/tokens/tokens.service';
+import { CREDENTIAL_SOURCE, CredentialSource } from '@/users/credentials/credential-source';
 import { LockoutService } from '@/users/lockout/lockout.service';
+import type { User } from '@/users/user.entity';
 import { UsersService } from '@/users/users.service';
 import { AuthenticatedBody, AuthTokenDto } from './auth.dto';
 import { ChallengeBody, ChallengeIssuer } from './challenge-issuer';
+import { attemptsInFlight } from './in-flight';
 
 export type LoginResult = { status: 200; body: AuthenticatedBody } | { status: 202; body: ChallengeBody };
 
@@ -18,64 +22,99 @@ export class AuthService {
     private readonly maintenance: MaintenanceService,
     private readonly users: UsersService,
     private readonly lockout: LockoutService,
+    @Inject(CREDENTIAL_SOURCE) private readonly credentials: CredentialSource,
     private readonly issuer: ChallengeIssuer,
     private readonly tokens: TokensService,
-    private readonly audit: AuditService,
+    private readonly events: DomainEvents,
   ) {}
 
   async login(input: AuthTokenDto, clientId: string, locale: string): Promise<LoginResult> {
-    // 1. maintenance
-    await this.maintenance.assertOpen();
     const key = this.users.guardKey(input.institution_id, input.username);
-    const event = { type: 'login', institutionId: key.institutionId, detail: { username_known: false } };
-
-    // 2. locked: 403 without looking at the password. The attempt is counted before the check,
-    //    so a burst can never check more than LOCKOUT_THRESHOLD wrong passwords.
-    if (!(await this.lockout.takeAttempt(key))) {
-      // Attributed to the user when there is one, so support staff see the refused attempts (section 9).
-      const lockedUser = await this.users.findByKey(key);
-      await this.audit.record({
-        ...event,
-        userId: lockedUser?.id ?? null,
-        detail: { username_known: !!lockedUser },
-        outcome: 'locked',
+    let user: User | null = null;
+    const refuse = async (outcome: LoginOutcome | CommonOutcome, error: PxError) => {
+      const detail = { username_known: !!user, source: this.credentials.name };
+      await this.events.publish({
+        type: EventType.Login,
+        outcome,
+        userId: user?.id ?? null,
+        institutionId: key.institutionId,
+        detail,
       });
-      throw new PxError(ErrorId.ACCOUNT_LOCKED);
+      return error;
+    };
+
+    // 1. maintenance
+    const closed = await this.maintenance.closed();
+    if (closed) {
+      user = await this.users.findByKey(key);
+      throw await refuse(CommonOutcome.Maintenance, closed);
     }
 
-    // 3. the password, with a dummy verify for an unknown username (same time, same 401).
-    const user = await this.users.findByKey(key);
-    const rec = { ...event, userId: user?.id ?? null, detail: { username_known: !!user } };
-    if (!(await this.users.verifyPassword(user, input.password))) {
-      await this.audit.record({ ...rec, outcome: 'invalid_credentials' });
-      await this.lockout.lockIfDue(key, user?.id ?? null);
-      throw new PxError(ErrorId.INVALID_CREDENTIALS);
+    // 2. locked: 403 without looking at the password. The attempt is taken before the check, so a
+    //    burst never checks more than LOCKOUT_THRESHOLD wrong passwords; all of them in flight is a 503.
+    const attempt = await this.lockout.takeAttempt(key);
+    if (attempt !== 'taken') {
+      // Attributed to the user when there is one, so support staff see the refused attempts (section 9).
+      user = await this.users.findByKey(key);
+      if (attempt === 'locked') throw await refuse(CommonOutcome.Locked, new PxError(ErrorId.ACCOUNT_LOCKED));
+      throw await refuse(CommonOutcome.AttemptsInFlight, attemptsInFlight());
+    }
+
+    // 3. the password, where CREDENTIAL_SOURCE says; only a wrong one stays counted.
+    const check = await this.credentials
+      .verify({ key, username: input.username, password: input.password })
+      .catch(async (err: unknown) => {
+        await this.lockout.giveBack(key);
+        throw err;
+      });
+    if (check.result !== 'unavailable') user = check.user;
+    if (check.result === 'invalid') {
+      await this.lockout.judgedWrong(key, user?.id ?? null);
+      throw await refuse(LoginOutcome.InvalidCredentials, new PxError(ErrorId.INVALID_CREDENTIALS));
     }
     await this.lockout.giveBack(key);
-    const known = user!;
+    if (check.result === 'unavailable') {
+      throw await refuse(LoginOutcome.SourceUnavailable, PxError.unavailable(check.retryAt));
+    }
+    if (check.result === 'locked') throw await refuse(CommonOutcome.Locked, new PxError(ErrorId.ACCOUNT_LOCKED));
+    if (check.result === 'not_allowed') {
+      throw await refuse(LoginOutcome.TermsNotAccepted, new PxError(ErrorId.TERMS_NOT_ACCEPTED));
+    }
+    const known = check.user;
 
     // 4. terms pending
     if (this.users.termsPending(known)) {
-      await this.audit.record({ ...rec, outcome: 'terms_not_accepted' });
-      throw new PxError(ErrorId.TERMS_NOT_ACCEPTED);
+      throw await refuse(LoginOutcome.TermsNotAccepted, new PxError(ErrorId.TERMS_NOT_ACCEPTED));
     }
 
-    // 5. a second factor: 202 with a challenge
+    // 5. a second factor: 202 with a challenge, bound to the auth epoch the password was checked under
     const kind = await this.issuer.choose(known);
     if (kind) {
       const body = await this.issuer.issue(known, kind, clientId, locale);
-      await this.audit.record({
-        ...rec,
-        outcome: 'challenge_issued',
-        detail: { ...rec.detail, kind, challenge_id: body.challenge.id },
+      await this.events.publish({
+        type: EventType.Login,
+        outcome: LoginOutcome.ChallengeIssued,
+        userId: known.id,
+        institutionId: known.institutionId,
+        detail: { username_known: true, kind, challenge_id: body.challenge.id },
       });
       return { status: 202, body };
     }
 
-    // 6. authenticated
-    await this.lockout.reset(key);
+    // 6. authenticated, unless the password changed (or a lock came) while it was being checked
     const token = await this.tokens.issue(known, clientId);
-    await this.audit.record({ ...rec, outcome: 'success' });
+    if (!(await this.users.epochIs(known, known.authEpoch))) {
+      await this.tokens.revoke(token);
+      throw await refuse(LoginOutcome.Superseded, new PxError(ErrorId.INVALID_CREDENTIALS));
+    }
+    await this.lockout.completed(key);
+    await this.events.publish({
+      type: EventType.Login,
+      outcome: LoginOutcome.Success,
+      userId: known.id,
+      institutionId: known.institutionId,
+      detail: { username_known: true },
+    });
     return { status: 200, body: { user_id: known.id, auth_token: token } };
   }
 }

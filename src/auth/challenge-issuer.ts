@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig, FactorKind } from '@/config/app-config';
+import { AppConfig } from '@/config/app-config';
+import { FactorKind } from '@/users/factor-kind';
 import { ChallengeService } from '@/challenge/challenge.service';
 import { messages } from '@/common/i18n/messages';
 import { KbaService } from '@/kba/kba.service';
@@ -35,7 +36,7 @@ export class ChallengeIssuer {
   async factorsOf(user: User): Promise<FactorKind[]> {
     const has: FactorKind[] = [];
     if (user.totpSecretSealed) has.push('totp');
-    if (user.phone || user.email) has.push('otp');
+    if (this.sendMethods.offered(user).length) has.push('otp');
     if (this.config.KBA_ENABLED && (await this.kba.countFor(user.id)) > 0) has.push('kba');
     return has;
   }
@@ -48,37 +49,23 @@ export class ChallengeIssuer {
 
   async issue(user: User, kind: FactorKind, clientId: string, locale: string): Promise<ChallengeBody> {
     const t = messages(locale);
+    const common = { user, clientId, locale };
     switch (kind) {
       case 'otp': {
-        const methods = this.sendMethods.for(user);
-        const c = await this.challenges.create({ userId: user.id, clientId, kind, offered: methods, locale });
-        return {
-          user_id: user.id,
-          challenge: {
-            id: c.id,
-            type: 'otp',
-            prompt: t.otpPrompt,
-            send_methods: methods.map(({ id, mask, type }) => ({ id, mask, type })),
-          },
-        };
+        const methods = this.sendMethods.offered(user);
+        const c = await this.challenges.issue({ ...common, kind, methods });
+        const send_methods = methods.map(({ id, mask, type }) => ({ id, mask, type }));
+        return { user_id: user.id, challenge: { id: c.id, type: 'otp', prompt: t.otpPrompt, send_methods } };
       }
       case 'totp': {
-        const c = await this.challenges.create({ userId: user.id, clientId, kind, offered: [], locale });
+        const c = await this.challenges.issue({ ...common, kind });
         return { user_id: user.id, challenge: { id: c.id, type: 'totp', prompt: t.totpPrompt } };
       }
       case 'kba': {
         const asked = await this.kba.draw(user.id, this.config.KBA_QUESTIONS_ASKED);
-        const c = await this.challenges.create({
-          userId: user.id,
-          clientId,
-          kind,
-          offered: asked.map((q) => q.id),
-          locale,
-        });
-        return {
-          user_id: user.id,
-          challenge: { id: c.id, type: 'kba', questions: asked.map((q) => ({ id: q.id, text: q.text })) },
-        };
+        const c = await this.challenges.issue({ ...common, kind, questionIds: asked.map((q) => q.id) });
+        const questions = asked.map((q) => ({ id: q.id, text: q.text }));
+        return { user_id: user.id, challenge: { id: c.id, type: 'kba', questions } };
       }
     }
   }

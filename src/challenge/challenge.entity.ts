@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochMs } from '@/database/columns';
-import type { FactorKind } from '@/config/app-config';
+import type { FactorKind } from '@/users/factor-kind';
 
 export type ChallengeState = 'pending' | 'spent';
 

@@ -73,6 +73,16 @@ export class ChallengeRepository {
       .execute();
   }
 
+  /** Appends to the refused methods in SQL, so two refusals at once both stay. */
+  async refuseMethod(id: string, methodId: string): Promise<void> {
+    await this.challenges
+      .createQueryBuilder()
+      .update(Challenge)
+      .set({ refusedMethods: () => "refused_methods || ',' || :methodId" })
+      .where('id = :id', { id, methodId })
+      .execute();
+  }
+
   /** Drops challenges past their lifetime by `graceMs`, and the code hashes of spent ones. */
   async purge(now: number, graceMs: number): Promise<number> {
     const r = await this.challenges

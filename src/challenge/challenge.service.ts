@@ -1,20 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig, FactorKind } from '@/config/app-config';
+import { AppConfig } from '@/config/app-config';
 import { randomToken } from '@/common/crypto/digest';
-import { ErrorId } from '@/common/errors/error-id';
-import { PxError } from '@/common/errors/px.error';
-import { Challenge } from './challenge.entity';
+import type { FactorKind } from '@/users/factor-kind';
+import type { User } from '@/users/user.entity';
+import { Challenge, SendMethod } from './challenge.entity';
 import { ChallengeRepository } from './challenge.repository';
+import { OpenChallenge, OpenChallengeOf, toOpenChallenge } from './open-challenge';
 
-export interface NewChallenge {
-  userId: string;
-  clientId: string;
-  kind: FactorKind;
-  offered: unknown[];
-  locale: string;
-}
+export type NewChallenge = { user: User; clientId: string; locale: string } & (
+  { kind: 'otp'; methods: SendMethod[] } | { kind: 'totp' } | { kind: 'kba'; questionIds: string[] }
+);
 
-/** Challenge rows: creation with a 128-bit random id, lookup for an endpoint, attempts, spending. */
+/** Challenge rows: issued with a 128-bit random id, opened once per request, attempts, sends, spending. */
 @Injectable()
 export class ChallengeService {
   constructor(
@@ -22,11 +19,13 @@ export class ChallengeService {
     private readonly config: AppConfig,
   ) {}
 
-  async create(input: NewChallenge): Promise<Challenge> {
+  /** Bound to the user's auth epoch now: a password change, factor reset or lock after this ends it. */
+  async issue(input: NewChallenge): Promise<OpenChallenge> {
     const now = Date.now();
+    const offered = input.kind === 'otp' ? input.methods : input.kind === 'kba' ? input.questionIds : [];
     const c = Object.assign(new Challenge(), {
       id: randomToken(16),
-      userId: input.userId,
+      userId: input.user.id,
       clientId: input.clientId,
       kind: input.kind,
       state: 'pending',
@@ -35,42 +34,47 @@ export class ChallengeService {
       lastSentAt: 0,
       codeHmac: null,
       codeExpiresAt: null,
-      offered: JSON.stringify(input.offered),
+      offered: JSON.stringify(offered),
       locale: input.locale,
-      userEpoch: 0,
+      userEpoch: input.user.authEpoch,
       refusedMethods: '',
       createdAt: now,
       expiresAt: now + this.config.CHALLENGE_TTL,
       spentAt: null,
     });
     await this.repo.insert(c);
-    return c;
+    return toOpenChallenge(c);
   }
 
   /**
-   * The challenge `id` of `userId`, of one of `kinds`; CHALLENGE_NOT_FOUND for an unknown id, another
-   * user's, or the wrong kind for the endpoint (PRODUCT.md section 3).
+   * The challenge `id` of `userId`, of one of `kinds`, parsed once; null (CHALLENGE_NOT_FOUND) for an
+   * unknown id, another user's, or the wrong kind for the endpoint (PRODUCT.md section 3). A database
+   * that cannot answer throws: an outage is a 503, never CHALLENGE_NOT_FOUND.
    */
-  async find(id: string, userId: string, kinds: FactorKind[]): Promise<Challenge> {
+  async open<K extends FactorKind>(userId: string, id: string, kinds: K[]): Promise<OpenChallengeOf<K> | null> {
     const c = await this.repo.findById(id);
-    if (!c || c.userId !== userId || !kinds.includes(c.kind)) throw new PxError(ErrorId.CHALLENGE_NOT_FOUND);
-    return c;
+    if (!c || c.userId !== userId || !(kinds as FactorKind[]).includes(c.kind)) return null;
+    return toOpenChallenge(c) as OpenChallengeOf<K>;
   }
 
-  /** Spent, past its lifetime, or out of attempts: CHALLENGE_EXPIRED. */
-  assertLive(c: Challenge): void {
-    if (c.state !== 'pending' || c.expiresAt <= Date.now() || c.attempts >= this.config.MFA_MAX_ATTEMPTS) {
-      throw new PxError(ErrorId.CHALLENGE_EXPIRED);
-    }
+  /** Spent, past its lifetime, out of attempts, or ended by a password change, factor reset or lock. */
+  isLive(c: OpenChallenge, user: User): boolean {
+    return (
+      c.state === 'pending' &&
+      c.expiresAt > Date.now() &&
+      c.attempts < this.config.MFA_MAX_ATTEMPTS &&
+      c.userEpoch === user.authEpoch
+    );
   }
 
-  async takeAttempt(c: Challenge): Promise<void> {
-    if (!(await this.repo.takeAttempt(c.id, this.config.MFA_MAX_ATTEMPTS, Date.now())))
-      throw new PxError(ErrorId.CHALLENGE_EXPIRED);
+  /** One of the challenge's MFA_MAX_ATTEMPTS, taken before the answer is judged. */
+  takeAttempt(c: OpenChallenge): Promise<boolean> {
+    return this.repo.takeAttempt(c.id, this.config.MFA_MAX_ATTEMPTS, Date.now());
   }
 
-  async spend(c: Challenge): Promise<void> {
-    if (!(await this.repo.spend(c.id, Date.now()))) throw new PxError(ErrorId.CHALLENGE_EXPIRED);
+  /** Of any number of concurrent right answers, one spends the challenge. */
+  spend(c: OpenChallenge): Promise<boolean> {
+    return this.repo.spend(c.id, Date.now());
   }
 
   /** An expired challenge stays an hour, so a late answer still reads CHALLENGE_EXPIRED. */
@@ -78,7 +82,7 @@ export class ChallengeService {
     return this.repo.purge(Date.now(), 3_600_000);
   }
 
-  reserveSend(c: Challenge, codeHmac: string, now: number): Promise<boolean> {
+  reserveSend(c: OpenChallenge, codeHmac: string, now: number): Promise<boolean> {
     return this.repo.reserveSend(c.id, {
       codeHmac,
       now,
@@ -88,7 +92,13 @@ export class ChallengeService {
     });
   }
 
-  releaseSend(c: Challenge, codeHmac: string): Promise<void> {
+  /** The delivery failed: the send is not used up, and the code it carried is never valid. */
+  releaseSend(c: OpenChallenge, codeHmac: string): Promise<void> {
     return this.repo.releaseSend(c.id, codeHmac, c);
+  }
+
+  /** The provider refused the destination for good: that method is refused for the rest of the challenge. */
+  refuseMethod(c: OpenChallenge, methodId: string): Promise<void> {
+    return this.repo.refuseMethod(c.id, methodId);
   }
 }

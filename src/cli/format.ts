@@ -2,7 +2,7 @@ import type { OutboxView } from '@/otp/delivery/outbox.service';
 import type { IssuedCredentials } from '@/partners/partners.service';
 import type { CreatedUser } from '@/staff/admin/admin-users.service';
 import type { UserView } from '@/staff/admin/user-view';
-import type { IssuedStaffKey } from '@/staff/staff.service';
+import type { IssuedStaffKey } from '@/staff-auth/staff.service';
 
 /** What a command printed: `data` with --json, `text` for a person at a terminal. */
 export interface Output {

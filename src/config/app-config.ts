@@ -4,8 +4,8 @@ import { parseDurationMs } from './duration';
 
 export const LOCKOUT_MODES = ['escalating', 'temporary', 'manual'] as const;
 export type LockoutMode = (typeof LOCKOUT_MODES)[number];
-export const FACTOR_KINDS = ['totp', 'otp', 'kba'] as const;
-export type FactorKind = (typeof FACTOR_KINDS)[number];
+/** The factor kinds MFA_PRIORITY may list (the users module owns what they mean). */
+const MFA_KINDS = ['totp', 'otp', 'kba'] as const;
 
 const bool = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : ['true', '1', 'yes'].includes(String(value).toLowerCase());
@@ -89,8 +89,8 @@ export class AppConfig {
   @Matches(/^[^:]{1,64}$/, { message: 'TOTP_ISSUER must be 1 to 64 characters without a colon' })
   TOTP_ISSUER = 'pxauth';
   @Transform(list)
-  @IsIn(FACTOR_KINDS, { each: true, message: 'MFA_PRIORITY must list totp, otp and kba' })
-  MFA_PRIORITY: FactorKind[] = ['totp', 'otp', 'kba'];
+  @IsIn(MFA_KINDS, { each: true, message: 'MFA_PRIORITY must list totp, otp and kba' })
+  MFA_PRIORITY: (typeof MFA_KINDS)[number][] = ['totp', 'otp', 'kba'];
   @Transform(bool) @IsBoolean() KBA_ENABLED = true;
   @Transform(int) @IsInt() @Min(1) @Max(10) KBA_QUESTIONS_ASKED = 2;
   @Transform(duration) @IsInt({ message: 'CHALLENGE_TTL must be a duration such as 10m' }) @Min(1000) CHALLENGE_TTL =

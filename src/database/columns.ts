@@ -8,6 +8,3 @@ export const epochMs: ValueTransformer = {
   to: (v: number | null | undefined) => v,
   from: (v: string | number | null) => (v === null || v === undefined ? v : Number(v)),
 };
-
-/** A lock that only support staff can lift: the largest instant a JavaScript Date can hold. */
-export const FOREVER = 8_640_000_000_000_000;

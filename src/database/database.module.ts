@@ -15,6 +15,8 @@ import { migrate } from './migrate';
           statementTimeoutMs: config.DB_STATEMENT_TIMEOUT,
           connectTimeoutMs: config.DB_CONNECT_TIMEOUT,
         }),
+        // Each module registers its own entities (TypeOrmModule.forFeature); the base lists none.
+        autoLoadEntities: true,
         // Start even if the database is down for a moment, but not forever: 10 tries, 2 s apart.
         retryAttempts: 10,
         retryDelay: 2_000,

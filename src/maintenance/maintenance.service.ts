@@ -38,10 +38,16 @@ export class MaintenanceService {
 
   /** Step 1 of every Plaid call: maintenance on gives 503 with its retry_at. */
   async assertOpen(): Promise<void> {
+    const closed = await this.closed();
+    if (closed) throw closed;
+  }
+
+  /** The 503 that maintenance answers with, or null when the service is open. */
+  async closed(): Promise<PxError | null> {
     const s = await this.state();
-    if (!s.enabled) return;
+    if (!s.enabled) return null;
     const retryAt =
       s.retry_at && Date.parse(s.retry_at) > Date.now() ? new Date(s.retry_at) : new Date(Date.now() + 60_000);
-    throw PxError.unavailable(retryAt, s.message ?? 'The institution is down for maintenance.');
+    return PxError.unavailable(retryAt, s.message ?? 'The institution is down for maintenance.');
   }
 }

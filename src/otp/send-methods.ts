@@ -3,24 +3,36 @@ import { hmacSha256 } from '@/common/crypto/digest';
 import { KeyRing } from '@/common/crypto/key-ring';
 import type { SendMethod } from '@/challenge/challenge.entity';
 import type { User } from '@/users/user.entity';
+import { DeliveryChannels } from './delivery/delivery-channels';
 import { maskEmail, maskPhone } from './masks';
 
 /**
- * A phone gives sms and voice, an address gives email. Ids are keyed hashes of (user, type,
- * destination): stable for the user, as Plaid asks, and meaningless to anyone else.
+ * A phone gives sms and voice, an address gives email, each only where a channel delivers it. Ids are
+ * keyed hashes of (user, type, destination): stable for the user, as Plaid asks, meaningless to others.
  */
 @Injectable()
 export class SendMethods {
-  constructor(private readonly keys: KeyRing) {}
+  constructor(
+    private readonly keys: KeyRing,
+    private readonly channels: DeliveryChannels,
+  ) {}
 
-  for(user: Pick<User, 'id' | 'phone' | 'email'>): SendMethod[] {
+  /** What a challenge offers: only the methods a configured channel delivers. */
+  offered(user: Pick<User, 'id' | 'phone' | 'email'>): SendMethod[] {
+    return this.all(user).filter((m) => this.channels.offers(m.type));
+  }
+
+  /** Every method the user's phone and address give, as support staff see them. */
+  all(user: Pick<User, 'id' | 'phone' | 'email'>): SendMethod[] {
     const out: SendMethod[] = [];
-    const id = (type: string, to: string) => hmacSha256(this.keys.idKey, `${user.id}|${type}|${to}`).slice(0, 12);
+    const add = (type: SendMethod['type'], to: string, mask: string) => {
+      out.push({ id: hmacSha256(this.keys.idKey, `${user.id}|${type}|${to}`).slice(0, 12), type, mask });
+    };
     if (user.phone) {
-      out.push({ id: id('sms', user.phone), type: 'sms', mask: maskPhone(user.phone) });
-      out.push({ id: id('voice', user.phone), type: 'voice', mask: maskPhone(user.phone) });
+      add('sms', user.phone, maskPhone(user.phone));
+      add('voice', user.phone, maskPhone(user.phone));
     }
-    if (user.email) out.push({ id: id('email', user.email), type: 'email', mask: maskEmail(user.email) });
+    if (user.email) add('email', user.email, maskEmail(user.email));
     return out;
   }
 

@@ -4,7 +4,7 @@ import { AppConfig } from '@/config/app-config';
 import { withStartupLock } from '@/database/migrate';
 import { PartnersService } from '@/partners/partners.service';
 import { AdminUsersService } from '@/staff/admin/admin-users.service';
-import { StaffService } from '@/staff/staff.service';
+import { StaffService } from '@/staff-auth/staff.service';
 import {
   SANDBOX_CLIENT,
   SANDBOX_PASSWORD,

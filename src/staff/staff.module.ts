@@ -8,7 +8,7 @@ import { AdminAuditInterceptor } from './admin/admin-audit.interceptor';
 import { AdminOpsController } from './admin/admin-ops.controller';
 import { AdminUsersController } from './admin/admin-users.controller';
 import { AdminUsersService } from './admin/admin-users.service';
-import { StaffAuthModule } from './staff-auth.module';
+import { StaffAuthModule } from '@/staff-auth/staff-auth.module';
 
 /** The internal listener's admin API. */
 @Module({

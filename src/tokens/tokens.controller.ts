@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ServedOn } from '@/common/http/listener.guard';
-import { Roles, StaffGuard } from '@/staff/staff.guard';
+import { Roles, StaffGuard } from '@/staff-auth/staff.guard';
 import { IntrospectDto, RevokeDto } from './token-request.dto';
 import { Introspection, TokensService } from './tokens.service';
 

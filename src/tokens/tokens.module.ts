@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { StaffAuthModule } from '@/staff/staff-auth.module';
+import { StaffAuthModule } from '@/staff-auth/staff-auth.module';
 import { AuthToken } from './auth-token.entity';
 import { TokensController } from './tokens.controller';
 import { TokensService } from './tokens.service';

@@ -2,14 +2,25 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, LessThan, Repository } from 'typeorm';
 import { AppConfig } from '@/config/app-config';
-import { AuditService } from '@/audit/audit.service';
+import { EventType, StaffOutcome } from '@/events/domain-event';
+import { DomainEvents } from '@/events/domain-events';
 import { randomToken, sha256 } from '@/common/crypto/digest';
 import type { User } from '@/users/user.entity';
 import { AuthToken } from './auth-token.entity';
 
 export type Introspection =
   | { active: false }
-  | { active: true; user_id: string; client_id: string; institution_id: string; iat: number; exp: number };
+  | {
+      active: true;
+      /** RFC 7662's subject: the user_id, as PRODUCT.md section 8 says. */
+      sub: string;
+      user_id: string;
+      client_id: string;
+      institution_id: string;
+      token_type: 'Bearer';
+      iat: number;
+      exp: number;
+    };
 
 /**
  * auth_tokens: 256 random bits in base64url, only their SHA-256 at rest, living AUTH_TOKEN_TTL
@@ -20,7 +31,7 @@ export type Introspection =
 export class TokensService {
   constructor(
     @InjectRepository(AuthToken) private readonly tokens: Repository<AuthToken>,
-    private readonly audit: AuditService,
+    private readonly events: DomainEvents,
     private readonly config: AppConfig,
   ) {}
 
@@ -37,9 +48,9 @@ export class TokensService {
       expiresAt: now + this.config.AUTH_TOKEN_TTL,
       revokedAt: null,
     });
-    await this.audit.record({
-      type: 'token_issue',
-      outcome: 'issued',
+    await this.events.publish({
+      type: EventType.TokenIssue,
+      outcome: StaffOutcome.Issued,
       userId: user.id,
       institutionId: user.institutionId,
       clientId,
@@ -59,9 +70,11 @@ export class TokensService {
       return { active: false };
     return {
       active: true,
+      sub: row.userId,
       user_id: row.userId,
       client_id: row.clientId,
       institution_id: row.institutionId,
+      token_type: 'Bearer',
       iat: Math.floor(row.issuedAt / 1000),
       exp: Math.floor(row.expiresAt / 1000),
     };
@@ -73,9 +86,9 @@ export class TokensService {
     if (!row) return;
     const r = await this.tokens.update({ id: row.id, revokedAt: IsNull() }, { revokedAt: Date.now() });
     if (r.affected)
-      await this.audit.record({
-        type: 'token_revoke',
-        outcome: 'revoked',
+      await this.events.publish({
+        type: EventType.TokenRevoke,
+        outcome: StaffOutcome.Revoked,
         userId: row.userId,
         institutionId: row.institutionId,
         detail: { count: 1 },
@@ -94,9 +107,9 @@ export class TokensService {
   async revokeAllFor(user: User, reason: string): Promise<number> {
     const r = await this.tokens.update({ userId: user.id, revokedAt: IsNull() }, { revokedAt: Date.now() });
     const count = r.affected ?? 0;
-    await this.audit.record({
-      type: 'token_revoke',
-      outcome: 'revoked',
+    await this.events.publish({
+      type: EventType.TokenRevoke,
+      outcome: StaffOutcome.Revoked,
       userId: user.id,
       institutionId: user.institutionId,
       detail: { count, reason },

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochMs } from '@/database/columns';
-import type { FactorKind } from '@/config/app-config';
+import type { FactorKind } from './factor-kind';
 
 /**
  * A bank customer as pxauth knows them. `id` is the opaque, permanent `user_id` given to Plaid;

@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { FindOptionsWhere, Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, FindOptionsWhere, Repository } from 'typeorm';
+import { runSql } from '@/database/sql';
 import { User } from './user.entity';
 
 @Injectable()
 export class UserRepository {
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    @InjectDataSource() private readonly ds: DataSource,
+  ) {}
 
   findById(id: string): Promise<User | null> {
     return this.users.findOneBy({ id });
@@ -28,6 +32,25 @@ export class UserRepository {
 
   async update(id: string, patch: Partial<User>): Promise<void> {
     await this.users.update({ id }, { ...patch, updatedAt: Date.now() });
+  }
+
+  /** Changes the user and moves the auth epoch on in one statement: what began before it ends. */
+  async updateAndMoveEpoch(id: string, patch: Partial<User>): Promise<void> {
+    await this.users.update({ id }, { ...patch, authEpoch: () => 'auth_epoch + 1', updatedAt: Date.now() });
+  }
+
+  async moveEpochByKey(institutionId: string, usernameNorm: string): Promise<void> {
+    await runSql(
+      this.ds,
+      'UPDATE users SET auth_epoch = auth_epoch + 1 WHERE institution_id = ? AND username_norm = ?',
+      [institutionId, usernameNorm],
+    );
+  }
+
+  /** Whether the user's auth epoch is still `epoch`: nothing ended what was begun under it. */
+  async epochIs(id: string, epoch: number): Promise<boolean> {
+    const r = await runSql(this.ds, 'SELECT 1 AS ok FROM users WHERE id = ? AND auth_epoch = ?', [id, epoch]);
+    return r.rows.length === 1;
   }
 
   /** Accepts a TOTP time step once per user (RFC 6238 section 5.2): false for a replayed step. */

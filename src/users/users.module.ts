@@ -8,10 +8,21 @@ import { PasswordHasher } from './password-hasher';
 import { User } from './user.entity';
 import { UserRepository } from './user.repository';
 import { UsersService } from './users.service';
+import { CREDENTIAL_SOURCE } from './credentials/credential-source';
+import { LocalCredentialSource } from './credentials/local-credential-source';
 
 @Module({
   imports: [TypeOrmModule.forFeature([User, LoginGuard])],
-  providers: [UsersService, UserRepository, PasswordHasher, LockoutPolicy, LockoutRepository, LockoutService],
-  exports: [UsersService, LockoutService, PasswordHasher],
+  providers: [
+    UsersService,
+    UserRepository,
+    PasswordHasher,
+    LockoutPolicy,
+    LockoutRepository,
+    LockoutService,
+    // CREDENTIAL_SOURCE=local is the only source so far; http and ldap (PRODUCT.md section 12) bind here.
+    { provide: CREDENTIAL_SOURCE, useClass: LocalCredentialSource },
+  ],
+  exports: [UsersService, LockoutService, PasswordHasher, CREDENTIAL_SOURCE],
 })
 export class UsersModule {}

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig, FactorKind } from '@/config/app-config';
+import { AppConfig } from '@/config/app-config';
+import { FactorKind } from './factor-kind';
 import { randomToken } from '@/common/crypto/digest';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
@@ -65,12 +66,6 @@ export class UsersService {
     return this.repo.search({ usernameNorm, institutionId }, 100);
   }
 
-  /** Checks the password with argon2id; an unknown user gets a dummy verify of the same cost. */
-  async verifyPassword(user: User | null, password: string): Promise<boolean> {
-    if (!user) return this.hasher.verifyDummy(password);
-    return this.hasher.verify(user.passwordHash, password);
-  }
-
   /** Validates and hashes a new user; nothing is written until `insert`. */
   async prepare(input: NewUser): Promise<User> {
     const key = this.guardKey(input.institutionId, input.username);
@@ -113,8 +108,25 @@ export class UsersService {
     await this.repo.update(user.id, patch);
   }
 
+  /**
+   * A factor set or removed: the open challenges of the user end (PRODUCT.md section 7), since they
+   * were opened for the factors as they were.
+   */
+  async changeFactors(user: User, patch: Partial<User>): Promise<void> {
+    await this.repo.updateAndMoveEpoch(user.id, patch);
+  }
+
+  /**
+   * A new password ends every open challenge and every login that checked the old one: the epoch
+   * moves in the same statement. The caller revokes the tokens after this (PRODUCT.md section 4).
+   */
   async setPassword(user: User, password: string): Promise<void> {
-    await this.repo.update(user.id, { passwordHash: await this.hasher.hash(password) });
+    await this.repo.updateAndMoveEpoch(user.id, { passwordHash: await this.hasher.hash(password) });
+  }
+
+  /** Whether nothing (password change, factor reset, lock) ended what began under `epoch`. */
+  epochIs(user: User, epoch: number): Promise<boolean> {
+    return this.repo.epochIs(user.id, epoch);
   }
 
   async acceptTerms(user: User, version: number): Promise<void> {

@@ -47,7 +47,8 @@ describe('several replicas on one PostgreSQL database', () => {
       ),
     );
     expect(count(answers, 401)).toBe(THRESHOLD);
-    expect(count(answers, 403)).toBe(40 - THRESHOLD);
+    // The rest: 403 once the lock is in, 503 while every remaining attempt was in flight (section 13).
+    expect(count(answers, 403) + count(answers, 503)).toBe(40 - THRESHOLD);
     // The lock is shared: the right password on any replica now gets 403.
     for (const r of replicas)
       expect(
@@ -62,7 +63,42 @@ describe('several replicas on one PostgreSQL database', () => {
       ),
     );
     expect(count(answers, 401)).toBe(THRESHOLD);
-    expect(count(answers, 403)).toBe(40 - THRESHOLD);
+    // The rest: 403 once the lock is in, 503 while every remaining attempt was in flight (section 13).
+    expect(count(answers, 403) + count(answers, 503)).toBe(40 - THRESHOLD);
+  });
+
+  it('30 wrong TOTP codes over six challenges and three replicas: the threshold judged, one lock', async () => {
+    const made = await createUser({ username: 'burst2fa', password: 'right-password', totp: true });
+    const secret = new URL(made.body.totp_uri as string).searchParams.get('secret')!;
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const a = await plaidCall(at(i).base, '/users/auth_token', { username: 'burst2fa', password: 'right-password' });
+      expect(a.status).toBe(202);
+      ids.push(a.body.challenge.id);
+    }
+    const near = [-60, -30, 0, 30, 60].map((o) => totpAt(secret, Date.now() / 1000 + o));
+    const wrong = (i: number) => {
+      let n = (Number(near[2]) + 500_000 + i * 7) % 1_000_000;
+      while (near.includes(String(n).padStart(6, '0'))) n = (n + 1) % 1_000_000;
+      return String(n).padStart(6, '0');
+    };
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        plaidCall(at(i).base, `/users/${made.body.user_id}/2fa`, { challenge_id: ids[i % 6], passcode: wrong(i) }),
+      ),
+    );
+    expect(count(answers, 401)).toBe(THRESHOLD);
+    expect(count(answers, 403) + count(answers, 503)).toBe(30 - THRESHOLD);
+    const events = await adminCall(at(1).admin, 'GET', `/admin/users/${made.body.user_id}/events`);
+    const locks = (events.body.events as { type: string }[]).filter((e) => e.type === 'lock');
+    expect(locks).toHaveLength(1);
+    const view = await adminCall(at(2).admin, 'GET', `/admin/users/${made.body.user_id}`);
+    expect(view.body.lock).toMatchObject({
+      locked: true,
+      locks_in_a_row: 1,
+      consecutive_failures: 0,
+      attempts_in_flight: 0,
+    });
   });
 
   it('a challenge made on one replica is sent on a second and answered on the third', async () => {
@@ -103,7 +139,9 @@ describe('several replicas on one PostgreSQL database', () => {
     );
     expect(count(answers, 200)).toBe(1);
     expect(
-      answers.filter((x) => x.status !== 200).every((x) => x.status === 400 && x.body.error.id === 'CHALLENGE_EXPIRED'),
+      answers
+        .filter((x) => x.status !== 200)
+        .every((x) => (x.status === 400 && x.body.error.id === 'CHALLENGE_EXPIRED') || x.status === 503),
     ).toBe(true);
   });
 
@@ -173,11 +211,12 @@ describe('several replicas on one PostgreSQL database', () => {
     // the survivors served enough of each burst that the lock and the spending must have happened.
     expect(count(g, 401)).toBeLessThanOrEqual(THRESHOLD);
     expect(count(r, 200)).toBeLessThanOrEqual(1);
-    expect(g.filter((x) => x.status !== 0).every((x) => x.status === 401 || x.status === 403)).toBe(true);
+    expect(g.filter((x) => x.status !== 0).every((x) => [401, 403, 503].includes(x.status))).toBe(true);
     for (const s of replicas) {
-      expect(
-        (await plaidCall(s.base, '/users/auth_token', { username: 'burst2', password: 'right-password' })).status,
-      ).toBe(403);
+      // Locked (403), or, where the dead replica's attempts are still counted as in flight, 503 until
+      // they are settled (IN_FLIGHT_MS): never a password check, never a token.
+      const login = await plaidCall(s.base, '/users/auth_token', { username: 'burst2', password: 'right-password' });
+      expect([403, 503]).toContain(login.status);
       const again = await plaidCall(s.base, `/users/${a.body.user_id}/2fa`, {
         challenge_id: a.body.challenge.id,
         passcode: code,

@@ -10,6 +10,7 @@ export enum ErrorId {
   INVALID_SEND_METHOD = 'INVALID_SEND_METHOD',
   OTP_NOT_SENT = 'OTP_NOT_SENT',
   SEND_LIMIT_REACHED = 'SEND_LIMIT_REACHED',
+  SEND_METHOD_UNAVAILABLE = 'SEND_METHOD_UNAVAILABLE',
   INVALID_CLIENT = 'INVALID_CLIENT',
   INVALID_CREDENTIALS = 'INVALID_CREDENTIALS',
   INVALID_MFA = 'INVALID_MFA',
@@ -34,6 +35,7 @@ export function statusOf(id: ErrorId): number {
     case ErrorId.INVALID_SEND_METHOD:
     case ErrorId.OTP_NOT_SENT:
     case ErrorId.SEND_LIMIT_REACHED:
+    case ErrorId.SEND_METHOD_UNAVAILABLE:
       return 400;
     case ErrorId.INVALID_CLIENT:
     case ErrorId.INVALID_CREDENTIALS:
@@ -71,6 +73,7 @@ const DEFAULT_MESSAGES: Record<ErrorId, string> = {
   INVALID_SEND_METHOD: 'The send method is not offered in this challenge.',
   OTP_NOT_SENT: 'No passcode has been sent for this challenge yet.',
   SEND_LIMIT_REACHED: 'No more passcodes can be sent for this challenge now.',
+  SEND_METHOD_UNAVAILABLE: 'The passcode cannot be delivered to this destination; choose another method.',
   INVALID_CLIENT: 'The client credentials are missing or invalid.',
   INVALID_CREDENTIALS: 'The username or password is incorrect.',
   INVALID_MFA: 'The answer to the challenge is incorrect.',

@@ -1,6 +1,8 @@
+export type SendMethodType = 'sms' | 'voice' | 'email';
+
 /** One passcode message to one recipient. `to` is E.164 for sms and voice, an address for email. */
 export interface OtpMessage {
-  channel: 'sms' | 'voice' | 'email';
+  channel: SendMethodType;
   to: string;
   text: string;
   subject: string;
@@ -8,11 +10,23 @@ export interface OtpMessage {
 }
 
 /**
- * Where passcodes go (PRODUCT.md section 6, OTP_DELIVERY). Resolves once the provider has accepted
- * the message; rejects if it failed. The outbox is the sandbox's; Twilio and SMTP plug in here.
+ * What became of a delivery (PRODUCT.md section 6). `transient` (5xx, 429, unreachable, past
+ * DELIVERY_TIMEOUT) is a 503 and uses no send; `permanent` (the provider refused the destination for
+ * good) is 400 SEND_METHOD_UNAVAILABLE. `providerCode` is the provider's own error code, for the audit.
+ */
+export type DeliveryResult =
+  | { status: 'delivered' }
+  | { status: 'transient'; reason: string; providerCode?: string }
+  | { status: 'permanent'; reason: string; providerCode?: string };
+
+/**
+ * Where passcodes go (OTP_DELIVERY): the sandbox outbox today; Twilio and SMTP plug in here, each
+ * registered for the send method types it serves. `signal` aborts at DELIVERY_TIMEOUT: a channel
+ * stops what it is doing, since the code it carries will never be valid.
  */
 export interface OtpDeliveryChannel {
-  deliver(message: OtpMessage): Promise<void>;
+  readonly types: readonly SendMethodType[];
+  deliver(message: OtpMessage, signal: AbortSignal): Promise<DeliveryResult>;
 }
 
-export const OTP_DELIVERY_CHANNEL = Symbol('OtpDeliveryChannel');
+export const OTP_DELIVERY_CHANNELS = Symbol('OtpDeliveryChannels');

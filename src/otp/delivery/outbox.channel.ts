@@ -2,17 +2,19 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { maskEmail, maskPhone } from '../masks';
-import { OtpDeliveryChannel, OtpMessage } from './otp-delivery-channel';
+import { DeliveryResult, OtpDeliveryChannel, OtpMessage } from './otp-delivery-channel';
 import { OutboxMessage } from './outbox-message.entity';
 
-/** The sandbox's delivery: a row in the outbox table and a log line with the recipient masked. */
+/** The sandbox's delivery, for every type: a row in the outbox table and a log line with the recipient masked. */
 @Injectable()
 export class OutboxChannel implements OtpDeliveryChannel {
+  readonly types = ['sms', 'voice', 'email'] as const;
   private readonly logger = new Logger('Outbox');
 
   constructor(@InjectRepository(OutboxMessage) private readonly outbox: Repository<OutboxMessage>) {}
 
-  async deliver(m: OtpMessage): Promise<void> {
+  async deliver(m: OtpMessage, signal: AbortSignal): Promise<DeliveryResult> {
+    if (signal.aborted) return { status: 'transient', reason: 'timeout' };
     await this.outbox.insert({
       channel: m.channel,
       recipient: m.to,
@@ -20,9 +22,8 @@ export class OutboxChannel implements OtpDeliveryChannel {
       challengeId: m.challengeId,
       createdAt: Date.now(),
     });
-    this.logger.log(
-      { channel: m.channel, to: m.channel === 'email' ? maskEmail(m.to) : maskPhone(m.to) },
-      'passcode written to the outbox',
-    );
+    const to = m.channel === 'email' ? maskEmail(m.to) : maskPhone(m.to);
+    this.logger.log({ channel: m.channel, to }, 'passcode written to the outbox');
+    return { status: 'delivered' };
   }
 }

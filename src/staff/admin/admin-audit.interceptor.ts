@@ -1,19 +1,20 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Observable, catchError, from, mergeMap, throwError } from 'rxjs';
-import { AuditService } from '@/audit/audit.service';
-import type { StaffRequest } from '../staff.guard';
+import { EventType } from '@/events/domain-event';
+import { DomainEvents } from '@/events/domain-events';
+import type { StaffRequest } from '@/staff-auth/staff.guard';
 
 /** Every admin call is an audit event naming the staff member (PRODUCT.md section 9). */
 @Injectable()
 export class AdminAuditInterceptor implements NestInterceptor {
-  constructor(private readonly audit: AuditService) {}
+  constructor(private readonly events: DomainEvents) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const req = context.switchToHttp().getRequest<StaffRequest>();
     const record = (outcome: string) =>
-      this.audit
-        .record({
-          type: 'admin_call',
+      this.events
+        .publish({
+          type: EventType.AdminCall,
           outcome,
           userId: typeof req.params?.id === 'string' && req.path.startsWith('/admin/users/') ? req.params.id : null,
           detail: {

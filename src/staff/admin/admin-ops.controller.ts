@@ -17,7 +17,7 @@ import { MaintenanceService } from '@/maintenance/maintenance.service';
 import { OutboxService } from '@/otp/delivery/outbox.service';
 import { PartnersService } from '@/partners/partners.service';
 import { PxError } from '@/common/errors/px.error';
-import { Roles, StaffGuard } from '../staff.guard';
+import { Roles, StaffGuard } from '@/staff-auth/staff.guard';
 import { AdminAuditInterceptor } from './admin-audit.interceptor';
 import { CreateClientDto, MaintenanceDto, OutboxQuery } from './admin.dto';
 

@@ -12,7 +12,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { ServedOn } from '@/common/http/listener.guard';
-import { Roles, StaffGuard, StaffRequest } from '../staff.guard';
+import { Roles, StaffGuard, StaffRequest } from '@/staff-auth/staff.guard';
 import { AdminAuditInterceptor } from './admin-audit.interceptor';
 import { CreateUserDto, FindUsersQuery, LockDto, SetPasswordDto, TermsDto, UpdateUserDto } from './admin.dto';
 import { AdminUsersService } from './admin-users.service';

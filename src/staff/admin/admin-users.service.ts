@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@/config/app-config';
+import { EventType, StaffOutcome, LockOutcome } from '@/events/domain-event';
+import { DomainEvents } from '@/events/domain-events';
 import { AuditService } from '@/audit/audit.service';
 import { PxError } from '@/common/errors/px.error';
 import { KbaService } from '@/kba/kba.service';
@@ -10,7 +12,7 @@ import { LockoutService } from '@/users/lockout/lockout.service';
 import type { User } from '@/users/user.entity';
 import { UsersService } from '@/users/users.service';
 import type { CreateUserDto, UpdateUserDto } from './admin.dto';
-import type { StaffRole } from '../staff-key.entity';
+import type { StaffRole } from '@/staff-auth/staff-key.entity';
 import { ErrorId } from '@/common/errors/error-id';
 import { UserView, toUserView } from './user-view';
 
@@ -26,6 +28,7 @@ export class AdminUsersService {
     private readonly totp: TotpService,
     private readonly sendMethods: SendMethods,
     private readonly tokens: TokensService,
+    private readonly bus: DomainEvents,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
   ) {}
@@ -56,9 +59,9 @@ export class AdminUsersService {
       await this.kba.removeAllFor(user.id);
       throw err;
     }
-    await this.audit.record({
-      type: 'user_create',
-      outcome: 'created',
+    await this.bus.publish({
+      type: EventType.UserCreate,
+      outcome: StaffOutcome.Created,
       userId: user.id,
       institutionId: user.institutionId,
       detail: { factors: this.factorNames(dto) },
@@ -96,11 +99,12 @@ export class AdminUsersService {
       await this.kba.removeAllFor(user.id);
       await this.kba.enroll(user.id, dto.kba);
     }
-    if (Object.keys(patch).length) await this.users.update(user, patch);
+    // Any factor set or removed ends the user's open challenges (PRODUCT.md section 7).
+    if (Object.keys(patch).length || dto.kba !== undefined) await this.users.changeFactors(user, patch);
     const changed = Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined);
-    await this.audit.record({
-      type: 'factors_change',
-      outcome: sets ? 'set' : 'reset',
+    await this.bus.publish({
+      type: EventType.FactorsChange,
+      outcome: sets ? StaffOutcome.Set : StaffOutcome.Reset,
       userId: user.id,
       institutionId: user.institutionId,
       detail: { fields: changed },
@@ -125,9 +129,9 @@ export class AdminUsersService {
   async unlock(id: string): Promise<UserView> {
     const user = await this.users.getById(id);
     await this.lockout.unlock(this.users.keyOf(user));
-    await this.audit.record({
-      type: 'unlock',
-      outcome: 'unlocked',
+    await this.bus.publish({
+      type: EventType.Unlock,
+      outcome: StaffOutcome.Unlocked,
       userId: user.id,
       institutionId: user.institutionId,
     });
@@ -137,9 +141,9 @@ export class AdminUsersService {
   async lock(id: string, reason?: string): Promise<UserView> {
     const user = await this.users.getById(id);
     await this.lockout.lock(this.users.keyOf(user), reason ?? 'locked by staff');
-    await this.audit.record({
-      type: 'lock',
-      outcome: 'locked_by_staff',
+    await this.bus.publish({
+      type: EventType.Lock,
+      outcome: LockOutcome.ByStaff,
       userId: user.id,
       institutionId: user.institutionId,
       detail: { reason: reason ?? null },
@@ -152,9 +156,9 @@ export class AdminUsersService {
     const user = await this.users.getById(id);
     await this.users.setPassword(user, password);
     const revoked = await this.tokens.revokeAllFor(user, 'password_changed');
-    await this.audit.record({
-      type: 'password_change',
-      outcome: 'changed',
+    await this.bus.publish({
+      type: EventType.PasswordChange,
+      outcome: StaffOutcome.Changed,
       userId: user.id,
       institutionId: user.institutionId,
     });
@@ -165,9 +169,9 @@ export class AdminUsersService {
     const user = await this.users.getById(id);
     const v = version ?? this.config.TERMS_VERSION;
     await this.users.acceptTerms(user, v);
-    await this.audit.record({
-      type: 'terms',
-      outcome: 'accepted',
+    await this.bus.publish({
+      type: EventType.Terms,
+      outcome: StaffOutcome.Accepted,
       userId: user.id,
       institutionId: user.institutionId,
       detail: { version: v },
@@ -206,7 +210,7 @@ export class AdminUsersService {
     return toUserView(
       user,
       lock,
-      this.sendMethods.for(user),
+      this.sendMethods.all(user),
       questions.map((q) => ({ id: q.id, text: q.text })),
       this.config.TERMS_VERSION,
     );

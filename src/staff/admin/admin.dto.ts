@@ -13,7 +13,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { FACTOR_KINDS, FactorKind } from '@/config/app-config';
+import { FACTOR_KINDS, FactorKind } from '@/users/factor-kind';
 import { RequiredString } from '@/common/http/dto';
 
 const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);

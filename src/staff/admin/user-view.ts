@@ -1,4 +1,4 @@
-import type { FactorKind } from '@/config/app-config';
+import type { FactorKind } from '@/users/factor-kind';
 import type { SendMethod } from '@/challenge/challenge.entity';
 import type { LockState } from '@/users/lockout/lockout.service';
 import type { User } from '@/users/user.entity';
@@ -13,7 +13,12 @@ export interface UserView {
     permanent: boolean;
     until: string | null;
     reason: string | null;
+    /** When the current lock began; null when unlocked. */
+    since: string | null;
+    /** Wrong answers judged in a row (passwords and second factors alike). */
     consecutive_failures: number;
+    /** Attempts being judged right now: they become failures or are given back. */
+    attempts_in_flight: number;
     locks_in_a_row: number;
   };
   factors: { otp: { id: string; type: string; mask: string }[]; totp: boolean; kba: { id: string; text: string }[] };
@@ -39,7 +44,9 @@ export function toUserView(
       permanent: lock.permanent,
       until: lock.until && !lock.permanent ? new Date(lock.until).toISOString() : null,
       reason: lock.reason,
+      since: lock.lockedAt ? new Date(lock.lockedAt).toISOString() : null,
       consecutive_failures: lock.failures,
+      attempts_in_flight: lock.inFlight,
       locks_in_a_row: lock.lockCount,
     },
     factors: { otp: methods, totp: !!user.totpSecretSealed, kba },

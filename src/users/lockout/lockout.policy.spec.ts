@@ -1,5 +1,5 @@
 import { loadConfig } from '@/config/app-config';
-import { FOREVER } from '@/database/columns';
+import { FOREVER } from './forever';
 import { LockoutPolicy } from './lockout.policy';
 
 const policy = (env: Record<string, string>) => new LockoutPolicy(loadConfig({ NODE_ENV: 'test', ...env }));

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@/config/app-config';
-import { FOREVER } from '@/database/columns';
+import { FOREVER } from './forever';
 
 /**
  * How long the n-th lock in a row lasts (PRODUCT.md section 4, LOCKOUT_MODE):

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { FOREVER } from '@/database/columns';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { runSql } from '@/database/sql';
+import { FOREVER } from './forever';
 import { LoginGuard } from './login-guard.entity';
 
 export interface GuardKey {
@@ -9,51 +10,67 @@ export interface GuardKey {
   usernameNorm: string;
 }
 
+const KEY = 'institution_id = ? AND username_norm = ?';
+const keyParams = (k: GuardKey) => [k.institutionId, k.usernameNorm];
+
 /**
- * One statement per method; every counter change is a conditional UPDATE whose affected-row
- * count is the answer, so it holds under concurrency on one process or many (STYLE.md habit 6).
+ * One statement per method; every counter change is a conditional UPDATE (or an upsert) whose
+ * affected rows are the answer, so it holds under concurrency on one process or many (STYLE.md
+ * habit 6). `failures` counts attempts taken and not given back; `in_flight` is the part of them not
+ * judged yet, so `failures - in_flight` is what support staff see and what the lock is decided on.
  */
 @Injectable()
 export class LockoutRepository {
-  constructor(@InjectRepository(LoginGuard) private readonly guards: Repository<LoginGuard>) {}
+  constructor(
+    @InjectRepository(LoginGuard) private readonly guards: Repository<LoginGuard>,
+    @InjectDataSource() private readonly ds: DataSource,
+  ) {}
 
   find(key: GuardKey): Promise<LoginGuard | null> {
     return this.guards.findOneBy(key);
   }
 
-  async ensure(key: GuardKey, now: number): Promise<void> {
-    await this.guards
-      .createQueryBuilder()
-      .insert()
-      .values({ ...key, failures: 0, lockCount: 0, lockedUntil: 0, updatedAt: now })
-      .orIgnore()
-      .execute();
-  }
-
-  /** Takes one attempt if the key is not locked and under the threshold. */
+  /**
+   * Takes one attempt if the key is not locked and under the threshold, creating the row if needed.
+   * One upsert, so a purge that deletes an idle row between two statements cannot turn into a 403.
+   */
   async takeAttempt(key: GuardKey, threshold: number, now: number): Promise<boolean> {
-    const r = await this.update(key)
-      .set({ failures: () => 'failures + 1', updatedAt: now })
-      .andWhere('failures < :threshold', { threshold })
-      .andWhere('locked_until <= :now', { now })
-      .execute();
-    return r.affected === 1;
+    const r = await runSql(
+      this.ds,
+      `INSERT INTO login_guard (institution_id, username_norm, failures, in_flight, lock_count, locked_until, updated_at)
+       VALUES (?, ?, 1, 1, 0, 0, ?)
+       ON CONFLICT (institution_id, username_norm) DO UPDATE
+         SET failures = login_guard.failures + 1, in_flight = login_guard.in_flight + 1, updated_at = excluded.updated_at
+         WHERE login_guard.failures < ? AND login_guard.locked_until <= ?
+       RETURNING failures`,
+      [...keyParams(key), now, threshold, now],
+    );
+    return r.rows.length === 1;
   }
 
+  /** A taken attempt was judged wrong: it stays counted, and is no longer in flight. */
+  async judged(key: GuardKey, now: number): Promise<void> {
+    await runSql(
+      this.ds,
+      `UPDATE login_guard SET in_flight = in_flight - 1, updated_at = ? WHERE ${KEY} AND in_flight > 0`,
+      [now, ...keyParams(key)],
+    );
+  }
+
+  /** A taken attempt turned out right (or was never judged): it is given back. */
   async giveBack(key: GuardKey, now: number): Promise<void> {
-    await this.update(key)
-      .set({ failures: () => 'failures - 1', updatedAt: now })
-      .andWhere('failures > 0')
-      .execute();
+    await runSql(
+      this.ds,
+      `UPDATE login_guard SET failures = failures - 1, in_flight = in_flight - 1, updated_at = ?
+       WHERE ${KEY} AND in_flight > 0 AND failures > 0`,
+      [now, ...keyParams(key)],
+    );
   }
 
-  async addFailure(key: GuardKey, now: number): Promise<void> {
-    await this.update(key)
-      .set({ failures: () => 'failures + 1', updatedAt: now })
-      .execute();
-  }
-
-  /** Locks if failures reached the threshold and nobody else locked first (lock_count unchanged). */
+  /**
+   * Locks if the judged failures reached the threshold, the key is not locked already (a staff lock
+   * is never shortened) and nobody else locked first (lock_count unchanged): one burst, one lock.
+   */
   async lockIfDue(
     key: GuardKey,
     threshold: number,
@@ -61,52 +78,79 @@ export class LockoutRepository {
     until: number,
     now: number,
   ): Promise<boolean> {
-    const r = await this.update(key)
-      .set({
-        failures: 0,
-        lockCount: prevLockCount + 1,
-        lockedUntil: until,
-        lockedAt: now,
-        lockReason: 'too many failed attempts',
-        updatedAt: now,
-      })
-      .andWhere('failures >= :threshold', { threshold })
-      .andWhere('lock_count = :prev', { prev: prevLockCount })
-      .execute();
+    const r = await runSql(
+      this.ds,
+      `UPDATE login_guard SET failures = in_flight, lock_count = ?, locked_until = ?, locked_at = ?, lock_reason = ?, updated_at = ?
+       WHERE ${KEY} AND failures - in_flight >= ? AND lock_count = ? AND locked_until <= ?`,
+      [
+        prevLockCount + 1,
+        until,
+        now,
+        'too many failed attempts',
+        now,
+        ...keyParams(key),
+        threshold,
+        prevLockCount,
+        now,
+      ],
+    );
     return r.affected === 1;
   }
 
-  /** A completed login: the failure count and the run of temporary locks start again. */
+  /**
+   * Attempts left in flight by a process that died before judging them (a replica killed mid-burst)
+   * count as judged once nothing can still be in flight: they were never given back.
+   */
+  async settleStale(key: GuardKey, staleBefore: number, now: number): Promise<boolean> {
+    const r = await runSql(
+      this.ds,
+      `UPDATE login_guard SET in_flight = 0, updated_at = ? WHERE ${KEY} AND in_flight > 0 AND updated_at < ?`,
+      [now, ...keyParams(key), staleBefore],
+    );
+    return r.affected === 1;
+  }
+
+  /** A completed login: judged failures and the run of temporary locks start again. */
   async reset(key: GuardKey, now: number): Promise<void> {
-    await this.update(key).set({ failures: 0, lockCount: 0, updatedAt: now }).execute();
+    await runSql(this.ds, `UPDATE login_guard SET failures = in_flight, lock_count = 0, updated_at = ? WHERE ${KEY}`, [
+      now,
+      ...keyParams(key),
+    ]);
   }
 
   async unlock(key: GuardKey, now: number): Promise<void> {
-    await this.update(key)
-      .set({ failures: 0, lockCount: 0, lockedUntil: 0, lockedAt: null, lockReason: null, updatedAt: now })
-      .execute();
+    await runSql(
+      this.ds,
+      `UPDATE login_guard SET failures = in_flight, lock_count = 0, locked_until = 0, locked_at = NULL, lock_reason = NULL,
+       updated_at = ? WHERE ${KEY}`,
+      [now, ...keyParams(key)],
+    );
   }
 
   async lockByStaff(key: GuardKey, reason: string, now: number): Promise<void> {
-    await this.update(key).set({ lockedUntil: FOREVER, lockedAt: now, lockReason: reason, updatedAt: now }).execute();
+    await runSql(
+      this.ds,
+      `INSERT INTO login_guard (institution_id, username_norm, failures, in_flight, lock_count, locked_until, locked_at,
+         lock_reason, updated_at)
+       VALUES (?, ?, 0, 0, 0, ?, ?, ?, ?)
+       ON CONFLICT (institution_id, username_norm) DO UPDATE
+         SET locked_until = excluded.locked_until, locked_at = excluded.locked_at, lock_reason = excluded.lock_reason,
+             updated_at = excluded.updated_at`,
+      [...keyParams(key), FOREVER, now, reason, now],
+    );
   }
 
-  /** Rows that hold nothing (no failures, no lock history, unlocked), and unlocked rows idle since `idleBefore`. */
+  /**
+   * Rows that hold nothing (no failures, no lock history, unlocked), and unlocked rows idle since
+   * `idleBefore`; never one with an attempt in flight, so no failure being judged is lost.
+   */
   async purge(now: number, idleBefore: number): Promise<number> {
-    const r = await this.guards
-      .createQueryBuilder()
-      .delete()
-      .from(LoginGuard)
-      .where('locked_until <= :now', { now })
-      .andWhere('((failures = 0 AND lock_count = 0) OR updated_at < :idleBefore)', { idleBefore })
-      .execute();
-    return r.affected ?? 0;
-  }
-
-  private update(key: GuardKey) {
-    return this.guards
-      .createQueryBuilder()
-      .update(LoginGuard)
-      .where('institution_id = :institutionId AND username_norm = :usernameNorm', key);
+    const r = await runSql(
+      this.ds,
+      `DELETE FROM login_guard WHERE locked_until <= ? AND in_flight = 0
+       AND ((failures = 0 AND lock_count = 0) OR updated_at < ?)`,
+      [now, idleBefore],
+    );
+    return r.affected;
   }
 }

@@ -1,5 +1,6 @@
-import type { AuditService } from '@/audit/audit.service';
 import { loadConfig } from '@/config/app-config';
+import type { DomainEvents } from '@/events/domain-events';
+import type { UserRepository } from '../user.repository';
 import { LockoutPolicy } from './lockout.policy';
 import type { LockoutRepository } from './lockout.repository';
 import { IN_FLIGHT_MS, LockoutService } from './lockout.service';
@@ -7,40 +8,53 @@ import type { LoginGuard } from './login-guard.entity';
 
 describe(LockoutService.name, () => {
   const key = { institutionId: 'default', usernameNorm: 'alice' };
-  const setup = (guard: Partial<LoginGuard>) => {
+  const setup = (guard: Partial<LoginGuard>, stale: boolean) => {
+    const row = { ...key, inFlight: 0, lockCount: 0, lockedUntil: 0, lockReason: null, lockedAt: null, ...guard };
     const repo = {
-      ensure: jest.fn().mockResolvedValue(undefined),
       takeAttempt: jest.fn().mockResolvedValue(false),
-      find: jest
-        .fn()
-        .mockResolvedValue({ ...key, lockCount: 0, lockedUntil: 0, lockReason: null, lockedAt: null, ...guard }),
+      find: jest.fn().mockResolvedValue(row),
+      settleStale: jest.fn().mockImplementation(() => {
+        if (stale) row.inFlight = 0;
+        return Promise.resolve(stale);
+      }),
       lockIfDue: jest.fn().mockResolvedValue(true),
     };
-    const audit = { record: jest.fn().mockResolvedValue(undefined) };
+    const users = {
+      findByUsername: jest.fn().mockResolvedValue({ id: 'u1' }),
+      moveEpochByKey: jest.fn().mockResolvedValue(undefined),
+    };
+    const events = { publish: jest.fn().mockResolvedValue(undefined) };
     const sut = new LockoutService(
       repo as unknown as LockoutRepository,
+      users as unknown as UserRepository,
       new LockoutPolicy(loadConfig({ NODE_ENV: 'test' })),
-      audit as unknown as AuditService,
+      events as unknown as DomainEvents,
     );
-    return { sut, repo, audit };
+    return { sut, repo, users, events };
   };
 
-  it('applies the due lock when the count has sat at the threshold longer than anything can be in flight', async () => {
-    const { sut, repo, audit } = setup({ failures: 5, updatedAt: Date.now() - IN_FLIGHT_MS - 1_000 });
-    expect(await sut.takeAttempt(key)).toBe(false);
+  it('applies the due lock, with its user, to attempts left in flight longer than anything can take', async () => {
+    const { sut, repo, users, events } = setup(
+      { failures: 5, inFlight: 2, updatedAt: Date.now() - IN_FLIGHT_MS - 1 },
+      true,
+    );
+    expect(await sut.takeAttempt(key)).toBe('locked');
     expect(repo.lockIfDue).toHaveBeenCalledWith(key, 5, 0, expect.any(Number), expect.any(Number));
-    expect(audit.record).toHaveBeenCalledWith(expect.objectContaining({ type: 'lock', outcome: 'locked_temporarily' }));
+    expect(users.moveEpochByKey).toHaveBeenCalledWith('default', 'alice');
+    expect(events.publish).toHaveBeenCalledWith(
+      expect.objectContaining({ type: 'lock', outcome: 'locked_temporarily', userId: 'u1' }),
+    );
   });
 
-  it('leaves a fresh saturation alone: those attempts are still being judged', async () => {
-    const { sut, repo } = setup({ failures: 5, updatedAt: Date.now() - 1_000 });
-    expect(await sut.takeAttempt(key)).toBe(false);
+  it('answers in_flight, not locked, while the remaining attempts are still being judged', async () => {
+    const { sut, repo } = setup({ failures: 5, inFlight: 2, updatedAt: Date.now() - 1_000 }, false);
+    expect(await sut.takeAttempt(key)).toBe('in_flight');
     expect(repo.lockIfDue).not.toHaveBeenCalled();
   });
 
-  it('does nothing more for a key that is simply locked', async () => {
-    const { sut, repo } = setup({ failures: 0, lockedUntil: Date.now() + 60_000, updatedAt: 0 });
-    expect(await sut.takeAttempt(key)).toBe(false);
-    expect(repo.lockIfDue).not.toHaveBeenCalled();
+  it('answers locked for a key whose lock has not expired', async () => {
+    const { sut, repo } = setup({ failures: 0, lockedUntil: Date.now() + 60_000 }, false);
+    expect(await sut.takeAttempt(key)).toBe('locked');
+    expect(repo.settleStale).not.toHaveBeenCalled();
   });
 });

@@ -1,7 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { AuditService } from '@/audit/audit.service';
+import { EventType } from '@/events/domain-event';
+import { DomainEvents } from '@/events/domain-events';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
 import { RequestContextStore } from '@/common/http/request-context';
@@ -19,7 +20,7 @@ export class StaffGuard implements CanActivate {
   constructor(
     private readonly staff: StaffService,
     private readonly reflector: Reflector,
-    private readonly audit: AuditService,
+    private readonly events: DomainEvents,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -36,8 +37,8 @@ export class StaffGuard implements CanActivate {
     ]) ?? ['admin'];
     if (row.role !== 'admin' && !allowed.includes(row.role)) {
       // A refused call is an admin call too (PRODUCT.md section 9): the staff member is known by now.
-      await this.audit.record({
-        type: 'admin_call',
+      await this.events.publish({
+        type: EventType.AdminCall,
         outcome: ErrorId.FORBIDDEN,
         userId: typeof req.params?.id === 'string' && req.path.startsWith('/admin/users/') ? req.params.id : null,
         detail: {

@@ -5,11 +5,15 @@ import { ServiceSetting } from '@/maintenance/service-setting.entity';
 import { OutboxMessage } from '@/otp/delivery/outbox-message.entity';
 import { PartnerClient } from '@/partners/partner-client.entity';
 import { PartnerSecret } from '@/partners/partner-secret.entity';
-import { StaffKey } from '@/staff/staff-key.entity';
+import { StaffKey } from '@/staff-auth/staff-key.entity';
 import { AuthToken } from '@/tokens/auth-token.entity';
 import { LoginGuard } from '@/users/lockout/login-guard.entity';
 import { User } from '@/users/user.entity';
 
+/**
+ * Every entity, as each module registers its own (TypeOrmModule.forFeature): assembled here, at the top,
+ * for what runs without the Nest app's modules (the TypeORM CLI's ormconfig.ts, the schema test).
+ */
 export const ENTITIES = [
   AuditEvent,
   AuthToken,

@@ -1,0 +1,133 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ChallengeService } from '@/challenge/challenge.service';
+import { FACTOR_VERIFIERS, FactorVerifier } from '@/challenge/factor-verifier';
+import type { OpenChallenge } from '@/challenge/open-challenge';
+import { ErrorId } from '@/common/errors/error-id';
+import { PxError } from '@/common/errors/px.error';
+import { CommonOutcome, EventType, TwoFactorOutcome } from '@/events/domain-event';
+import { DomainEvents } from '@/events/domain-events';
+import { MaintenanceService } from '@/maintenance/maintenance.service';
+import { TokensService } from '@/tokens/tokens.service';
+import { LockoutService } from '@/users/lockout/lockout.service';
+import type { User } from '@/users/user.entity';
+import { UsersService } from '@/users/users.service';
+import { AuthenticatedBody, TwoFactorDto } from './auth.dto';
+import { attemptsInFlight } from './in-flight';
+
+/**
+ * POST /users/:user_id/2fa (PRODUCT.md section 7). Two attempts are taken before the answer is judged,
+ * one of the challenge's and one of the user's (the same count as passwords), so a burst over any
+ * number of challenges judges no more than LOCKOUT_THRESHOLD wrong answers before the lock. A right
+ * answer spends the challenge in one conditional UPDATE: of concurrent right answers one gets a token.
+ */
+@Injectable()
+export class TwoFactorService {
+  constructor(
+    private readonly maintenance: MaintenanceService,
+    private readonly challenges: ChallengeService,
+    private readonly users: UsersService,
+    private readonly lockout: LockoutService,
+    @Inject(FACTOR_VERIFIERS) private readonly verifiers: FactorVerifier[],
+    private readonly tokens: TokensService,
+    private readonly events: DomainEvents,
+  ) {}
+
+  async verify(userId: string, input: TwoFactorDto, clientId: string): Promise<AuthenticatedBody> {
+    let user: User | null = null;
+    let challenge: OpenChallenge | null = null;
+    const refuse = async (outcome: TwoFactorOutcome | CommonOutcome, error: PxError) => {
+      const detail = { kind: challenge?.kind ?? null, challenge_id: challenge?.id ?? null };
+      await this.events.publish({
+        type: EventType.TwoFactor,
+        outcome,
+        userId: user?.id ?? null,
+        institutionId: user?.institutionId ?? null,
+        detail,
+      });
+      return error;
+    };
+
+    // 1. maintenance; 2. the challenge, of this user, answered in the shape its kind asks for
+    user = await this.users.findById(userId);
+    const closed = await this.maintenance.closed();
+    if (closed) throw await refuse(CommonOutcome.Maintenance, closed);
+    challenge = user && (await this.challenges.open(userId, input.challenge_id, ['otp', 'totp', 'kba']));
+    if (!user || !challenge)
+      throw await refuse(CommonOutcome.ChallengeNotFound, new PxError(ErrorId.CHALLENGE_NOT_FOUND));
+    const verifier = this.verifiers.find((v) => v.kind === challenge.kind)!;
+    try {
+      verifier.precheck(challenge, input);
+    } catch (err) {
+      if (err instanceof PxError) throw await refuse(outcomeOf(err), err);
+      throw err;
+    }
+
+    // 3. the user's attempt: locked is 403, and answers after the lock are not counted
+    const key = this.users.keyOf(user);
+    const attempt = await this.lockout.takeAttempt(key);
+    if (attempt === 'locked') throw await refuse(CommonOutcome.Locked, new PxError(ErrorId.ACCOUNT_LOCKED));
+    if (attempt === 'in_flight') throw await refuse(CommonOutcome.AttemptsInFlight, attemptsInFlight());
+
+    // 4. the challenge's attempt, then the judgement; an attempt not judged wrong is given back
+    let judgedWrong = false;
+    try {
+      if (!this.challenges.isLive(challenge, user)) {
+        throw await refuse(CommonOutcome.ChallengeExpired, new PxError(ErrorId.CHALLENGE_EXPIRED));
+      }
+      try {
+        verifier.assertReady(challenge);
+      } catch (err) {
+        if (err instanceof PxError) throw await refuse(outcomeOf(err), err);
+        throw err;
+      }
+      if (!(await this.challenges.takeAttempt(challenge))) {
+        throw await refuse(CommonOutcome.ChallengeExpired, new PxError(ErrorId.CHALLENGE_EXPIRED));
+      }
+      const verdict = await verifier.judge(challenge, user, input);
+      if (!verdict.right) {
+        judgedWrong = true;
+        await this.lockout.judgedWrong(key, user.id);
+        throw await refuse(TwoFactorOutcome.Wrong, new PxError(ErrorId.INVALID_MFA));
+      }
+      // Of concurrent right answers one spends the challenge; the others are "already used" and count nothing.
+      if (!(await this.challenges.spend(challenge))) {
+        throw await refuse(CommonOutcome.ChallengeExpired, new PxError(ErrorId.CHALLENGE_EXPIRED));
+      }
+      if (!(await verifier.confirm(user, verdict))) {
+        judgedWrong = true;
+        await this.lockout.judgedWrong(key, user.id);
+        throw await refuse(TwoFactorOutcome.TotpReplay, new PxError(ErrorId.INVALID_MFA));
+      }
+    } finally {
+      if (!judgedWrong) await this.lockout.giveBack(key);
+    }
+
+    // 5. the token, unless a password change, factor reset or lock ended the challenge meanwhile
+    const token = await this.tokens.issue(user, clientId);
+    if (!(await this.users.epochIs(user, challenge.userEpoch))) {
+      await this.tokens.revoke(token);
+      throw await refuse(CommonOutcome.ChallengeExpired, new PxError(ErrorId.CHALLENGE_EXPIRED));
+    }
+    await this.lockout.completed(key);
+    await this.events.publish({
+      type: EventType.TwoFactor,
+      outcome: TwoFactorOutcome.Success,
+      userId: user.id,
+      institutionId: user.institutionId,
+      detail: { kind: challenge.kind, challenge_id: challenge.id },
+    });
+    return { user_id: user.id, auth_token: token };
+  }
+}
+
+/** The outcome recorded for an answer refused before any attempt was taken. */
+function outcomeOf(err: PxError): CommonOutcome | TwoFactorOutcome {
+  switch (err.id) {
+    case ErrorId.OTP_NOT_SENT:
+      return TwoFactorOutcome.OtpNotSent;
+    case ErrorId.CHALLENGE_EXPIRED:
+      return CommonOutcome.ChallengeExpired;
+    default:
+      return CommonOutcome.InvalidRequest;
+  }
+}

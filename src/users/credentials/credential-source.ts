@@ -1,0 +1,29 @@
+import type { User } from '../user.entity';
+import type { GuardKey } from '../lockout/lockout.repository';
+
+/**
+ * What a credential source says of a username and password (PRODUCT.md section 12). `valid` carries
+ * the pxauth user it maps to (for `local` the user itself; for `http` and `ldap`, the shadow user keyed
+ * by the source's stable reference), read before the check, so its auth epoch is the one the
+ * password was checked under.
+ */
+export type CredentialCheck =
+  | { result: 'valid'; user: User; reference: string }
+  | { result: 'invalid'; user: User | null }
+  | { result: 'locked'; user: User | null }
+  | { result: 'not_allowed'; user: User | null }
+  | { result: 'unavailable'; retryAt: Date; reason: string };
+
+export interface LoginAttempt {
+  key: GuardKey;
+  username: string;
+  password: string;
+}
+
+/** Where step 3 of a login checks the password: `local` today; `http` and `ldap` plug in here. */
+export interface CredentialSource {
+  readonly name: 'local' | 'http' | 'ldap';
+  verify(attempt: LoginAttempt): Promise<CredentialCheck>;
+}
+
+export const CREDENTIAL_SOURCE = Symbol('CredentialSource');
