@@ -153,7 +153,7 @@ export class ConfigError extends Error {}
 
 /**
  * The name of every setting: the properties of AppConfig, those with a default and the optional
- * ones (known by their validators). `.env.example` must list exactly these (app-config.spec.ts).
+ * ones (known by their validators). `.env.example` must list exactly these (env-example.spec.ts).
  */
 export function settingNames(): string[] {
   const validated = getMetadataStorage()
