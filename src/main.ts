@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { config as loadDotenv } from 'dotenv';
-import { ConfigError, loadConfig } from './config/app-config';
+import { inspect } from 'node:util';
+import { ConfigError, loadConfig, redactSettings } from './config/app-config';
 import { startPxAuth } from './server';
 
 async function main(): Promise<void> {
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   // A configuration error names the variable; anything else is a start-up failure with its stack.
-  console.error(err instanceof ConfigError ? err.message : err);
+  // Either is printed without the secrets of the settings (issue 6; PRODUCT.md section 9).
+  console.error(redactSettings(err instanceof ConfigError ? err.message : inspect(err), process.env));
   process.exit(1);
 });

@@ -62,6 +62,27 @@ describe('cli', () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npx nest build\` first (npm test does)`);
   });
 
+  // Issue 6: an operator's terminal (and its scrollback, a CI log) never shows a secret setting.
+  describe('prints no secret when it cannot run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pxauth-cli-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('on a bad ENCRYPTION_KEY, or a typo in a boolean: names the variable, without the key', async () => {
+      const key = 'not-a-key-but-s3cret';
+      const bad = await cli(`sqlite:${join(dir, 'db.sqlite')}`, ['outbox:list'], { env: { ENCRYPTION_KEY: key } });
+      expectRefused(bad, 1, /ENCRYPTION_KEY \(value hidden\): ENCRYPTION_KEY must be 32 bytes/);
+      expect(bad.stderr).not.toContain(key);
+      const typo = await cli(`sqlite:${join(dir, 'db.sqlite')}`, ['outbox:list'], { env: { SANDBOX: 'ture' } });
+      expectRefused(typo, 1, /SANDBOX="ture": SANDBOX must be true, false, 1, 0, yes or no/);
+    });
+
+    it('on an unreachable PostgreSQL: SERVICE_UNAVAILABLE, without the password', async () => {
+      const r = await cli('postgres://u:s3cretpw@127.0.0.1:1/x', ['outbox:list']);
+      expectRefused(r, 1, /^error: SERVICE_UNAVAILABLE: the database could not be used: .*ECONNREFUSED/);
+      expect(r.stderr).not.toContain('s3cretpw');
+    }, 45_000);
+  });
+
   describe('db:migrate', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pxauth-cli-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -11,6 +11,13 @@ import { freePort } from './support/replica';
  * its environment alone, stopped by a signal (PRODUCT.md sections 1, 10 and 11).
  */
 const ROOT = join(__dirname, '..');
+/** The PostgreSQL server of the e2e-postgres project (jest.config.js), on a database it does not have. */
+function missingPgDatabase(password: string): string {
+  const u = new URL(process.env.PXAUTH_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
+  u.password = password;
+  u.pathname = '/pxauth_no_such_db';
+  return u.toString();
+}
 const SANDBOX_CLIENT = { 'X-PLAID-CLIENT-ID': 'sandbox-client', 'X-PLAID-SECRET': 'sandbox-secret' };
 
 class Proc {
@@ -331,6 +338,9 @@ describe('the pxauth process', () => {
       ['PORT', { PORT: 'abc' }],
       ['ENCRYPTION_KEY', { NODE_ENV: 'production', ENCRYPTION_KEY: undefined, SANDBOX: undefined }],
       ['SANDBOX', { NODE_ENV: 'production', SANDBOX: 'true', ENCRYPTION_KEY: 'a'.repeat(64) }],
+      // A typo in a boolean is refused, not read as false (issue 6).
+      ['SANDBOX', { SANDBOX: 'ture' }],
+      ['KBA_ENABLED', { KBA_ENABLED: 'flase' }],
     ])('%s', async (variable, env) => {
       const p = await Proc.spawn({ NODE_ENV: 'test', DATABASE_URL: `sqlite:${join(tempDir(), 'db.sqlite')}`, ...env });
       try {
@@ -341,5 +351,44 @@ describe('the pxauth process', () => {
         p.kill();
       }
     });
+  });
+
+  // Issue 6: whatever stops the start, neither stream shows a secret setting or the database password.
+  describe('prints no secret when it cannot start', () => {
+    const KEY = 'not-a-key-but-s3cret';
+    const GOOD_KEY = 'c0ffee'.repeat(10) + 'c0ff';
+
+    it('on a bad ENCRYPTION_KEY: names it, without its value', async () => {
+      const p = await Proc.spawn({ DATABASE_URL: `sqlite:${join(tempDir(), 'db.sqlite')}`, ENCRYPTION_KEY: KEY });
+      try {
+        expect(await p.exitWithin(20_000)).not.toBe(0);
+        expect(p.stderr).toMatch(/\bENCRYPTION_KEY\b.*must be 32 bytes/);
+        expect(p.stdout + p.stderr).not.toContain(KEY);
+      } finally {
+        p.kill();
+      }
+    });
+
+    // TypeOrmModule retries for about 20 s and logs each failure: every line is checked.
+    it.each([
+      ['an unreachable PostgreSQL', 'postgres://u:s3cretpw@127.0.0.1:1/x', /ECONNREFUSED/],
+      ['a malformed DATABASE_URL', 'postgres://u:s3cretpw@127.0.0.1:notaport/x', /Invalid URL/],
+      // Where the machine has a PostgreSQL (the e2e-postgres project's), it refuses the database.
+      ['a PostgreSQL that refuses the database', missingPgDatabase('s3cretpw'), /does not exist|ECONNREFUSED/],
+    ])(
+      'on %s: exits non-zero without the password',
+      async (_, url, failure) => {
+        const p = await Proc.spawn({ DATABASE_URL: url, ENCRYPTION_KEY: GOOD_KEY, LOG_LEVEL: 'debug' });
+        try {
+          expect(await p.exitWithin(60_000)).not.toBe(0);
+          expect(p.stdout + p.stderr).toMatch(failure);
+          expect(p.stdout + p.stderr).not.toContain('s3cretpw');
+          expect(p.stdout + p.stderr).not.toContain(GOOD_KEY);
+        } finally {
+          p.kill();
+        }
+      },
+      90_000,
+    );
   });
 });

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
 import { AppModule } from '@/app.module';
 import { PxError } from '@/common/errors/px.error';
-import { ConfigError } from '@/config/app-config';
+import { ConfigError, redactSettings } from '@/config/app-config';
 import { isDatabaseUnavailable } from '@/database/errors';
 import { USAGE, UsageError, checkFlags, parseInvocation } from './args';
 import { COMMANDS, Run } from './commands';
@@ -68,7 +68,8 @@ function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
 void main(process.argv.slice(2))
   .catch(async (err: unknown) => {
     const { text, code } = report(err);
-    await write(process.stderr, `${text}\n`);
+    // The settings' secrets (a DATABASE_URL password, keys) are masked in whatever the report quotes.
+    await write(process.stderr, `${redactSettings(text, process.env)}\n`);
     return code;
   })
   // Exit once the output is flushed: a pool or timer left open must not keep an operator waiting.

@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from './app-config';
+import { ConfigError, loadConfig, redactSettings, settingNames } from './app-config';
+import { isSecretSetting, redactSecrets, redactUrls } from './redact';
 
 const error = (env: Record<string, string>) => {
   try {
@@ -71,5 +72,112 @@ describe('loadConfig', () => {
     const withKey = error({ NODE_ENV: 'production', ENCRYPTION_KEY: 'a'.repeat(64) });
     expect(withKey).not.toMatch(/ENCRYPTION_KEY|SANDBOX/);
     expect(withKey).toMatch(/OTP_DELIVERY=outbox is refused/);
+  });
+
+  it('reads booleans as exactly true, false, 1, 0, yes or no, in any case', () => {
+    for (const [raw, value] of [
+      ['true', true],
+      ['TRUE', true],
+      ['1', true],
+      ['Yes', true],
+      ['false', false],
+      ['False', false],
+      ['0', false],
+      ['NO', false],
+    ] as const) {
+      const c = loadConfig({ SANDBOX: raw, USERNAME_CASE_SENSITIVE: raw, KBA_ENABLED: raw });
+      expect([raw, c.SANDBOX, c.USERNAME_CASE_SENSITIVE, c.KBA_ENABLED]).toEqual([raw, value, value, value]);
+    }
+    // Absent or empty: the default.
+    const d = loadConfig({ SANDBOX: '', KBA_ENABLED: '' });
+    expect([d.SANDBOX, d.sandbox, d.USERNAME_CASE_SENSITIVE, d.KBA_ENABLED]).toEqual([undefined, true, false, true]);
+  });
+
+  it('refuses any other boolean word, naming the variable, instead of reading it as false', () => {
+    for (const name of ['SANDBOX', 'USERNAME_CASE_SENSITIVE', 'KBA_ENABLED'])
+      for (const raw of ['ture', 'flase', 'on', 'off', 'y', 'n', '2', ' true', 'true ', 'constructor'])
+        expect([name, raw, error({ [name]: raw })]).toEqual([
+          name,
+          raw,
+          `Invalid configuration:\n  - ${name}=${JSON.stringify(raw)}: ${name} must be true, false, 1, 0, yes or no`,
+        ]);
+  });
+
+  it('never shows the value of a secret setting, only its name', () => {
+    const key = 'not-a-key-s3cret-value';
+    const msg = error({ ENCRYPTION_KEY: key, LOCKOUT_MODE: 'sometimes' });
+    expect(msg).toMatch(/ENCRYPTION_KEY \(value hidden\): ENCRYPTION_KEY must be 32 bytes/);
+    expect(msg).toMatch(/LOCKOUT_MODE="sometimes"/);
+    expect(msg).not.toContain(key);
+    // A good key beside a bad setting is not quoted either.
+    const good = 'ab'.repeat(32);
+    expect(error({ ENCRYPTION_KEY: good, PORT: 'x' })).toMatch(/PORT/);
+    expect(error({ ENCRYPTION_KEY: good, PORT: 'x' })).not.toContain(good);
+  });
+
+  it('shows a bad DATABASE_URL without its password', () => {
+    const msg = error({ DATABASE_URL: 'mysql://app:s3cretpw@db.example:3306/px' });
+    expect(msg).toContain('DATABASE_URL="mysql://app:***@db.example:3306/px": DATABASE_URL must be');
+    expect(msg).not.toContain('s3cretpw');
+  });
+});
+
+describe('settingNames', () => {
+  it('lists every property of AppConfig, the optional ones without a default included', () => {
+    const names = settingNames();
+    expect(names).toEqual(expect.arrayContaining(['NODE_ENV', 'SANDBOX', 'ENCRYPTION_KEY', 'DATABASE_URL', 'PORT']));
+    expect(names).not.toContain('production');
+    expect(names).not.toContain('sandbox');
+    expect(new Set(names).size).toBe(names.length);
+  });
+});
+
+describe('redaction', () => {
+  it('knows a secret setting by its name', () => {
+    for (const n of [
+      'ENCRYPTION_KEY',
+      'TWILIO_AUTH_TOKEN',
+      'UPSTREAM_HMAC_KEY',
+      'LDAP_BIND_PASSWORD',
+      'SMTP_URL',
+      'X_SECRET',
+    ])
+      expect([n, isSecretSetting(n)]).toEqual([n, true]);
+    for (const n of ['DATABASE_URL', 'AUTH_TOKEN_TTL', 'KBA_ENABLED', 'KEY', 'PASSWORD_POLICY'])
+      expect([n, isSecretSetting(n)]).toEqual([n, false]);
+  });
+
+  it('masks the password of a URL, and credential query parameters', () => {
+    expect(redactUrls('postgres://user:PASSWORD@host/db')).toBe('postgres://user:***@host/db');
+    expect(redactUrls('postgresql://u:p%40ss@h:5432/d?sslmode=require')).toBe(
+      'postgresql://u:***@h:5432/d?sslmode=require',
+    );
+    // An unencoded @ or / in the password: masked up to the host, nothing of it left.
+    expect(redactUrls('postgres://u:pa@s/s@h/d')).toBe('postgres://u:***@h/d');
+    expect(redactUrls('postgres://h/d?user=u&password=hunter22&sslmode=disable')).toBe(
+      'postgres://h/d?user=u&password=***&sslmode=disable',
+    );
+    // In running text, and several times.
+    expect(redactUrls('connect to "postgres://a:one@h/d" failed; retry postgres://b:two@h/d')).toBe(
+      'connect to "postgres://a:***@h/d" failed; retry postgres://b:***@h/d',
+    );
+    // Nothing to mask: unchanged.
+    for (const t of ['postgres://user@host/db', 'sqlite:data/pxauth.sqlite', 'postgres://host:5432/db', 'a: b@c'])
+      expect(redactUrls(t)).toBe(t);
+  });
+
+  it('masks secret values and URL passwords wherever they are quoted', () => {
+    const env = {
+      DATABASE_URL: 'postgres://u:s3cret%2Fpw@h/d',
+      ENCRYPTION_KEY: 'k'.repeat(64),
+      LOG_LEVEL: 'info',
+    };
+    const text = `password s3cret/pw rejected; password s3cret%2Fpw; key ${'k'.repeat(64)}; level info`;
+    expect(redactSecrets(text, env)).toBe('password *** rejected; password ***; key ***; level info');
+  });
+
+  it('masks only the settings of pxauth, not every variable of the environment', () => {
+    const env = { ENCRYPTION_KEY: 'e'.repeat(64), CI_JOB_TOKEN: 'true', DATABASE_URL: 'postgres://u:pw-4-db@h/d' };
+    expect(redactSettings(`is true: ${'e'.repeat(64)} pw-4-db`, env)).toBe('is true: *** ***');
   });
 });

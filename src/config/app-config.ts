@@ -1,17 +1,42 @@
 import { Transform, plainToInstance } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  getMetadataStorage,
+  validateSync,
+} from 'class-validator';
 import { parseDurationMs } from './duration';
+import { isSecretSetting, redactSecrets, redactUrls } from './redact';
 
 export const LOCKOUT_MODES = ['escalating', 'temporary', 'manual'] as const;
 export type LockoutMode = (typeof LOCKOUT_MODES)[number];
 /** The factor kinds MFA_PRIORITY may list (the users module owns what they mean). */
 const MFA_KINDS = ['totp', 'otp', 'kba'] as const;
 
+// Settings come from the environment, so every raw value is a string (or absent). A value the
+// transform cannot read is passed on unchanged, for the validator to refuse with the variable's name.
+const absent = (value: unknown) => value === undefined || value === '';
+// Exactly these words and no others (issue 6): `SANDBOX=ture` must stop the start, not read as false.
+const BOOLEAN_WORDS = new Map([
+  ['true', true],
+  ['1', true],
+  ['yes', true],
+  ['false', false],
+  ['0', false],
+  ['no', false],
+]);
 const bool = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : ['true', '1', 'yes'].includes(String(value).toLowerCase());
-const int = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+  absent(value) ? undefined : typeof value === 'string' ? (BOOLEAN_WORDS.get(value.toLowerCase()) ?? value) : value;
+const BOOLEAN_MESSAGE = { message: '$property must be true, false, 1, 0, yes or no' };
+const int = ({ value }: { value: unknown }) => (absent(value) ? undefined : Number(value));
 const duration = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : (parseDurationMs(String(value)) ?? Number.NaN);
+  absent(value) ? undefined : typeof value === 'string' ? (parseDurationMs(value) ?? Number.NaN) : Number.NaN;
 const list = ({ value }: { value: unknown }) =>
   typeof value === 'string'
     ? value
@@ -26,7 +51,7 @@ const list = ({ value }: { value: unknown }) =>
  */
 export class AppConfig {
   @IsIn(['development', 'production', 'test']) NODE_ENV: string = 'development';
-  @Transform(bool) @IsOptional() @IsBoolean() SANDBOX?: boolean;
+  @Transform(bool) @IsOptional() @IsBoolean(BOOLEAN_MESSAGE) SANDBOX?: boolean;
 
   @IsString() HOST = '0.0.0.0';
   @Transform(int) @IsInt() @Min(0) @Max(65535) PORT = 3000;
@@ -68,7 +93,7 @@ export class AppConfig {
 
   @Transform(list) @IsString({ each: true }) SUPPORTED_PLAID_VERSIONS: string[] = ['2021-03-26'];
   @IsString() @Matches(/^.{1,64}$/) DEFAULT_INSTITUTION_ID = 'default';
-  @Transform(bool) @IsBoolean() USERNAME_CASE_SENSITIVE = false;
+  @Transform(bool) @IsBoolean(BOOLEAN_MESSAGE) USERNAME_CASE_SENSITIVE = false;
 
   @Transform(int)
   @IsInt()
@@ -91,7 +116,7 @@ export class AppConfig {
   @Transform(list)
   @IsIn(MFA_KINDS, { each: true, message: 'MFA_PRIORITY must list totp, otp and kba' })
   MFA_PRIORITY: (typeof MFA_KINDS)[number][] = ['totp', 'otp', 'kba'];
-  @Transform(bool) @IsBoolean() KBA_ENABLED = true;
+  @Transform(bool) @IsBoolean(BOOLEAN_MESSAGE) KBA_ENABLED = true;
   @Transform(int) @IsInt() @Min(1) @Max(10) KBA_QUESTIONS_ASKED = 2;
   @Transform(duration) @IsInt({ message: 'CHALLENGE_TTL must be a duration such as 10m' }) @Min(1000) CHALLENGE_TTL =
     10 * 60_000;
@@ -126,17 +151,36 @@ export class AppConfig {
 
 export class ConfigError extends Error {}
 
+/**
+ * The name of every setting: the properties of AppConfig, those with a default and the optional
+ * ones (known by their validators). `.env.example` must list exactly these (env-example.spec.ts).
+ */
+export function settingNames(): string[] {
+  const validated = getMetadataStorage()
+    .getTargetValidationMetadatas(AppConfig, '', true, false)
+    .map((m) => m.propertyName);
+  return [...new Set([...Object.keys(new AppConfig()), ...validated])];
+}
+
+/** `text` with the secrets among the settings of `env` masked (see redact.ts): for start-up errors. */
+export function redactSettings(text: string, env: Record<string, string | undefined>): string {
+  const names = new Set(settingNames());
+  return redactSecrets(text, Object.fromEntries(Object.entries(env).filter(([k]) => names.has(k))));
+}
+
+/** A bad value as a message may show it: never a secret's, and a URL without its password. */
+function shown(name: string, value: string | undefined): string {
+  if (isSecretSetting(name)) return `${name} (value hidden)`;
+  return `${name}=${JSON.stringify(redactUrls(value ?? ''))}`;
+}
+
 /** Builds and validates the config; throws a ConfigError naming each bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
-  const known = Object.keys(new AppConfig());
-  const raw = Object.fromEntries(
-    Object.entries(env).filter(
-      ([k, v]) => v !== undefined && v !== '' && (known.includes(k) || k === 'SANDBOX' || k === 'ENCRYPTION_KEY'),
-    ),
-  );
+  const known = new Set(settingNames());
+  const raw = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== undefined && v !== '' && known.has(k)));
   const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
   const problems = validateSync(config, { skipMissingProperties: false }).map(
-    (e) => `${e.property}=${JSON.stringify(env[e.property] ?? '')}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+    (e) => `${shown(e.property, env[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
   );
   if (config.production) {
     if (!config.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY: required when NODE_ENV=production');
@@ -145,6 +189,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   }
   if (new Set(config.MFA_PRIORITY).size !== config.MFA_PRIORITY.length)
     problems.push('MFA_PRIORITY: a factor is listed twice');
-  if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  // Redacted once more as a whole: a validator's message could quote a value in some later rule.
+  if (problems.length)
+    throw new ConfigError(redactSettings(`Invalid configuration:\n  - ${problems.join('\n  - ')}`, env));
   return config;
 }

@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@/config/app-config';
+import { redactSecrets } from '@/config/redact';
 import { dataSourceOptions } from './data-source-options';
+import { redactError } from './errors';
 import { migrate } from './migrate';
 
 @Module({
@@ -22,10 +24,16 @@ import { migrate } from './migrate';
         retryDelay: 2_000,
       }),
       // Migrations run once the pool is up, before anything else uses it (one set for both engines).
+      // A failure is logged by TypeOrmModule at each retry: without the URL's password (issue 6).
       dataSourceFactory: async (options) => {
-        const ds = await new DataSource(options!).initialize();
-        await migrate(ds);
-        return ds;
+        try {
+          const ds = await new DataSource(options!).initialize();
+          await migrate(ds);
+          return ds;
+        } catch (err) {
+          const url = (options as { url?: string }).url;
+          throw redactError(err, (text) => redactSecrets(text, { DATABASE_URL: url }));
+        }
       },
     }),
   ],

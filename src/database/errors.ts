@@ -25,3 +25,25 @@ function codeOf(err: unknown): string | undefined {
   const code = e?.driverError?.code ?? e?.code;
   return typeof code === 'string' ? code : undefined;
 }
+
+/**
+ * Masks, in place, what `redact` masks in an error's message, stack and other string fields (and in
+ * its driver error's): a connection error is logged on every retry at start and then printed by the
+ * process, and must not carry the DATABASE_URL password there (issue 6). In place, so that its class
+ * and code still tell an outage from a bug.
+ */
+export function redactError<T>(err: T, redact: (text: string) => string): T {
+  const seen = new Set<object>();
+  const visit = (e: unknown) => {
+    if (typeof e !== 'object' || e === null || seen.has(e)) return;
+    seen.add(e);
+    const fields = e as Record<string, unknown>;
+    for (const key of new Set([...Object.getOwnPropertyNames(e), 'message', 'stack'])) {
+      const v = fields[key];
+      if (typeof v === 'string') fields[key] = redact(v);
+      else if (key === 'driverError' || key === 'cause') visit(v);
+    }
+  };
+  visit(err);
+  return err;
+}
