@@ -101,7 +101,7 @@ describe(`runTransaction (${TEST_ENGINE})`, () => {
     expect(await clientIds([id, id])).toEqual([]);
   });
 
-  it('a failing statement (a unique violation) undoes the steps before it, and its error travels as it is', async () => {
+  it('a failing statement (a unique violation) undoes the steps before it; its error travels as it is', async () => {
     const c = newClient();
     const id = c.params![0] as string;
     // Two active secrets in one slot: what uq_partner_secret_active_slot forbids.

@@ -12,7 +12,8 @@ export class PartnerSecretSlot1764100000000 implements MigrationInterface {
     // Before this index, two concurrent rotations could fill one slot twice. Which of those secrets
     // Plaid uses is not for a migration to guess: stop, and say what to retire.
     const twins = (await q.query(
-      'SELECT client_id, slot FROM partner_secret WHERE revoked_at IS NULL GROUP BY client_id, slot HAVING COUNT(*) > 1',
+      'SELECT client_id, slot FROM partner_secret WHERE revoked_at IS NULL ' +
+        'GROUP BY client_id, slot HAVING COUNT(*) > 1',
     )) as { client_id: string; slot: number }[];
     if (twins.length) {
       const which = twins.map((t) => `client ${t.client_id} slot ${t.slot}`).join(', ');
