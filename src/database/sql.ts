@@ -18,8 +18,7 @@ export async function runSql<T = Record<string, unknown>>(
   sql: string,
   params: unknown[] = [],
 ): Promise<SqlResult<T>> {
-  let n = 0;
-  const text = engineOf(db) === 'postgres' ? sql.replace(/\?/g, () => `$${++n}`) : sql;
+  const text = engineOf(db) === 'postgres' ? numberedPlaceholders(sql) : sql;
   const own: QueryRunner | undefined = 'manager' in db ? db.createQueryRunner() : undefined;
   const runner = own ?? (db as EntityManager).queryRunner ?? (db as EntityManager).connection.createQueryRunner();
   try {
@@ -34,4 +33,10 @@ export async function runSql<T = Record<string, unknown>>(
 export function engineOf(db: Db): 'postgres' | 'sqlite' {
   const options = 'manager' in db ? db.options : db.connection.options;
   return options.type === 'postgres' ? 'postgres' : 'sqlite';
+}
+
+/** `?` placeholders as PostgreSQL's numbered `$1, $2, …` (a `?` inside a string literal would be one too). */
+export function numberedPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
 }

@@ -3,9 +3,16 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomInt } from 'node:crypto';
 import { In, Repository } from 'typeorm';
 import { randomToken } from '@/common/crypto/digest';
+import { ErrorId } from '@/common/errors/error-id';
+import { PxError } from '@/common/errors/px.error';
+import { isUniqueViolation } from '@/database/errors';
+import { TransactionAborted } from '@/database/transaction';
 import { PasswordHasher } from '@/users/password-hasher';
+import type { User } from '@/users/user.entity';
+import { bumpAuthEpochStep, insertUserStep } from '@/users/user-statements';
 import { normalizeAnswer } from './kba-answer';
 import { KbaQuestion } from './kba-question.entity';
+import { KbaQuestionRepository } from './kba-question.repository';
 
 export interface KbaEnrollment {
   question: string;
@@ -21,11 +28,42 @@ export interface KbaAnswer {
 export class KbaService {
   constructor(
     @InjectRepository(KbaQuestion) private readonly questions: Repository<KbaQuestion>,
+    private readonly repo: KbaQuestionRepository,
     private readonly hasher: PasswordHasher,
   ) {}
 
-  /** Written before the user row, under its id: invisible until the user exists. */
-  async enroll(userId: string, items: KbaEnrollment[]): Promise<void> {
+  /**
+   * A new user with questions: the user row and its questions in one transaction (issue 6), so a
+   * user who should answer questions never exists without them. A taken username is CONFLICT.
+   */
+  async enrollNewUser(user: User, items: KbaEnrollment[]): Promise<void> {
+    const rows = await this.hashAll(user.id, items);
+    try {
+      await this.repo.insertWith(rows, [insertUserStep(user)]);
+    } catch (err) {
+      if (isUniqueViolation(err))
+        throw new PxError(ErrorId.CONFLICT, 'A user with this username already exists in this institution.');
+      throw err;
+    }
+  }
+
+  /**
+   * Replaces all the user's questions (none: a reset) and moves the user's auth_epoch on, in one
+   * transaction (issue 6): a KBA-only user is never seen without questions, so never let in on the
+   * password alone, and a challenge opened on the old questions is refused from then on.
+   */
+  async replace(userId: string, items: KbaEnrollment[]): Promise<void> {
+    const rows = await this.hashAll(userId, items);
+    try {
+      await this.repo.replace(userId, rows, [bumpAuthEpochStep(userId, Date.now())]);
+    } catch (err) {
+      if (err instanceof TransactionAborted) throw new PxError(ErrorId.NOT_FOUND, 'No such user.');
+      throw err;
+    }
+  }
+
+  /** argon2id of each normalised answer, all before any transaction opens (nothing may await inside). */
+  private async hashAll(userId: string, items: KbaEnrollment[]): Promise<KbaQuestion[]> {
     const rows: KbaQuestion[] = [];
     for (const [position, item] of items.entries()) {
       rows.push(
@@ -38,11 +76,7 @@ export class KbaService {
         }),
       );
     }
-    if (rows.length) await this.questions.insert(rows);
-  }
-
-  async removeAllFor(userId: string): Promise<void> {
-    await this.questions.delete({ userId });
+    return rows;
   }
 
   listFor(userId: string): Promise<KbaQuestion[]> {

@@ -5,11 +5,10 @@ import { IsNull, Repository } from 'typeorm';
 import { randomToken, safeEqual, sha256 } from '@/common/crypto/digest';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
-import { PartnerClient } from './partner-client.entity';
 import { PartnerSecret } from './partner-secret.entity';
+import { NewSecret, PartnerSecretRepository } from './partner-secret.repository';
 
 const DUMMY_DIGEST = sha256('pxauth: no such client');
-export const MAX_ACTIVE_SECRETS = 2;
 
 export interface IssuedCredentials {
   client_id: string;
@@ -24,61 +23,43 @@ export interface IssuedCredentials {
 @Injectable()
 export class PartnersService {
   constructor(
-    @InjectRepository(PartnerClient) private readonly clients: Repository<PartnerClient>,
     @InjectRepository(PartnerSecret) private readonly secrets: Repository<PartnerSecret>,
+    private readonly repo: PartnerSecretRepository,
   ) {}
 
-  /** Creates a client; `fixed` is for the sandbox's documented credentials only. */
+  /** Creates a client and its first secret, both or neither; `fixed` is for the sandbox's credentials only. */
   async createClient(name: string, fixed?: { id: string; secret: string }): Promise<IssuedCredentials> {
     const id = fixed?.id ?? randomBytes(16).toString('hex');
     const secret = fixed?.secret ?? randomBytes(32).toString('hex');
-    await this.clients.insert({ id, name, createdAt: Date.now() });
-    await this.secrets.insert({
-      id: randomToken(16),
-      clientId: id,
-      slot: 1,
-      secretHash: sha256(secret),
-      createdAt: Date.now(),
-      revokedAt: null,
-    });
+    const now = Date.now();
+    await this.repo.createClient({ id, name, createdAt: now }, this.newSecret(id, secret, now));
     return { client_id: id, client_secret: secret, slot: 1 };
   }
 
-  /** Adds a second secret so the old one can be retired without downtime. */
+  /** Adds a second secret so the old one can be retired without downtime; of two at once, one wins. */
   async addSecret(clientId: string): Promise<IssuedCredentials> {
-    if (!(await this.clients.existsBy({ id: clientId }))) throw new PxError(ErrorId.NOT_FOUND, 'No such client.');
-    const active = await this.secrets.findBy({ clientId, revokedAt: IsNull() });
-    if (active.length >= MAX_ACTIVE_SECRETS)
-      throw new PxError(ErrorId.CONFLICT, 'The client already has two active secrets; revoke one first.');
-    const slot = [1, 2].find((n) => !active.some((s) => s.slot === n)) ?? 1;
     const secret = randomBytes(32).toString('hex');
-    await this.secrets.insert({
-      id: randomToken(16),
-      clientId,
-      slot,
-      secretHash: sha256(secret),
-      createdAt: Date.now(),
-      revokedAt: null,
-    });
+    const slot = await this.repo.addInFreeSlot(this.newSecret(clientId, secret, Date.now()));
+    if (slot === 'no_client') throw new PxError(ErrorId.NOT_FOUND, 'No such client.');
+    if (typeof slot !== 'number')
+      throw new PxError(ErrorId.CONFLICT, 'The client already has two active secrets; revoke one first.');
     return { client_id: clientId, client_secret: secret, slot };
   }
 
-  /** Retires secret `slot`, once its successor is in use; the last active secret cannot go. */
+  /** Retires secret `slot`, once its successor is in use; the last active secret cannot go, even to a race. */
   async revokeSecret(
     clientId: string,
     slot: number,
   ): Promise<{ client_id: string; revoked_slot: number; active_slots: number[] }> {
-    const active = await this.secrets.findBy({ clientId, revokedAt: IsNull() });
-    const target = active.find((s) => s.slot === slot);
-    if (!target) throw new PxError(ErrorId.NOT_FOUND, 'No such active secret.');
-    if (active.length === 1)
+    const remaining = await this.repo.retire(clientId, slot, Date.now());
+    if (remaining === 'last_secret')
       throw new PxError(ErrorId.CONFLICT, "This is the client's only active secret; add another first.");
-    await this.secrets.update({ id: target.id, revokedAt: IsNull() }, { revokedAt: Date.now() });
-    return {
-      client_id: clientId,
-      revoked_slot: slot,
-      active_slots: active.filter((s) => s !== target).map((s) => s.slot),
-    };
+    if (!Array.isArray(remaining)) throw new PxError(ErrorId.NOT_FOUND, 'No such active secret.');
+    return { client_id: clientId, revoked_slot: slot, active_slots: remaining };
+  }
+
+  private newSecret(clientId: string, secret: string, now: number): NewSecret {
+    return { id: randomToken(16), clientId, secretHash: sha256(secret), createdAt: now };
   }
 
   /** Throws INVALID_CLIENT unless the pair matches an active secret; same work for unknown ids. */

@@ -34,9 +34,8 @@ export class AdminUsersService {
   ) {}
 
   /**
-   * Creates the user and their factors; the TOTP secret is shown this once. No transaction (SQLite
-   * shares one connection between requests): the KBA rows go first under the new id, and the user
-   * row, last, is what makes them visible; if it loses a race for the username they are removed.
+   * Creates the user and their factors; the TOTP secret is shown this once. With questions, the user
+   * row and the questions are one transaction (issue 6): both or neither.
    */
   async create(dto: CreateUserDto, fixedTotpSecret?: string): Promise<CreatedUser> {
     if (dto.mfa_preference === 'kba' && !dto.kba?.length)
@@ -52,13 +51,8 @@ export class AdminUsersService {
       termsAcceptedVersion: dto.terms_accepted_version,
       mfaPreference: dto.mfa_preference,
     });
-    await this.kba.enroll(user.id, dto.kba ?? []);
-    try {
-      await this.users.insert(user);
-    } catch (err) {
-      await this.kba.removeAllFor(user.id);
-      throw err;
-    }
+    if (dto.kba?.length) await this.kba.enrollNewUser(user, dto.kba);
+    else await this.users.insert(user);
     await this.bus.publish({
       type: EventType.UserCreate,
       outcome: StaffOutcome.Created,
@@ -95,12 +89,10 @@ export class AdminUsersService {
     const enrollment = dto.totp === true ? this.totp.enroll() : undefined;
     if (dto.totp !== undefined)
       Object.assign(patch, { totpSecretSealed: enrollment?.sealed(user.id) ?? null, totpLastStep: null });
-    if (dto.kba !== undefined) {
-      await this.kba.removeAllFor(user.id);
-      await this.kba.enroll(user.id, dto.kba);
-    }
-    // Any factor set or removed ends the user's open challenges (PRODUCT.md section 7).
-    if (Object.keys(patch).length || dto.kba !== undefined) await this.users.changeFactors(user, patch);
+    // Any factor set or removed ends the user's open challenges (PRODUCT.md section 7); a KBA
+    // replacement moves the epoch in its own transaction.
+    if (dto.kba !== undefined) await this.kba.replace(user.id, dto.kba);
+    if (Object.keys(patch).length) await this.users.changeFactors(user, patch);
     const changed = Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined);
     await this.bus.publish({
       type: EventType.FactorsChange,
