@@ -9,13 +9,6 @@ let seq = 0;
 const uname = (prefix = 'adm') => `${prefix}_${++seq}_${Math.random().toString(36).slice(2, 8)}`;
 const phoneNo = () => `+1415${String(2_000_000 + ++seq * 7919).slice(-7)}`;
 
-async function createUser(app: TestApp, fields: Record<string, unknown> = {}) {
-  const body = { username: uname(), password: PASSWORD, ...fields };
-  const r = await app.admin('POST', '/admin/users', body);
-  expect(r.status).toBe(201);
-  return { username: body.username, userId: r.body.user_id as string, created: r };
-}
-
 /** Every key of a JSON value, at any depth. */
 function keysOf(v: unknown): string[] {
   if (Array.isArray(v)) return v.flatMap(keysOf);
@@ -82,7 +75,7 @@ describe('admin API: PRODUCT.md section 9', () => {
     });
 
     it('totp:true answers an otpauth:// URI and a PNG QR code, once; a code from that secret then logs in', async () => {
-      const { username, userId, created } = await createUser(t, { totp: true });
+      const { username, userId, created } = await t.createUser('adm', { totp: true }, PASSWORD);
       expect(created.body.totp_uri).toMatch(/^otpauth:\/\/totp\//);
       const secret = new URL(created.body.totp_uri).searchParams.get('secret')!;
       expect(secret).toMatch(/^[A-Z2-7]{16,}=*$/);
@@ -104,7 +97,7 @@ describe('admin API: PRODUCT.md section 9', () => {
     });
 
     it('a kba list gives a KBA challenge over those questions, answered by those answers', async () => {
-      const { username, userId, created } = await createUser(t, { kba: SANDBOX_KBA });
+      const { username, userId, created } = await t.createUser('adm', { kba: SANDBOX_KBA }, PASSWORD);
       expect(created.body.factors.kba.map((q: { text: string }) => q.text)).toEqual(Object.keys(KBA_ANSWERS));
       const a = await t.login(username);
       expect(a.status).toBe(202);
@@ -117,7 +110,7 @@ describe('admin API: PRODUCT.md section 9', () => {
     it('phone and email give sms, voice and email methods, delivered to them', async () => {
       const phone = phoneNo();
       const email = `${uname('mail')}@example.org`;
-      const { username, userId, created } = await createUser(t, { phone, email });
+      const { username, userId, created } = await t.createUser('adm', { phone, email }, PASSWORD);
       const a = await t.login(username);
       expect(a.status).toBe(202);
       expect(a.body.challenge.type).toBe('otp');
@@ -163,7 +156,7 @@ describe('admin API: PRODUCT.md section 9', () => {
 
     it('a duplicate username is 409 CONFLICT, after NFKC, trim and lower-case; unique per institution', async () => {
       const base = uname('Jane.Doe');
-      const first = await createUser(t, { username: base });
+      const first = await t.createUser('adm', { username: base }, PASSWORD);
       expectEnvelope(await t.admin('POST', '/admin/users', { username: base, password: 'other' }), 409, 'CONFLICT');
       expectEnvelope(
         await t.admin('POST', '/admin/users', { username: `  ${base.toUpperCase()} `, password: 'other' }),
@@ -208,8 +201,8 @@ describe('admin API: PRODUCT.md section 9', () => {
   describe('GET /admin/users', () => {
     it('?username=&institution_id= answers {users:[...]}, the username compared normalised', async () => {
       const name = uname('Find.Me');
-      const a = await createUser(t, { username: name });
-      const b = await createUser(t, { username: name, institution_id: 'bank-b' });
+      const a = await t.createUser('adm', { username: name }, PASSWORD);
+      const b = await t.createUser('adm', { username: name, institution_id: 'bank-b' }, PASSWORD);
       const all = await t.admin('GET', `/admin/users?username=${encodeURIComponent(` ${name.toUpperCase()} `)}`);
       expect(all.status).toBe(200);
       expect(Object.keys(all.body)).toEqual(['users']);
@@ -245,7 +238,7 @@ describe('admin API: PRODUCT.md section 9', () => {
 
   describe('lock and unlock', () => {
     it('lock: login is 403 and the view says so; unlock: login is 200 again', async () => {
-      const { username, userId } = await createUser(t);
+      const { username, userId } = await t.createUser('adm', {}, PASSWORD);
       const locked = await t.admin('POST', `/admin/users/${userId}/lock`, { reason: 'customer called: stolen phone' });
       expect(locked.status).toBe(200);
       expect(locked.body.lock).toMatchObject({
@@ -264,7 +257,7 @@ describe('admin API: PRODUCT.md section 9', () => {
     });
 
     it('unlock lifts a lock from failed logins, and the sandbox user_locked', async () => {
-      const { username, userId } = await createUser(t);
+      const { username, userId } = await t.createUser('adm', {}, PASSWORD);
       for (let i = 0; i < 5; i++) expectEnvelope(await t.login(username, 'wrong'), 401, 'INVALID_CREDENTIALS');
       expectEnvelope(await t.login(username), 403, 'ACCOUNT_LOCKED');
       const view = (await t.admin('GET', `/admin/users/${userId}`)).body;
@@ -288,7 +281,7 @@ describe('admin API: PRODUCT.md section 9', () => {
 
   describe('password', () => {
     it('a new password: the old one is 401, the new one 200 with the same user_id, and earlier tokens are inactive', async () => {
-      const { username, userId } = await createUser(t);
+      const { username, userId } = await t.createUser('adm', {}, PASSWORD);
       const before = await t.login(username);
       expect(before.status).toBe(200);
       expect((await introspect(t, before.body.auth_token)).body.active).toBe(true);
@@ -323,7 +316,7 @@ describe('admin API: PRODUCT.md section 9', () => {
 
   describe('events', () => {
     it('login outcomes, lock, unlock and admin calls naming the staff member, newest first', async () => {
-      const { username, userId } = await createUser(t);
+      const { username, userId } = await t.createUser('adm', {}, PASSWORD);
       await t.login(username, 'wrong');
       await t.login(username);
       await t.admin('POST', `/admin/users/${userId}/lock`, { reason: 'audit test' });
@@ -371,7 +364,7 @@ describe('admin API: PRODUCT.md section 9', () => {
     });
 
     it('reading events is itself an admin call on record', async () => {
-      const { userId } = await createUser(t);
+      const { userId } = await t.createUser('adm', {}, PASSWORD);
       await t.admin('GET', `/admin/users/${userId}/events`, undefined, KEYS.support);
       const ev = await t.events(userId);
       expect(
@@ -386,8 +379,8 @@ describe('admin API: PRODUCT.md section 9', () => {
     it('newest first, with ?to= naming one recipient', async () => {
       const pa = phoneNo();
       const pb = phoneNo();
-      const a = await createUser(t, { phone: pa });
-      const b = await createUser(t, { phone: pb });
+      const a = await t.createUser('adm', { phone: pa }, PASSWORD);
+      const b = await t.createUser('adm', { phone: pb }, PASSWORD);
       const send = async (u: { username: string; userId: string }) => {
         const c = (await t.login(u.username)).body.challenge;
         expect((await t.sendOtp(u.userId, c.id, c.send_methods[0].id)).status).toBe(200);
@@ -435,7 +428,7 @@ describe('admin API: PRODUCT.md section 9', () => {
     });
 
     it('support looks up, unlocks, records terms and reads events', async () => {
-      const { username, userId } = await createUser(t, { terms_accepted_version: 0 });
+      const { username, userId } = await t.createUser('adm', { terms_accepted_version: 0 }, PASSWORD);
       const s = KEYS.support;
       expect((await t.admin('GET', `/admin/users?username=${username}`, undefined, s)).body.users[0].user_id).toBe(
         userId,
@@ -453,7 +446,7 @@ describe('admin API: PRODUCT.md section 9', () => {
       expectEnvelope(await t.admin('POST', '/admin/users', { username, password: PASSWORD }, s), 403, 'FORBIDDEN');
       expect((await t.admin('GET', `/admin/users?username=${username}`)).body).toEqual({ users: [] });
 
-      const u = await createUser(t);
+      const u = await t.createUser('adm', {}, PASSWORD);
       expectEnvelope(
         await t.admin('POST', `/admin/users/${u.userId}/password`, { password: 'taken-over' }, s),
         403,
@@ -505,35 +498,50 @@ describe('admin API: PRODUCT.md section 9', () => {
     };
 
     it("the user's mfa_preference wins: totp and otp with preference 'otp' gets otp", async () => {
-      const u = await createUser(t, { totp: true, phone: phoneNo(), mfa_preference: 'otp' });
+      const u = await t.createUser('adm', { totp: true, phone: phoneNo(), mfa_preference: 'otp' }, PASSWORD);
       expect(u.created.body.mfa_preference).toBe('otp');
       expect(await kindFor(t, u.username)).toBe('otp');
-      const k = await createUser(t, { totp: true, phone: phoneNo(), kba: SANDBOX_KBA, mfa_preference: 'kba' });
+      const k = await t.createUser(
+        'adm',
+        { totp: true, phone: phoneNo(), kba: SANDBOX_KBA, mfa_preference: 'kba' },
+        PASSWORD,
+      );
       expect(await kindFor(t, k.username)).toBe('kba');
     });
 
     it('without a preference the default MFA_PRIORITY (totp, otp, kba) applies', async () => {
-      expect(await kindFor(t, (await createUser(t, { totp: true, phone: phoneNo(), kba: SANDBOX_KBA })).username)).toBe(
+      expect(
+        await kindFor(
+          t,
+          (await t.createUser('adm', { totp: true, phone: phoneNo(), kba: SANDBOX_KBA }, PASSWORD)).username,
+        ),
+      ).toBe('totp');
+      expect(
+        await kindFor(t, (await t.createUser('adm', { phone: phoneNo(), kba: SANDBOX_KBA }, PASSWORD)).username),
+      ).toBe('otp');
+      expect(await kindFor(t, (await t.createUser('adm', { totp: true, kba: SANDBOX_KBA }, PASSWORD)).username)).toBe(
         'totp',
       );
-      expect(await kindFor(t, (await createUser(t, { phone: phoneNo(), kba: SANDBOX_KBA })).username)).toBe('otp');
-      expect(await kindFor(t, (await createUser(t, { totp: true, kba: SANDBOX_KBA })).username)).toBe('totp');
     });
 
     it('MFA_PRIORITY=kba,otp,totp changes the order; a preference still wins', async () => {
       expect(
         await kindFor(
           kbaFirst,
-          (await createUser(kbaFirst, { totp: true, phone: phoneNo(), kba: SANDBOX_KBA })).username,
+          (await kbaFirst.createUser('adm', { totp: true, phone: phoneNo(), kba: SANDBOX_KBA }, PASSWORD)).username,
         ),
       ).toBe('kba');
-      expect(await kindFor(kbaFirst, (await createUser(kbaFirst, { totp: true, phone: phoneNo() })).username)).toBe(
-        'otp',
-      );
       expect(
         await kindFor(
           kbaFirst,
-          (await createUser(kbaFirst, { totp: true, kba: SANDBOX_KBA, mfa_preference: 'totp' })).username,
+          (await kbaFirst.createUser('adm', { totp: true, phone: phoneNo() }, PASSWORD)).username,
+        ),
+      ).toBe('otp');
+      expect(
+        await kindFor(
+          kbaFirst,
+          (await kbaFirst.createUser('adm', { totp: true, kba: SANDBOX_KBA, mfa_preference: 'totp' }, PASSWORD))
+            .username,
         ),
       ).toBe('totp');
     });
@@ -542,13 +550,16 @@ describe('admin API: PRODUCT.md section 9', () => {
       const r = await noKba.login('user_kba');
       expect(r.status).toBe(200);
       expect(r.body.auth_token).toBeDefined();
-      expect(await kindFor(noKba, (await createUser(noKba, { phone: phoneNo(), kba: SANDBOX_KBA })).username)).toBe(
-        'otp',
-      );
       expect(
         await kindFor(
           noKba,
-          (await createUser(noKba, { totp: true, kba: SANDBOX_KBA, mfa_preference: 'kba' })).username,
+          (await noKba.createUser('adm', { phone: phoneNo(), kba: SANDBOX_KBA }, PASSWORD)).username,
+        ),
+      ).toBe('otp');
+      expect(
+        await kindFor(
+          noKba,
+          (await noKba.createUser('adm', { totp: true, kba: SANDBOX_KBA, mfa_preference: 'kba' }, PASSWORD)).username,
         ),
       ).toBe('totp');
     });

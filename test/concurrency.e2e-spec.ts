@@ -1,4 +1,4 @@
-import { KEYS, Res, TestApp, expectEnvelope, totpAt } from './support/harness';
+import { KEYS, Res, TestApp, expectEnvelope, totpAt, wrongTotp } from './support/harness';
 
 /**
  * PRODUCT.md sections 4 to 7 and 10 under bursts: counters and single-use steps are conditional
@@ -188,11 +188,7 @@ describe('concurrency: PRODUCT.md sections 4, 6, 7 and 10', () => {
       try {
         const u = await makeUser(t, 'totpw', { totp: true });
         const a = await t.login(u.username, u.password);
-        const now = Date.now() / 1000;
-        const near = [-60, -30, 0, 30, 60].map((o) => totpAt(u.secret!, now + o));
-        let n = (Number(near[2]) + 500_000) % 1_000_000;
-        while (near.includes(String(n).padStart(6, '0'))) n = (n + 1) % 1_000_000;
-        const wrong = String(n).padStart(6, '0');
+        const wrong = wrongTotp(u.secret!);
         const rs = await burst(20, () => t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: wrong }));
         expect(tally(rs)).toEqual({ '401 INVALID_MFA': 5, '400 CHALLENGE_EXPIRED': 15 });
       } finally {

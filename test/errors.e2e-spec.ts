@@ -1,5 +1,15 @@
 import request from 'supertest';
-import { CLIENT, KBA_ANSWERS, KEYS, PASSWORD, Res, TestApp, expectEnvelope, totpAt } from './support/harness';
+import {
+  CLIENT,
+  KBA_ANSWERS,
+  KEYS,
+  PASSWORD,
+  Res,
+  TestApp,
+  expectEnvelope,
+  totpAt,
+  wrongTotp,
+} from './support/harness';
 
 /** PRODUCT.md section 3: every row of the error table, in the envelope and nothing else. */
 
@@ -19,13 +29,6 @@ async function freshUser(app: TestApp, factors: Record<string, unknown> = {}) {
 const nobody = () => `nobody_${++seq}`;
 
 const freshPhone = () => `+1415${String(1_000_000 + ++seq * 7919).slice(-7)}`;
-
-/** A 6-digit code that none of the accepted time steps (now, one either side) gives. */
-function wrongTotp(secret: string): string {
-  const now = Date.now() / 1000;
-  const valid = [-30, 0, 30].map((o) => totpAt(secret, now + o));
-  return ['000000', '111111', '222222', '333333'].find((c) => !valid.includes(c))!;
-}
 
 /** A POST on the public listener with full control of headers and body. */
 async function raw(

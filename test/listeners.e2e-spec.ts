@@ -1,8 +1,102 @@
-import request from 'supertest';
-import { KEYS, TestApp, expectEnvelope } from './support/harness';
+import { Server, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CLIENT, KEYS, PASSWORD, Res, TestApp, expectEnvelope } from './support/harness';
 
-/** PRODUCT.md section 1: nothing of the internal listener is reachable on the public one (404 there). */
-describe('two listeners', () => {
+/**
+ * PRODUCT.md section 1: nothing of the internal listener is reachable on the public one (404 there),
+ * and Plaid's endpoints are not on the internal one. Each spelling is sent to both listeners, so that
+ * a 404 means the listener refused a route that exists, not that the path matched nothing.
+ */
+
+type Method = 'GET' | 'POST' | 'PUT';
+
+/**
+ * One request with the path exactly as written, with a staff key and Plaid's credentials both set:
+ * supertest goes through WHATWG URL, which would remove `..` and `.` segments before sending.
+ */
+function send(server: Server, method: Method, path: string, body?: object): Promise<Res> {
+  const { port } = server.address() as AddressInfo;
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    Authorization: `Bearer ${KEYS.admin}`,
+    'X-PLAID-CLIENT-ID': CLIENT.id,
+    'X-PLAID-SECRET': CLIENT.secret,
+  };
+  if (body) headers['Content-Type'] = 'application/json';
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          parsed = undefined;
+        }
+        resolve({ status: res.statusCode!, body: parsed, text, headers: res.headers as Record<string, string> });
+      });
+    });
+    req.on('error', reject);
+    req.end(body ? JSON.stringify(body) : undefined);
+  });
+}
+
+/** Routes of the internal listener (section 1), each answering 200 there to an admin key. */
+const INTERNAL: [Method, string, object?][] = [
+  ['GET', '/admin/users'],
+  ['GET', '/admin/outbox'],
+  ['POST', '/tokens/introspect', { token: 'not-a-token' }],
+  ['POST', '/tokens/revoke', { token: 'not-a-token' }],
+];
+/** Plaid's endpoints (section 1), each answering on the public listener (200, or 400 for challenge x). */
+const PLAID: [string, object][] = [
+  ['/users/auth_token', { username: 'user_good', password: PASSWORD }],
+  ['/users/x/2fa', { challenge_id: 'x', passcode: '123456' }],
+  ['/users/x/sendOtp', { challenge_id: 'x', send_method_id: 'x' }],
+];
+
+/** Spellings the router resolves to the route itself: case, a trailing slash (section 1), a query. */
+const resolved = (path: string): string[] => {
+  const [first, ...rest] = path.slice(1).split('/');
+  const last = rest.pop()!;
+  return [
+    path,
+    `/${first.toUpperCase()}/${[...rest, last].join('/')}`,
+    `/${first[0].toUpperCase()}${first.slice(1)}/${[...rest, last.toUpperCase()].join('/')}`,
+    `${path}/`,
+    `${path}?x=1`,
+  ];
+};
+
+/**
+ * Spellings an attacker would try that Express 5 matches as sent: it does no RFC 3986 section 6.2.2
+ * normalisation (no merging of slashes, no decoding of unreserved characters, no removal of dot
+ * segments, and `;` is part of the segment), so they reach no route on either listener today. They
+ * are asserted on both: if a normaliser is ever put before the router, these rows fail and move to
+ * the pairs above, where the public 404 then rests on the listener guard.
+ */
+const unresolved = (path: string): string[] => {
+  const [first, ...rest] = path.slice(1).split('/');
+  const tail = rest.join('/');
+  const last = rest.pop()!;
+  const pct = (s: string) => `%${s.charCodeAt(0).toString(16).toUpperCase()}${s.slice(1)}`;
+  return [
+    `/${path}`,
+    `/${first}//${tail}`,
+    `/${pct(first)}/${tail}`,
+    `/${[first, ...rest, pct(last)].join('/')}`,
+    `/${first}%2F${tail}`,
+    `/x/../${first}/${tail}`,
+    `/${first}/./${tail}`,
+    `/${first}/%2e%2e/${first}/${tail}`,
+    `${path};x=1`,
+    `/${first};x=1/${tail}`,
+  ];
+};
+
+describe('two listeners: PRODUCT.md section 1', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await TestApp.start();
@@ -10,67 +104,61 @@ describe('two listeners', () => {
   afterAll(async () => {
     await t.stop();
   });
-  const call = (
-    server: 'publicServer' | 'internalServer',
-    method: 'get' | 'post' | 'put',
-    path: string,
-    body?: object,
-  ) => {
-    let r = request(t.px[server])
-      [method](path)
-      .set('Authorization', `Bearer ${KEYS.admin}`)
-      .set('X-PLAID-CLIENT-ID', 'sandbox-client')
-      .set('X-PLAID-SECRET', 'sandbox-secret');
-    if (body) r = r.send(body);
-    return r.then((x) => ({
-      status: x.status,
-      body: x.body,
-      text: x.text,
-      headers: x.headers,
-    }));
-  };
 
-  it.each([
-    ['get', '/admin/users'],
-    ['get', '/ADMIN/users'],
-    ['get', '/Admin/Users/'],
-    ['get', '//admin/users'],
-    ['get', '/admin/users?username=user_good'],
-    ['post', '/tokens/introspect'],
-    ['post', '/TOKENS/revoke'],
-    ['put', '/admin/maintenance'],
-    ['put', '/Admin/Maintenance'],
-    ['get', '/admin/outbox'],
-    ['get', '/metrics'],
-    ['get', '/console'],
-  ] as const)('public %s %s: 404 in the envelope, even with a valid staff key', async (method, path) => {
-    expectEnvelope(
-      await call('publicServer', method, path, method === 'get' ? undefined : { enabled: true, token: 'x' }),
-      404,
-      'NOT_FOUND',
-    );
-  });
-
-  it('a refused call on the public listener changed nothing', async () => {
-    await call('publicServer', 'put', '/ADMIN/maintenance', { enabled: true });
-    expect((await t.login('user_good')).status).toBe(200);
-  });
-
-  it.each([['/users/auth_token'], ['/USERS/auth_token'], ['/users/x/2fa'], ['/users/x/sendOtp']])(
-    "internal POST %s: 404, Plaid's endpoints are public only",
-    async (path) => {
-      expectEnvelope(
-        await call('internalServer', 'post', path, { username: 'user_good', password: 'pass_good' }),
-        404,
-        'NOT_FOUND',
-      );
+  it.each(INTERNAL.flatMap(([method, path, body]) => resolved(path).map((p) => [method, p, body] as const)))(
+    '%s %s: 404 on the public listener, even with a staff key; 200 on the internal one',
+    async (method, path, body) => {
+      expectEnvelope(await send(t.px.publicServer, method, path, body), 404, 'NOT_FOUND');
+      expect((await send(t.px.internalServer, method, path, body)).status).toBe(200);
     },
   );
 
+  it.each(PLAID.flatMap(([path, body]) => resolved(path).map((p) => [p, body] as const)))(
+    "POST %s: 404 on the internal listener; it answers on the public one (Plaid's endpoints are public only)",
+    async (path, body) => {
+      expectEnvelope(await send(t.px.internalServer, 'POST', path, body), 404, 'NOT_FOUND');
+      expect((await send(t.px.publicServer, 'POST', path, body)).status).not.toBe(404);
+    },
+  );
+
+  it.each(
+    [...INTERNAL, ...PLAID.map(([p, b]) => ['POST', p, b] as const)].flatMap(([method, path, body]) =>
+      unresolved(path).map((p) => [method, p, body] as const),
+    ),
+  )('%s %s: no route on either listener', async (method, path, body) => {
+    expectEnvelope(await send(t.px.publicServer, method, path, body), 404, 'NOT_FOUND');
+    expectEnvelope(await send(t.px.internalServer, method, path, body), 404, 'NOT_FOUND');
+  });
+
+  it('a change asked on the public listener changes nothing: maintenance, a token, a user', async () => {
+    const login = await t.login('user_good');
+    expect(login.status).toBe(200);
+    const token = login.body.auth_token as string;
+    const username = `listener_${Math.random().toString(36).slice(2, 8)}`;
+    expectEnvelope(await send(t.px.publicServer, 'PUT', '/Admin/Maintenance', { enabled: true }), 404, 'NOT_FOUND');
+    expectEnvelope(await send(t.px.publicServer, 'POST', '/TOKENS/revoke/', { token }), 404, 'NOT_FOUND');
+    expectEnvelope(
+      await send(t.px.publicServer, 'POST', '/admin/USERS', { username, password: PASSWORD }),
+      404,
+      'NOT_FOUND',
+    );
+    expect((await t.admin('GET', '/admin/maintenance')).body.enabled).toBe(false);
+    expect((await t.login('user_good')).status).toBe(200);
+    expect((await t.admin('POST', '/tokens/introspect', { token }, KEYS.rs)).body.active).toBe(true);
+    expect((await t.admin('GET', `/admin/users?username=${username}`)).body).toEqual({ users: [] });
+  });
+
+  // /metrics and /console belong to the internal listener (section 1) but are not built yet: today they
+  // are 404 on both. The issues that build them extend this: 200 internal, 404 public, as the pairs above.
+  it.each([['/metrics'], ['/console']])('GET %s: not built yet, 404 on both listeners today', async (path) => {
+    expectEnvelope(await send(t.px.publicServer, 'GET', path), 404, 'NOT_FOUND');
+    expectEnvelope(await send(t.px.internalServer, 'GET', path), 404, 'NOT_FOUND');
+  });
+
   it('health answers on both', async () => {
-    for (const server of ['publicServer', 'internalServer'] as const) {
-      expect((await call(server, 'get', '/healthz')).status).toBe(200);
-      expect((await call(server, 'get', '/readyz')).status).toBe(200);
+    for (const server of [t.px.publicServer, t.px.internalServer]) {
+      expect((await send(server, 'GET', '/healthz')).status).toBe(200);
+      expect((await send(server, 'GET', '/readyz')).status).toBe(200);
     }
   });
 });

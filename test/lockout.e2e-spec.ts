@@ -1,4 +1,4 @@
-import { KEYS, Res, TestApp, TestUser, expectEnvelope, totpAt } from './support/harness';
+import { KEYS, Res, TestApp, TestUser, expectEnvelope, totpAt, wrongTotp } from './support/harness';
 
 /**
  * PRODUCT.md section 4: consecutive failures per (institution, normalised username), known or not;
@@ -12,15 +12,6 @@ const uname = (prefix: string) => `${prefix}_${++seq}_${Math.random().toString(3
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const makeUser = (t: TestApp, prefix: string, fields: Record<string, unknown> = {}) => t.createUser(prefix, fields);
-
-/** A six-digit code that no step within the accepted drift would give. */
-function wrongTotp(secret: string): string {
-  const now = Date.now() / 1000;
-  const near = [-60, -30, 0, 30, 60].map((o) => totpAt(secret, now + o));
-  let n = (Number(near[2]) + 500_000) % 1_000_000;
-  while (near.includes(String(n).padStart(6, '0'))) n = (n + 1) % 1_000_000;
-  return String(n).padStart(6, '0');
-}
 
 async function view(t: TestApp, userId: string) {
   const r = await t.admin('GET', `/admin/users/${userId}`);

@@ -6,14 +6,6 @@ import { CLIENT, KEYS, PASSWORD, Res, TestApp, expectEnvelope, totpAt } from './
 const DEFAULT_TTL_S = 395 * 86_400;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-let seq = 0;
-async function createUser(app: TestApp, fields: Record<string, unknown> = {}) {
-  const username = `tok_${++seq}_${Math.random().toString(36).slice(2, 8)}`;
-  const r = await app.admin('POST', '/admin/users', { username, password: PASSWORD, ...fields });
-  expect(r.status).toBe(201);
-  return { username, userId: r.body.user_id as string, created: r };
-}
-
 async function tokenOf(app: TestApp, username: string): Promise<{ user_id: string; auth_token: string }> {
   const r = await app.login(username);
   expect(r.status).toBe(200);
@@ -86,10 +78,9 @@ describe('tokens: PRODUCT.md section 8', () => {
     );
 
     it('a token issued by 2fa is active too, for its user and institution', async () => {
-      const u = await createUser(t, { totp: true, institution_id: 'bank-2' });
-      const secret = new URL(u.created.body.totp_uri).searchParams.get('secret')!;
+      const u = await t.createUser('tok', { totp: true, institution_id: 'bank-2' }, PASSWORD);
       const a = await t.login(u.username, PASSWORD, { institution_id: 'bank-2' });
-      const r = await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: totpAt(secret) });
+      const r = await t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: totpAt(u.secret!) });
       expect(r.status).toBe(200);
       expect((await introspect(t, { token: r.body.auth_token })).body).toMatchObject({
         active: true,
@@ -100,7 +91,7 @@ describe('tokens: PRODUCT.md section 8', () => {
 
     it("with a user_id: active for the token's own user, {active:false} for any other", async () => {
       const { user_id, auth_token } = await tokenOf(t, 'user_good');
-      const other = (await createUser(t)).userId;
+      const other = (await t.createUser('tok', {}, PASSWORD)).userId;
       expect((await introspect(t, { token: auth_token, user_id })).body).toMatchObject({ active: true, user_id });
       expect((await introspect(t, { token: auth_token, user_id: other })).body).toEqual({ active: false });
       expect((await introspect(t, { token: auth_token, user_id: other }, { json: true })).body).toEqual({
@@ -141,7 +132,7 @@ describe('tokens: PRODUCT.md section 8', () => {
       ['form', false],
       ['JSON', true],
     ])("revokes one token (%s body): it is then {active:false}, the user's others stay active", async (_name, json) => {
-      const u = await createUser(t);
+      const u = await t.createUser('tok', {}, PASSWORD);
       const one = await tokenOf(t, u.username);
       const two = await tokenOf(t, u.username);
       const r = await revoke(t, { token: one.auth_token }, { json });
@@ -169,7 +160,7 @@ describe('tokens: PRODUCT.md section 8', () => {
 
   describe("revoking a user's tokens (section 9)", () => {
     it('a password change through the admin API revokes every token of the user, and only theirs', async () => {
-      const u = await createUser(t);
+      const u = await t.createUser('tok', {}, PASSWORD);
       const bystander = await tokenOf(t, 'user_good');
       const tokens = [await tokenOf(t, u.username), await tokenOf(t, u.username)];
       for (const tk of tokens) expect(await activeOf(t, tk.auth_token)).toBe(true);
@@ -187,7 +178,7 @@ describe('tokens: PRODUCT.md section 8', () => {
       ['admin', KEYS.admin],
       ['support', KEYS.support],
     ])('POST /admin/users/:id/tokens/revoke (%s key) revokes them all; a later login works', async (_name, key) => {
-      const u = await createUser(t);
+      const u = await t.createUser('tok', {}, PASSWORD);
       const tokens = [await tokenOf(t, u.username), await tokenOf(t, u.username)];
       const r = await t.admin('POST', `/admin/users/${u.userId}/tokens/revoke`, undefined, key);
       expect(r.status).toBe(200);
@@ -204,7 +195,7 @@ describe('tokens: PRODUCT.md section 8', () => {
 
     it('POST /admin/users/:id/tokens/revoke of an unknown user is 404; the resource-server key may not call it', async () => {
       expectEnvelope(await t.admin('POST', '/admin/users/no-such-user/tokens/revoke'), 404, 'NOT_FOUND');
-      const u = await createUser(t);
+      const u = await t.createUser('tok', {}, PASSWORD);
       const tk = await tokenOf(t, u.username);
       expectEnvelope(
         await t.admin('POST', `/admin/users/${u.userId}/tokens/revoke`, undefined, KEYS.rs),

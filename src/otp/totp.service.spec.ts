@@ -22,6 +22,18 @@ const VECTORS: [number, string, string, string][] = [
 ];
 const SHA1_SEED_B32 = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
 
+/** oathtool's code for a Base32 secret at an instant; throws, failing the test, when oathtool is absent. */
+function oathtool(secretB32: string, iso: string): string {
+  const now = iso.replace('T', ' ').replace('Z', ' UTC');
+  try {
+    return execFileSync('oathtool', ['--totp', '-b', secretB32, '--now', now], { encoding: 'utf8' }).trim();
+  } catch (err) {
+    throw new Error(`oathtool failed (apt-get install oathtool, as .ci/run does): ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
 describe(TotpService.name, () => {
   const keys = new KeyRing(loadConfig({ NODE_ENV: 'test', ENCRYPTION_KEY: 'a'.repeat(64) }));
   const sut = new TotpService(keys);
@@ -76,16 +88,17 @@ describe(TotpService.name, () => {
     expect(() => keys.decrypt(sealed, 'totp:u2')).toThrow();
   });
 
-  it('agrees with oathtool, an implementation nobody here wrote, where the machine has it', () => {
-    let oath: string | null = null;
-    try {
-      oath = execFileSync('oathtool', ['--totp', '-b', 'JBSWY3DPEHPK3PXP', '--now', '2027-01-15 12:00:00 UTC'])
-        .toString()
-        .trim();
-    } catch {
-      return; // oathtool is optional (Debian's oathtool package); .ci/run installs it.
-    }
-    const t = Date.parse('2027-01-15T12:00:00Z') / 1000;
-    expect(sut.matchStep(userWith('JBSWY3DPEHPK3PXP'), oath, t * 1000)).toBe(Math.floor(t / 30));
-  });
+  // No skip when oathtool is missing: a cross-check that can pass without running checks nothing
+  // (issue 6). .ci/run installs Debian's oathtool; install it the same way to run this suite.
+  it.each(['2027-01-15T12:00:00Z', '2033-05-18T03:33:20Z', '2038-01-19T03:14:07Z'])(
+    'agrees with oathtool, an implementation nobody here wrote, at %s',
+    (iso) => {
+      const t = Date.parse(iso) / 1000;
+      const code = oathtool('JBSWY3DPEHPK3PXP', iso);
+      expect(code).toMatch(/^\d{6}$/);
+      expect(sut.matchStep(userWith('JBSWY3DPEHPK3PXP'), code, t * 1000)).toBe(Math.floor(t / 30));
+      // two steps later the same code is no longer accepted (one step of drift, RFC 6238 section 5.2)
+      expect(sut.matchStep(userWith('JBSWY3DPEHPK3PXP'), code, (t + 60) * 1000)).toBeNull();
+    },
+  );
 });

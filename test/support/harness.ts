@@ -188,18 +188,20 @@ export class TestApp {
 
   /**
    * A user of the calling test alone (so no other test's failures or TOTP steps touch it), made
-   * through the admin API; `secret` is the TOTP secret when `fields.totp` enrolled one.
+   * through the admin API; `secret` is the TOTP secret when `fields.totp` enrolled one, `created` the
+   * answer to the POST (shown once: the TOTP URI and QR code). `fields` may set the username itself.
    */
   async createUser(
     prefix: string,
     fields: Record<string, unknown> = {},
     password = `pw-${prefix}-Secret!`,
   ): Promise<TestUser> {
-    const username = `${prefix}_${++userSeq}_${Math.random().toString(36).slice(2, 8)}`;
-    const r = await this.admin('POST', '/admin/users', { username, password, ...fields });
-    expect(r.status).toBe(201);
-    const secret = r.body.totp_uri ? new URL(r.body.totp_uri).searchParams.get('secret')! : undefined;
-    return { username, password, userId: r.body.user_id, secret };
+    const body = { username: `${prefix}_${++userSeq}_${Math.random().toString(36).slice(2, 8)}`, password, ...fields };
+    const created = await this.admin('POST', '/admin/users', body);
+    expect(created.status).toBe(201);
+    const totpUri = created.body.totp_uri as string | undefined;
+    const secret = totpUri ? new URL(totpUri).searchParams.get('secret')! : undefined;
+    return { username: body.username, password: body.password, userId: created.body.user_id, secret, created };
   }
 
   async userIdOf(username: string): Promise<string> {
@@ -212,6 +214,7 @@ export interface TestUser {
   password: string;
   userId: string;
   secret?: string;
+  created: Res;
 }
 let userSeq = 0;
 
@@ -232,4 +235,4 @@ export function expectEnvelope(r: Res, status: number, id: string): void {
 }
 
 /** RFC 6238 TOTP written independently of the service (as shared/check/lib.mjs does). */
-export { totpAt } from './totp';
+export { totpAt, wrongTotp } from './totp';

@@ -27,3 +27,15 @@ export function totpRaw(
 export function totpAt(secretB32: string, t = Date.now() / 1000): string {
   return totpRaw(base32Decode(secretB32), t);
 }
+
+/**
+ * A six-digit code that no time step within two of now gives (the service accepts one step of drift,
+ * RFC 6238 section 5.2; two leaves room for a step boundary passing during the request), so it is
+ * wrong whenever the request arrives.
+ */
+export function wrongTotp(secretB32: string, t = Date.now() / 1000): string {
+  const near = [-60, -30, 0, 30, 60].map((o) => totpAt(secretB32, t + o));
+  let n = (Number(near[2]) + 500_000) % 1_000_000;
+  while (near.includes(String(n).padStart(6, '0'))) n = (n + 1) % 1_000_000;
+  return String(n).padStart(6, '0');
+}
