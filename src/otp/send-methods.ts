@@ -4,7 +4,7 @@ import { KeyRing } from '@/common/crypto/key-ring';
 import type { SendMethod } from '@/challenge/challenge.entity';
 import type { User } from '@/users/user.entity';
 import { DeliveryChannels } from './delivery/delivery-channels';
-import { maskEmail, maskPhone } from './masks';
+import { maskEmail, maskPhone } from './delivery/masks';
 
 /**
  * A phone gives sms and voice, an address gives email, each only where a channel delivers it. Ids are

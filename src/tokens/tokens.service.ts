@@ -5,8 +5,13 @@ import { AppConfig } from '@/config/app-config';
 import { EventType, StaffOutcome } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
 import { randomToken, sha256 } from '@/common/crypto/digest';
-import type { User } from '@/users/user.entity';
 import { AuthToken } from './auth-token.entity';
+
+/** Whom a token is for: a user id and its institution; tokens read nothing else of a user. */
+export interface TokenSubject {
+  id: string;
+  institutionId: string;
+}
 
 export type Introspection =
   | { active: false }
@@ -35,7 +40,7 @@ export class TokensService {
     private readonly config: AppConfig,
   ) {}
 
-  async issue(user: User, clientId: string): Promise<string> {
+  async issue(user: TokenSubject, clientId: string): Promise<string> {
     const token = randomToken(32);
     const now = Date.now();
     await this.tokens.insert({
@@ -104,7 +109,7 @@ export class TokensService {
   }
 
   /** A password change, or support revoking access: every live token of the user stops working. */
-  async revokeAllFor(user: User, reason: string): Promise<number> {
+  async revokeAllFor(user: TokenSubject, reason: string): Promise<number> {
     const r = await this.tokens.update({ userId: user.id, revokedAt: IsNull() }, { revokedAt: Date.now() });
     const count = r.affected ?? 0;
     await this.events.publish({

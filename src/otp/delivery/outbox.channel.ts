@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { maskEmail, maskPhone } from '../masks';
+import { maskEmail, maskPhone } from './masks';
 import { DeliveryResult, OtpDeliveryChannel, OtpMessage } from './otp-delivery-channel';
 import { OutboxMessage } from './outbox-message.entity';
 
