@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Observable, catchError, from, mergeMap, throwError } from 'rxjs';
 import { AuditService } from '@/audit/audit.service';
-import type { StaffRequest } from '../staff.guard';
+import { auditedUserId, type StaffRequest } from '../staff.guard';
 
 /** Every admin call is an audit event naming the staff member (PRODUCT.md section 9). */
 @Injectable()
@@ -15,7 +15,7 @@ export class AdminAuditInterceptor implements NestInterceptor {
         .record({
           type: 'admin_call',
           outcome,
-          userId: typeof req.params?.id === 'string' && req.path.startsWith('/admin/users/') ? req.params.id : null,
+          userId: auditedUserId(req),
           detail: {
             method: req.method,
             route: (req.route as { path?: string } | undefined)?.path ?? req.path,
