@@ -36,7 +36,9 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
       body.retry_at = err.retryAt.toISOString();
       res.setHeader('Retry-After', String(Math.max(1, Math.ceil((err.retryAt.getTime() - Date.now()) / 1000))));
     }
-    res.status(err.status).json({ request_id: requestIdOf(req), error: body });
+    // With `res`: a request refused before RequestContextMiddleware ran (a path Express cannot decode,
+    // %ED%A0%80) still gets its X-Request-Id header (PRODUCT.md section 3).
+    res.status(err.status).json({ request_id: requestIdOf(req, res), error: body });
   }
 
   private toPxError(exception: unknown): PxError {
