@@ -20,6 +20,23 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return UNAVAILABLE_MESSAGES.test(message);
 }
 
+// PostgreSQL SQLSTATE class 22, data exception: a value the column or type cannot take (22001 string
+// too long for varchar(n), 22021 a NUL or an invalid byte sequence, 22P02 invalid text representation,
+// 22003 number out of range, 22007/22008 bad datetime). SQLite enforces no lengths and stores NUL;
+// what it refuses of a value is SQLITE_TOOBIG (over its length limit) and SQLITE_MISMATCH (a type
+// its column cannot take).
+const INVALID_INPUT_CODES = /^(22[0-9A-Z]{3}$|SQLITE_TOOBIG|SQLITE_MISMATCH)/;
+
+/**
+ * The database refused a value rather than failed (issue 6): caused by the caller's input that
+ * validation let through, so a 400, never a 500. The last line of defence: the DTOs and the
+ * username rules are meant to stop such values before any query.
+ */
+export function isInvalidInput(err: unknown): boolean {
+  const code = codeOf(err);
+  return code !== undefined && INVALID_INPUT_CODES.test(code);
+}
+
 function codeOf(err: unknown): string | undefined {
   const e = err as { code?: unknown; driverError?: { code?: unknown } };
   const code = e?.driverError?.code ?? e?.code;

@@ -15,6 +15,16 @@ export const Roles = (...roles: StaffRole[]) => SetMetadata(ROLES, roles);
 
 export type StaffRequest = Request & { staff?: { id: string; name: string; role: StaffRole } };
 
+/**
+ * The user an admin call is about, for its audit row. `:id` is whatever the caller typed, and the
+ * row's user_id is varchar(32): an id of another shape cannot be a user's (ours are base64url), so
+ * the event names no user rather than failing to be written (issue 6).
+ */
+export function auditedUserId(req: Request): string | null {
+  const id: unknown = req.params?.id;
+  return typeof id === 'string' && req.path.startsWith('/admin/users/') && /^[A-Za-z0-9_-]{1,32}$/.test(id) ? id : null;
+}
+
 @Injectable()
 export class StaffGuard implements CanActivate {
   constructor(
@@ -40,7 +50,7 @@ export class StaffGuard implements CanActivate {
       await this.events.publish({
         type: EventType.AdminCall,
         outcome: ErrorId.FORBIDDEN,
-        userId: typeof req.params?.id === 'string' && req.path.startsWith('/admin/users/') ? req.params.id : null,
+        userId: auditedUserId(req),
         detail: {
           method: req.method,
           route: (req.route as { path?: string } | undefined)?.path ?? req.path,

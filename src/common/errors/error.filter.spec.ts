@@ -103,3 +103,52 @@ describe(`${ErrorEnvelopeFilter.name}: the database cannot answer`, () => {
     expect(res.statusCode).toBe(500);
   });
 });
+
+describe(`${ErrorEnvelopeFilter.name}: the database refuses a value of the request (issue 6)`, () => {
+  const sut = new ErrorEnvelopeFilter();
+  const cases: [string, unknown][] = [
+    [
+      'pg: 22001 string too long, via QueryFailedError',
+      {
+        message: 'value too long for type character varying(256)',
+        query: 'INSERT INTO "users"("id", "username") VALUES ($1, $2)',
+        driverError: { code: '22001' },
+      },
+    ],
+    [
+      'pg: 22021 a NUL byte',
+      { message: 'invalid byte sequence for encoding "UTF8": 0x00', driverError: { code: '22021' } },
+    ],
+    [
+      'pg: 22P02 invalid text representation',
+      { message: 'invalid input syntax for type bigint: "x"', driverError: { code: '22P02' } },
+    ],
+    ['sqlite: SQLITE_TOOBIG', { message: 'string or blob too big', code: 'SQLITE_TOOBIG' }],
+    ['sqlite: SQLITE_MISMATCH', { message: 'datatype mismatch', code: 'SQLITE_MISMATCH' }],
+  ];
+
+  it.each(cases)('%s is 400 INVALID_REQUEST with a generic message, no SQL', (_name, err) => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const { h, res } = host();
+    sut.catch(err, h);
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toEqual({
+      request_id: 'req-1',
+      error: { id: 'INVALID_REQUEST', message: 'A value in the request cannot be stored.' },
+    });
+    expect(warn).toHaveBeenCalledWith(expect.anything(), 'database refused a value of the request');
+    warn.mockRestore();
+  });
+
+  it.each([
+    ['pg: 23505 unique violation', '23505'],
+    ['pg: 42P01 undefined table (a bug of ours)', '42P01'],
+    ['pg: 2200 (not a SQLSTATE)', '2200'],
+  ])('%s stays a 500', (_name, code) => {
+    const log = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const { h, res } = host();
+    sut.catch({ message: 'x', driverError: { code } }, h);
+    expect(res.statusCode).toBe(500);
+    log.mockRestore();
+  });
+});

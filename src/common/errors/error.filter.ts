@@ -4,13 +4,14 @@ import { ErrorId } from './error-id';
 import { PxError } from './px.error';
 import { requestIdOf } from '../http/request-id';
 import { AppConfig } from '@/config/app-config';
-import { isDatabaseUnavailable } from '@/database/errors';
+import { isDatabaseUnavailable, isInvalidInput } from '@/database/errors';
 
 /**
  * Every non-2xx answer is `{ request_id, error: { id, message[, retry_at] } }` and nothing more
  * (PRODUCT.md section 3). Framework exceptions are translated; anything else is a bug: logged
  * with its stack and answered INTERNAL_ERROR alone. A database that cannot answer is 503 with a
- * retry_at, never a 500: Plaid retries, and no customer is locked out by our outage.
+ * retry_at, never a 500: Plaid retries, and no customer is locked out by our outage. A value the
+ * database refuses (issue 6) is the caller's: 400 INVALID_REQUEST with a generic message, never SQL.
  */
 @Catch()
 export class ErrorEnvelopeFilter implements ExceptionFilter {
@@ -26,13 +27,18 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     if (err.id === ErrorId.INTERNAL_ERROR) this.logger.error({ err: exception }, 'unhandled error');
     else if (err.id === ErrorId.SERVICE_UNAVAILABLE && !(exception instanceof PxError))
       this.logger.warn({ reason: (exception as Error)?.message }, 'database unavailable');
+    else if (err.id === ErrorId.INVALID_REQUEST && isInvalidInput(exception))
+      // Logged, since validation should have stopped it: the SQL and the value stay out of the answer.
+      this.logger.warn({ reason: (exception as Error)?.message }, 'database refused a value of the request');
     if (res.headersSent) return;
     const body: Record<string, unknown> = { id: err.id, message: err.message };
     if (err.retryAt) {
       body.retry_at = err.retryAt.toISOString();
       res.setHeader('Retry-After', String(Math.max(1, Math.ceil((err.retryAt.getTime() - Date.now()) / 1000))));
     }
-    res.status(err.status).json({ request_id: requestIdOf(req), error: body });
+    // With `res`: a request refused before RequestContextMiddleware ran (a path Express cannot decode,
+    // %ED%A0%80) still gets its X-Request-Id header (PRODUCT.md section 3).
+    res.status(err.status).json({ request_id: requestIdOf(req, res), error: body });
   }
 
   private toPxError(exception: unknown): PxError {
@@ -40,6 +46,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     const retryAt = () => new Date(Date.now() + (this.config?.DB_RETRY_AFTER ?? 5_000));
     if (isDatabaseUnavailable(exception))
       return PxError.unavailable(retryAt(), 'The service cannot reach its database; retry shortly.');
+    if (isInvalidInput(exception)) return PxError.invalid('A value in the request cannot be stored.');
     if (exception instanceof HttpException) {
       switch (exception.getStatus()) {
         case 503:

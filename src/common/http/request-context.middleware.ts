@@ -5,6 +5,7 @@ import { PxError } from '../errors/px.error';
 import { isInternalPath, isPublicOnlyPath, listenerOf } from './listener';
 import { RequestContextStore } from './request-context';
 import { requestIdOf } from './request-id';
+import { hasControl } from './text';
 
 /**
  * First for every request: the request id, the audit context, and the split between the two
@@ -20,6 +21,21 @@ export class RequestContextMiddleware implements NestMiddleware {
     if ((listener === 'public' && isInternalPath(path)) || (listener === 'internal' && isPublicOnlyPath(path))) {
       throw new PxError(ErrorId.NOT_FOUND);
     }
+    assertStorablePath(path);
     RequestContextStore.run({ requestId, listener, sourceIp: req.ip }, next);
   }
+}
+
+/**
+ * Path parameters (`:user_id`, `:id`) reach queries and audit rows as they are: a NUL (`%00`) is a
+ * value PostgreSQL text cannot hold, and no control character is in any id we issue (issue 6).
+ */
+function assertStorablePath(path: string): void {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    throw PxError.invalid('The path is not valid percent-encoded UTF-8.');
+  }
+  if (hasControl(decoded)) throw PxError.invalid('The path must not contain control characters.');
 }

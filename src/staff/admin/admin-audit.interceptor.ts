@@ -2,7 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import { Observable, catchError, from, mergeMap, throwError } from 'rxjs';
 import { EventType } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
-import type { StaffRequest } from '@/staff-auth/staff.guard';
+import { auditedUserId, type StaffRequest } from '@/staff-auth/staff.guard';
 
 /** Every admin call is an audit event naming the staff member (PRODUCT.md section 9). */
 @Injectable()
@@ -16,7 +16,7 @@ export class AdminAuditInterceptor implements NestInterceptor {
         .publish({
           type: EventType.AdminCall,
           outcome,
-          userId: typeof req.params?.id === 'string' && req.path.startsWith('/admin/users/') ? req.params.id : null,
+          userId: auditedUserId(req),
           detail: {
             method: req.method,
             route: (req.route as { path?: string } | undefined)?.path ?? req.path,

@@ -11,18 +11,43 @@ import {
   Matches,
   Max,
   Min,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
 import { FACTOR_KINDS, FactorKind } from '@/users/factor-kind';
 import { RequiredString } from '@/common/http/dto';
+import { KBA_ANSWER_MAX, isEnrollableAnswer } from '@/kba/kba-answer';
 
 const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
+/** Checked as it will be hashed, after normalisation (issue 6). */
+const EnrollableAnswer = () =>
+  ValidateBy({
+    name: 'enrollableAnswer',
+    validator: {
+      validate: (v: unknown) => typeof v === 'string' && isEnrollableAnswer(v),
+      defaultMessage: () => `must be 1 to ${KBA_ANSWER_MAX} characters after normalisation (NFKC, spaces collapsed)`,
+    },
+  });
+
+/**
+ * A date Date can read: class-validator's ISO 8601 also takes week and ordinal dates ("2026-W01-1",
+ * "2026-001"), which Date cannot, and `toISOString()` of the result threw: a 500.
+ */
+const ReadableDate = () =>
+  ValidateBy({
+    name: 'readableDate',
+    validator: {
+      validate: (v: unknown) => typeof v === 'string' && Number.isFinite(Date.parse(v)),
+      defaultMessage: () => 'must be an RFC 3339 date-time such as 2026-01-01T00:00:00Z',
+    },
+  });
+
 export class KbaEnrollmentDto {
   @RequiredString(1, 500) question: string;
-  @RequiredString(1, 256) answer: string;
+  @RequiredString(1, KBA_ANSWER_MAX) @EnrollableAnswer() answer: string;
 }
 
 export class CreateUserDto {
@@ -83,7 +108,7 @@ export class OutboxQuery {
 
 export class MaintenanceDto {
   @Transform(toBool) @IsBoolean() enabled: boolean;
-  @IsOptional() @IsDateString({ strict: true }) retry_at?: string;
+  @IsOptional() @IsDateString({ strict: true }) @ReadableDate() retry_at?: string;
   @IsOptional() @RequiredString(1, 200) message?: string;
 }
 
