@@ -1,4 +1,5 @@
-import { KEYS, Res, TestApp, expectEnvelope, totpAt, wrongTotp } from './support/harness';
+import { burst, expectJudgedThenRefused, tally } from './support/bursts';
+import { KEYS, TestApp, expectEnvelope, totpAt, wrongTotp } from './support/harness';
 
 /**
  * PRODUCT.md sections 4 to 7 and 10 under bursts: counters and single-use steps are conditional
@@ -12,32 +13,6 @@ const uname = (prefix: string) => `${prefix}_${++seq}_${Math.random().toString(3
 const phoneNo = () => `+1415${String(4_000_000 + ++seq * 7919 + Math.floor(Math.random() * 5000)).slice(-7)}`;
 
 const makeUser = (t: TestApp, prefix: string, fields: Record<string, unknown> = {}) => t.createUser(prefix, fields);
-
-/** Status and error id of each answer, counted: { '401 INVALID_CREDENTIALS': 5, ... }. */
-function tally(rs: Res[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const r of rs) {
-    const k = r.status === 200 ? '200' : `${r.status} ${r.body?.error?.id}`;
-    out[k] = (out[k] ?? 0) + 1;
-  }
-  return out;
-}
-
-/**
- * A burst of wrong answers: exactly `judged` are judged (401 `wrongId`); the rest are 403 (after the
- * lock) or 503 with a retry_at (while every remaining attempt was in flight, PRODUCT.md section 13).
- */
-function expectJudgedThenRefused(rs: Res[], judged: number, wrongId: string): void {
-  const t = tally(rs);
-  expect(t[`401 ${wrongId}`]).toBe(judged);
-  expect((t['403 ACCOUNT_LOCKED'] ?? 0) + (t['503 SERVICE_UNAVAILABLE'] ?? 0)).toBe(rs.length - judged);
-  expect(Object.keys(t).sort()).toEqual(
-    [`401 ${wrongId}`, '403 ACCOUNT_LOCKED', '503 SERVICE_UNAVAILABLE'].filter((k) => t[k]).sort(),
-  );
-  for (const r of rs) expectEnvelope(r, r.status, r.body.error.id);
-}
-
-const burst = (n: number, fn: (i: number) => Promise<Res>) => Promise.all(Array.from({ length: n }, (_, i) => fn(i)));
 
 async function outboxCount(t: TestApp, to: string): Promise<number> {
   return (await t.admin('GET', `/admin/outbox?to=${encodeURIComponent(to)}`)).body.messages.length;

@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
 import { runSql } from '@/database/sql';
 import { PurgeJob } from '@/retention/purge.job';
-import { KEYS, Res, TestApp, TestUser, expectEnvelope, totpAt, wrongTotp } from './support/harness';
+import { burst, expectJudgedThenRefused, tally } from './support/bursts';
+import { KEYS, TestApp, TestUser, expectEnvelope, totpAt, wrongTotp } from './support/harness';
 
 /**
  * PRODUCT.md sections 4, 7 and 13 as an attacker who knows the password tries them: the second
@@ -11,17 +12,6 @@ import { KEYS, Res, TestApp, TestUser, expectEnvelope, totpAt, wrongTotp } from 
  */
 
 const THRESHOLD = 5;
-const burst = (n: number, fn: (i: number) => Promise<Res>) => Promise.all(Array.from({ length: n }, (_, i) => fn(i)));
-
-function tally(rs: Res[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const r of rs) {
-    const k = r.status === 200 ? '200' : `${r.status} ${r.body?.error?.id}`;
-    out[k] = (out[k] ?? 0) + 1;
-  }
-  return out;
-}
-
 async function totpChallenges(t: TestApp, u: TestUser, n: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -51,10 +41,7 @@ describe('second factor under attack (PRODUCT.md sections 4, 7, 13)', () => {
     const rs = await burst(30, (i) =>
       t.twoFactor(u.userId, { challenge_id: ids[i % ids.length], passcode: wrongTotp(u.secret!) }),
     );
-    const counts = tally(rs);
-    expect(counts['401 INVALID_MFA']).toBe(THRESHOLD);
-    expect((counts['403 ACCOUNT_LOCKED'] ?? 0) + (counts['503 SERVICE_UNAVAILABLE'] ?? 0)).toBe(30 - THRESHOLD);
-    for (const r of rs) expectEnvelope(r, r.status, r.body.error.id);
+    expectJudgedThenRefused(rs, THRESHOLD, 'INVALID_MFA');
     for (const r of rs.filter((x) => x.status === 503)) expect(Date.parse(r.body.error.retry_at)).toBeGreaterThan(0);
 
     const events = await t.events(u.userId);
