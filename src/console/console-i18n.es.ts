@@ -25,7 +25,7 @@ export const CONSOLE_ES: ConsoleDictionary = {
   'col.username': 'Usuario',
   'col.institution': 'Institución',
   'col.status': 'Estado',
-  'col.time': 'Hora (UTC)',
+  'col.time': 'Hora',
   'col.kind': 'Qué pasó',
   'col.source': 'Dirección de origen',
   'col.staff': 'Personal',

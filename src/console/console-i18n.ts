@@ -29,7 +29,7 @@ export const CONSOLE_EN = {
   'col.username': 'Username',
   'col.institution': 'Institution',
   'col.status': 'Status',
-  'col.time': 'Time (UTC)',
+  'col.time': 'Time',
   'col.kind': 'What happened',
   'col.source': 'Source address',
   'col.staff': 'Staff',
