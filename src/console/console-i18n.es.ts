@@ -84,6 +84,7 @@ export const CONSOLE_ES: ConsoleDictionary = {
   'action.password': 'Establecer una contraseña nueva',
   'action.newPassword': 'Contraseña nueva',
   'action.confirm': 'Confirmar',
+  'done.create': 'Cliente creado.',
   'done.unlock': 'Desbloqueada. El cliente puede volver a iniciar sesión.',
   'done.lock': 'Bloqueada.',
   'done.terms': 'Condiciones registradas como aceptadas.',

@@ -87,6 +87,7 @@ export const CONSOLE_EN = {
   'action.password': 'Set a new password',
   'action.newPassword': 'New password',
   'action.confirm': 'Confirm',
+  'done.create': 'Customer created.',
   'done.unlock': 'Unlocked. The customer can sign in again.',
   'done.lock': 'Locked.',
   'done.terms': 'Terms recorded as accepted.',

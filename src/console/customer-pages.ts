@@ -10,6 +10,7 @@ import type { UserView } from '@/staff/admin/user-view';
 import { StaffService } from '@/staff-auth/staff.service';
 import { TokensService } from '@/tokens/tokens.service';
 import type { ConsoleRequest } from './console-http';
+import { hasText } from './console-i18n';
 import { ConsoleViews } from './console-views';
 import { customerPage } from './customer-page';
 
@@ -58,7 +59,9 @@ export class CustomerPages {
     const names = await this.staff.namesOf(events.map((e) => e.staffId).filter((s): s is string => !!s));
     const session = req.console!;
     const page = customerPage(user, events, names, tokens, this.config.LOCKOUT_THRESHOLD, session.t, session.locale);
-    const doneKey = typeof req.query.done === 'string' ? `done.${req.query.done}` : null;
+    // The notice after a change names one of ours, never text from the address bar.
+    const doneKey =
+      typeof req.query.done === 'string' && hasText(`done.${req.query.done}`) ? `done.${req.query.done}` : null;
     const n = typeof req.query.n === 'string' ? Number(req.query.n) : undefined;
     this.views.render(req, res, 'customer', { page, done: doneKey, n }, session);
   }
