@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { KEYS, PASSWORD, TEST_ENGINE, TestApp, TestUser, expectEnvelope } from './support/harness';
 import { ConsoleClient, textOf } from './support/console-client';
 import { storedRows } from './support/stored';
+import { StaffService } from '@/staff-auth/staff.service';
 
 /**
  * Issue 9, PRODUCT.md section 9: the support console's routes, through HTTP as a browser speaks it
@@ -251,6 +252,14 @@ describe(`support console (${TEST_ENGINE})`, () => {
     const out = await d.post('/console/logout', {});
     expect(out.headers.location).toBe('/console/login?out=1');
     expect((await d.get('/console/users')).status).toBe(303);
+  });
+
+  it('a session ends when its staff key is revoked', async () => {
+    const key = await t.px.app.get(StaffService).create('Temp at the help desk', 'support');
+    const c = await ConsoleClient.signedIn(t, key.key);
+    expect((await c.get('/console/users')).status).toBe(200);
+    await storedRows(t, 'UPDATE staff_key SET revoked_at = ? WHERE id = ?', [Date.now(), key.id]);
+    expect((await c.get('/console/users')).headers.location).toBe('/console/login?expired=1');
   });
 
   it('a session lives in the database: it survives a restart of the process', async () => {
