@@ -73,6 +73,8 @@ describe('support console in Chromium', () => {
     expect(failures).toHaveLength(5);
     for (const row of failures) expect(row).toMatch(/UTC\s+Wrong password\s+(::ffff:)?127\.0\.0\.1/);
     expect(await fitsThePhone(page)).toBe(true);
+    mkdirSync(dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-phone.png'), fullPage: true });
     await page.setViewportSize({ width: 900, height: 900 });
     mkdirSync(dirname(SCREENSHOT), { recursive: true });
     expect((await page.screenshot({ path: SCREENSHOT, fullPage: true })).length).toBeGreaterThan(10_000);

@@ -134,6 +134,15 @@ describe(`support console (${TEST_ENGINE})`, () => {
     expect(after).toMatch(/Unlocked by staff · sandbox support .*Reason: “Caller verified by date of birth”/);
   });
 
+  it('an unknown customer is a 404 page for a browser, the envelope for an API client', async () => {
+    const c = await ConsoleClient.signedIn(t, KEYS.support);
+    const page = await c.get('/console/users/no-such-user');
+    expect(page.status).toBe(404);
+    expect(page.text).toContain('data-error-id="NOT_FOUND"');
+    const api = await c.agent.get('/console/users/no-such-user').set('Accept', 'application/json');
+    expectEnvelope(api as never, 404, 'NOT_FOUND');
+  });
+
   it('refuses a change without the CSRF token, or with another session’s, and changes nothing', async () => {
     const u = await lockedByFailures();
     const c = await ConsoleClient.signedIn(t, KEYS.support);
