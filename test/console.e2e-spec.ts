@@ -140,7 +140,7 @@ describe(`support console (${TEST_ENGINE})`, () => {
     expect(page.status).toBe(404);
     expect(page.text).toContain('data-error-id="NOT_FOUND"');
     const api = await c.agent.get('/console/users/no-such-user').set('Accept', 'application/json');
-    expectEnvelope(api as never, 404, 'NOT_FOUND');
+    expectEnvelope(api, 404, 'NOT_FOUND');
   });
 
   it('refuses a change without the CSRF token, or with another session’s, and changes nothing', async () => {
