@@ -134,6 +134,14 @@ describe(`support console (${TEST_ENGINE})`, () => {
     expect(after).toMatch(/Unlocked by staff · sandbox support .*Reason: “Caller verified by date of birth”/);
   });
 
+  it('escapes what customers and staff typed: a username with markup is shown as text', async () => {
+    const u = await t.createUser('con_x', { username: `<b id="x">con_${Date.now()}</b>` }, PASSWORD);
+    const c = await ConsoleClient.signedIn(t, KEYS.support);
+    const page = await c.get(`/console/users/${u.userId}`);
+    expect(page.text).not.toContain('<b id="x">');
+    expect(page.text).toContain('&lt;b id=&quot;x&quot;&gt;');
+  });
+
   it('an unknown customer is a 404 page for a browser, the envelope for an API client', async () => {
     const c = await ConsoleClient.signedIn(t, KEYS.support);
     const page = await c.get('/console/users/no-such-user');
