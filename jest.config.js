@@ -14,6 +14,8 @@ const common = {
 
 // Suites about SQLite files or child processes on SQLite run once, in the SQLite project.
 const SQLITE_ONLY = ['/test/cli\\.e2e-spec\\.ts$', '/test/process\\.e2e-spec\\.ts$'];
+// Issue 9: the console in Chromium (its routes run on both engines in console.e2e-spec.ts).
+SQLITE_ONLY.push('/test/console-browser\\.e2e-spec\\.ts$');
 // Suites that need PostgreSQL itself (several replicas on one database, an outage in the middle).
 const POSTGRES_ONLY = ['/test/postgres/'];
 

@@ -5,6 +5,7 @@ import type { DestinationStream } from 'pino';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
+import { ConsoleModule } from './console/console.module';
 import { ErrorEnvelopeFilter } from './common/errors/error.filter';
 import { BodyMiddleware } from './common/http/body.middleware';
 import { ListenerGuard } from './common/http/listener.guard';
@@ -51,6 +52,7 @@ export class AppModule implements NestModule {
         HealthModule,
         SandboxModule,
         RetentionModule,
+        ConsoleModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },

@@ -1,5 +1,6 @@
 import { AuditEvent } from '@/audit/audit-event.entity';
 import { Challenge } from '@/challenge/challenge.entity';
+import { ConsoleSession } from '@/console/console-session.entity';
 import { KbaQuestion } from '@/kba/kba-question.entity';
 import { ServiceSetting } from '@/maintenance/service-setting.entity';
 import { OutboxMessage } from '@/otp/delivery/outbox-message.entity';
@@ -18,6 +19,7 @@ export const ENTITIES = [
   AuditEvent,
   AuthToken,
   Challenge,
+  ConsoleSession,
   KbaQuestion,
   LoginGuard,
   OutboxMessage,

@@ -150,9 +150,16 @@ describe('two listeners: PRODUCT.md section 1', () => {
 
   // /metrics and /console belong to the internal listener (section 1) but are not built yet: today they
   // are 404 on both. The issues that build them extend this: 200 internal, 404 public, as the pairs above.
-  it.each([['/metrics'], ['/console']])('GET %s: not built yet, 404 on both listeners today', async (path) => {
+  it.each([['/metrics']])('GET %s: not built yet, 404 on both listeners today', async (path) => {
     expectEnvelope(await send(t.px.publicServer, 'GET', path), 404, 'NOT_FOUND');
     expectEnvelope(await send(t.px.internalServer, 'GET', path), 404, 'NOT_FOUND');
+  });
+
+  it('GET /console (issue 9): the sign-in page on the internal listener, 404 on the public one', async () => {
+    expectEnvelope(await send(t.px.publicServer, 'GET', '/console'), 404, 'NOT_FOUND');
+    const r = await send(t.px.internalServer, 'GET', '/console/login');
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toMatch(/^text\/html/);
   });
 
   it('health answers on both', async () => {

@@ -141,6 +141,13 @@ export class AppConfig {
   @Min(1000)
   MAINTENANCE_RETRY_AFTER = 15 * 60_000;
 
+  // --- issue 9: the support console ---
+  /** A console session ends after this long without a request (PRODUCT.md section 9). */
+  @Transform(duration)
+  @IsInt({ message: 'CONSOLE_SESSION_TTL must be a duration such as 8h' })
+  @Min(1000)
+  CONSOLE_SESSION_TTL = 8 * 3_600_000;
+
   get production(): boolean {
     return this.NODE_ENV === 'production';
   }

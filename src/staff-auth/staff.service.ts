@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { In, IsNull, Repository } from 'typeorm';
 import { randomToken, safeEqual, sha256 } from '@/common/crypto/digest';
 import { StaffKey, StaffRole } from './staff-key.entity';
 
@@ -28,5 +28,17 @@ export class StaffService {
     const digest = sha256(key);
     const row = await this.keys.findOneBy({ keyHash: digest, revokedAt: IsNull() });
     return row && safeEqual(row.keyHash, digest) ? row : null;
+  }
+
+  /** A key that has not been revoked, by id: a console session lives only as long as its key. */
+  findActive(id: string): Promise<StaffKey | null> {
+    return this.keys.findOneBy({ id, revokedAt: IsNull() });
+  }
+
+  /** Names of staff members, for the audit trail as people read it. */
+  async namesOf(ids: string[]): Promise<Map<string, string>> {
+    if (!ids.length) return new Map();
+    const rows = await this.keys.findBy({ id: In([...new Set(ids)]) });
+    return new Map(rows.map((r) => [r.id, r.name]));
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, LessThan, Repository } from 'typeorm';
+import { IsNull, LessThan, MoreThan, Repository } from 'typeorm';
 import { AppConfig } from '@/config/app-config';
 import { EventType, StaffOutcome } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
@@ -121,4 +121,27 @@ export class TokensService {
     });
     return count;
   }
+
+  /** The user's tokens that still work (issue 9: support staff see what Plaid holds), newest first. */
+  async activeFor(userId: string): Promise<ActiveToken[]> {
+    const rows = await this.tokens.find({
+      where: { userId, revokedAt: IsNull(), expiresAt: MoreThan(Date.now()) },
+      order: { issuedAt: 'DESC' },
+      take: 100,
+    });
+    return rows.map((r) => ({
+      id: r.id,
+      client_id: r.clientId,
+      issued_at: new Date(r.issuedAt).toISOString(),
+      expires_at: new Date(r.expiresAt).toISOString(),
+    }));
+  }
+}
+
+/** A live token as staff see it: never the token, never its digest. */
+export interface ActiveToken {
+  id: string;
+  client_id: string;
+  issued_at: string;
+  expires_at: string;
 }

@@ -72,7 +72,7 @@ export class AdminUsersService {
    * Changes a user's factors. Support staff may only remove (reset) them: setting a new phone,
    * address or TOTP secret is how an account is taken over through a help desk, so that is admin's.
    */
-  async update(id: string, dto: UpdateUserDto, role: StaffRole): Promise<CreatedUser> {
+  async update(id: string, dto: UpdateUserDto, role: StaffRole, reason?: string): Promise<CreatedUser> {
     const user = await this.users.getById(id);
     const sets =
       (dto.phone ?? null) !== null ||
@@ -99,7 +99,7 @@ export class AdminUsersService {
       outcome: sets ? StaffOutcome.Set : StaffOutcome.Reset,
       userId: user.id,
       institutionId: user.institutionId,
-      detail: { fields: changed },
+      detail: { fields: changed, ...said(reason) },
     });
     const view: CreatedUser = await this.get(id);
     if (enrollment) {
@@ -118,7 +118,7 @@ export class AdminUsersService {
     return Promise.all(users.map((u) => this.view(u)));
   }
 
-  async unlock(id: string): Promise<UserView> {
+  async unlock(id: string, reason?: string): Promise<UserView> {
     const user = await this.users.getById(id);
     await this.lockout.unlock(this.users.keyOf(user));
     await this.bus.publish({
@@ -126,6 +126,7 @@ export class AdminUsersService {
       outcome: StaffOutcome.Unlocked,
       userId: user.id,
       institutionId: user.institutionId,
+      detail: said(reason),
     });
     return this.view(user);
   }
@@ -144,7 +145,7 @@ export class AdminUsersService {
   }
 
   /** A new password revokes every token of the user; the user_id stays (Plaid's update mode). */
-  async setPassword(id: string, password: string): Promise<UserView & { tokens_revoked: number }> {
+  async setPassword(id: string, password: string, reason?: string): Promise<UserView & { tokens_revoked: number }> {
     const user = await this.users.getById(id);
     await this.users.setPassword(user, password);
     const revoked = await this.tokens.revokeAllFor(user, 'password_changed');
@@ -153,11 +154,12 @@ export class AdminUsersService {
       outcome: StaffOutcome.Changed,
       userId: user.id,
       institutionId: user.institutionId,
+      detail: said(reason),
     });
     return { ...(await this.view(user)), tokens_revoked: revoked };
   }
 
-  async acceptTerms(id: string, version?: number): Promise<UserView> {
+  async acceptTerms(id: string, version?: number, reason?: string): Promise<UserView> {
     const user = await this.users.getById(id);
     const v = version ?? this.config.TERMS_VERSION;
     await this.users.acceptTerms(user, v);
@@ -166,14 +168,15 @@ export class AdminUsersService {
       outcome: StaffOutcome.Accepted,
       userId: user.id,
       institutionId: user.institutionId,
-      detail: { version: v },
+      detail: { version: v, ...said(reason) },
     });
     return this.get(id);
   }
 
-  async revokeTokens(id: string): Promise<{ tokens_revoked: number }> {
+  /** The staff member's words, when given, are the reason the revocation is recorded with. */
+  async revokeTokens(id: string, reason?: string): Promise<{ tokens_revoked: number }> {
     const user = await this.users.getById(id);
-    return { tokens_revoked: await this.tokens.revokeAllFor(user, 'staff') };
+    return { tokens_revoked: await this.tokens.revokeAllFor(user, reason ?? 'staff') };
   }
 
   async events(id: string) {
@@ -214,3 +217,6 @@ export class AdminUsersService {
     ) as string[];
   }
 }
+
+/** Issue 9: what the staff member said, for the audit event's detail (only when they said something). */
+const said = (reason?: string): { reason: string } | undefined => (reason ? { reason } : undefined);

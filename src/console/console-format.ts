@@ -1,0 +1,26 @@
+import type { ConsoleLocale } from './console-i18n';
+
+/** Times as people at a help desk read them: a date and a time, in UTC, in their language. */
+export function formatTime(at: number | string, locale: ConsoleLocale): string {
+  const d = new Date(at);
+  const text = new Intl.DateTimeFormat(locale === 'es' ? 'es-ES' : 'en-GB', {
+    dateStyle: 'medium',
+    timeStyle: 'medium',
+    timeZone: 'UTC',
+  }).format(d);
+  return `${text} UTC`;
+}
+
+/** A length of time in words ("14 minutes", "8 horas"), rounded up to the largest whole unit that fits. */
+export function formatDuration(ms: number, locale: ConsoleLocale): string {
+  const units: [Intl.NumberFormatOptions['unit'], number][] = [
+    ['day', 86_400_000],
+    ['hour', 3_600_000],
+    ['minute', 60_000],
+    ['second', 1_000],
+  ];
+  const [unit, size] = units.find(([, size]) => ms >= size) ?? units[units.length - 1];
+  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(
+    Math.max(1, Math.ceil(ms / size)),
+  );
+}

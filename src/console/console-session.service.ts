@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { LessThan, MoreThan, Repository } from 'typeorm';
+import { AppConfig } from '@/config/app-config';
+import { hmacSha256, randomToken, safeEqual, sha256 } from '@/common/crypto/digest';
+import type { StaffRole } from '@/staff-auth/staff-key.entity';
+import { StaffService } from '@/staff-auth/staff.service';
+import { ConsoleSession } from './console-session.entity';
+
+export interface ConsoleStaff {
+  id: string;
+  name: string;
+  role: StaffRole;
+}
+
+/** Roles that may use the console: the people who answer the phone, and administrators. */
+export const CONSOLE_ROLES: readonly StaffRole[] = ['support', 'admin'];
+
+/**
+ * Console sessions (PRODUCT.md section 9): a random cookie value whose SHA-256 is the row's key, an
+ * idle expiry of CONSOLE_SESSION_TTL moved on by each request in one conditional UPDATE (so every
+ * replica agrees), and a CSRF token derived from the cookie's value: a page that cannot read the
+ * cookie cannot make the token, and the database alone (which holds only the digest) cannot either.
+ */
+@Injectable()
+export class ConsoleSessionService {
+  constructor(
+    @InjectRepository(ConsoleSession) private readonly sessions: Repository<ConsoleSession>,
+    private readonly staff: StaffService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** The staff member of a key that may use the console, or null. */
+  async staffOfKey(key: string): Promise<ConsoleStaff | null> {
+    const row = await this.staff.authenticate(key);
+    return row ? { id: row.id, name: row.name, role: row.role } : null;
+  }
+
+  /** A new session for the staff member; the returned value goes in the cookie and nowhere else. */
+  async open(staffId: string): Promise<string> {
+    const now = Date.now();
+    // Sessions idle past their TTL are over: forget them here, one idempotent DELETE any replica may run.
+    await this.sessions.delete({ lastSeenAt: LessThan(now - this.config.CONSOLE_SESSION_TTL) });
+    const token = randomToken(32);
+    await this.sessions.insert({ idHash: sha256(token), staffId, createdAt: now, lastSeenAt: now });
+    return token;
+  }
+
+  /**
+   * The session's staff member, when the session is alive and its key not revoked; the idle clock
+   * starts again. Expired: null (the row stays until the next sign-in sweeps it).
+   */
+  async resume(token: string): Promise<ConsoleStaff | null> {
+    const now = Date.now();
+    const idHash = sha256(token);
+    const touched = await this.sessions.update(
+      { idHash, lastSeenAt: MoreThan(now - this.config.CONSOLE_SESSION_TTL) },
+      { lastSeenAt: now },
+    );
+    if (!touched.affected) return null;
+    const row = await this.sessions.findOneBy({ idHash });
+    const key = row && safeEqual(row.idHash, idHash) ? await this.staff.findActive(row.staffId) : null;
+    if (!key || !CONSOLE_ROLES.includes(key.role)) return null;
+    return { id: key.id, name: key.name, role: key.role };
+  }
+
+  async close(token: string): Promise<void> {
+    await this.sessions.delete({ idHash: sha256(token) });
+  }
+
+  /** The CSRF token of a session (or of a sign-in form, from its pre-session cookie). */
+  csrfOf(token: string, purpose: 'session' | 'sign-in' = 'session'): string {
+    return hmacSha256(Buffer.from(token, 'utf8'), `pxauth console csrf: ${purpose}`);
+  }
+
+  csrfMatches(token: string, given: unknown, purpose: 'session' | 'sign-in' = 'session'): boolean {
+    return typeof given === 'string' && safeEqual(this.csrfOf(token, purpose), given);
+  }
+}

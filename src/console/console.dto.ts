@@ -1,0 +1,42 @@
+import { Transform } from 'class-transformer';
+import { IsEmail, IsIn, IsOptional, Matches } from 'class-validator';
+import { RequiredString } from '@/common/http/dto';
+
+const blankToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/** Every console change asks why (PRODUCT.md section 9): the words go into the audit event. */
+export class ReasonForm {
+  @RequiredString(3, 200) reason: string;
+}
+
+export const RESETTABLE = ['phone', 'email', 'totp', 'kba'] as const;
+export type Resettable = (typeof RESETTABLE)[number];
+
+export class ResetFactorForm extends ReasonForm {
+  @IsIn(RESETTABLE, { message: 'must be phone, email, totp or kba' }) factor: Resettable;
+}
+
+export class PasswordForm extends ReasonForm {
+  @RequiredString(1, 1024) password: string;
+}
+
+export class SignInForm {
+  @RequiredString(1, 256) key: string;
+}
+
+export class SearchQuery {
+  @IsOptional() @Transform(blankToUndefined) @RequiredString(1, 256) q?: string;
+  @IsOptional() @Transform(blankToUndefined) @RequiredString(1, 64) institution_id?: string;
+}
+
+/** A checkbox sends "on" when ticked and nothing otherwise; empty fields are absent. */
+export class CreateUserForm {
+  @RequiredString(1, 256) username: string;
+  @RequiredString(1, 1024) password: string;
+  @IsOptional()
+  @Transform(blankToUndefined)
+  @Matches(/^\+[1-9]\d{6,14}$/, { message: 'must be an E.164 number such as +14155550123' })
+  phone?: string;
+  @IsOptional() @Transform(blankToUndefined) @IsEmail({}, { message: 'must be an email address' }) email?: string;
+  @IsOptional() @IsIn(['on']) totp?: 'on';
+}
