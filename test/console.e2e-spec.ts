@@ -171,13 +171,15 @@ describe(`support console (${TEST_ENGINE})`, () => {
     expect(refused).toHaveLength(2);
   });
 
-  it('support sees no create-user, lock, password or new-authenticator control, and the server refuses them', async () => {
+  it('support sees no create-user, password or new-authenticator control, and the server refuses them', async () => {
     const u = await t.createUser('con_sup', { phone: '+14155550177' }, PASSWORD);
     const c = await ConsoleClient.signedIn(t, KEYS.support);
     const search = await c.get('/console/users');
     expect(search.text).not.toContain('method="post" action="/console/users"');
     const page = await c.get(`/console/users/${u.userId}`);
-    for (const control of ['/lock"', '/password"', '/totp"']) expect(page.text).not.toContain(control);
+    for (const control of ['/password"', '/totp"']) expect(page.text).not.toContain(control);
+    // Locking is support's as well (PRODUCT.md section 9): the control is there.
+    expect(page.text).toContain(`action="/console/users/${u.userId}/lock"`);
     expect(page.text).toContain(`action="/console/users/${u.userId}/factors/reset"`);
 
     const name = `forced_${Date.now()}`;
@@ -192,14 +194,12 @@ describe(`support console (${TEST_ENGINE})`, () => {
     expect(pw.status).toBe(403);
     expect(pw.text).toContain('data-error-id="FORBIDDEN"');
     expect((await t.login(u.username, 'taken-over')).status).toBe(401);
-    const lock = await c.post(`/console/users/${u.userId}/lock`, { reason: 'forced' });
-    expect(lock.status).toBe(403);
     const enrol = await c.post(`/console/users/${u.userId}/totp`, { reason: 'forced' });
     expect(enrol.status).toBe(403);
     expect((await view(u)).factors.totp).toBe(false);
     const refusals = (await t.events(u.userId)).filter((e) => e.type === 'admin_call' && e.outcome === 'FORBIDDEN');
     expect(refusals.map((e) => e.detail.route).sort()).toEqual(
-      ['/console/users/:id/lock', '/console/users/:id/password', '/console/users/:id/totp'].sort(),
+      ['/console/users/:id/password', '/console/users/:id/totp'].sort(),
     );
   });
 

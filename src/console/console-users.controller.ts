@@ -73,7 +73,7 @@ export class ConsoleUsersController {
   }
 
   @Post(':id/lock')
-  @ConsoleRoles('admin')
+  @ConsoleRoles('support')
   async lock(@Res() res: Response, @Param('id') id: string, @Body() form: ReasonForm): Promise<void> {
     await this.admin.lock(id, form.reason);
     done(res, id, 'lock');

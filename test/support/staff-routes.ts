@@ -132,7 +132,7 @@ export function staffRoutes(t: () => TestApp): StaffRoute[] {
     {
       method: 'POST',
       route: '/admin/users/:id/lock',
-      allowed: ['admin'],
+      allowed: ['support', 'admin'],
       fixture: () => user(),
       path: (f) => `/admin/users/${f.user!.userId}/lock`,
       body: () => ({ reason: 'roles test' }),

@@ -63,9 +63,10 @@ export class AdminUsersController {
     return this.users.unlock(id);
   }
 
+  /** PRODUCT.md section 9 gives locking to support staff too: a customer who calls in a theft. */
   @Post(':id/lock')
   @HttpCode(200)
-  @Roles('admin')
+  @Roles('support')
   lock(@Param('id') id: string, @Body() body: LockDto) {
     return this.users.lock(id, body.reason);
   }
