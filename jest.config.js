@@ -14,6 +14,7 @@ const common = {
 
 // Suites about SQLite files or child processes on SQLite run once, in the SQLite project.
 const SQLITE_ONLY = ['/test/cli\\.e2e-spec\\.ts$', '/test/process\\.e2e-spec\\.ts$'];
+SQLITE_ONLY.push('/test/live-production\\.e2e-spec\\.ts$'); // issue 7: a production process on SQLite
 // Suites that need PostgreSQL itself (several replicas on one database, an outage in the middle).
 const POSTGRES_ONLY = ['/test/postgres/'];
 
