@@ -31,7 +31,7 @@ export class CreateUserDto {
   @IsOptional() @RequiredString(1, 64) institution_id?: string;
   @IsOptional()
   @Transform(normalizePhone)
-  @IsE164Phone('must be a valid phone number with its country code, such as +14155550123')
+  @IsE164Phone('must be an E.164 number such as +14155550123 (a valid number, with its country code)')
   phone?: string;
   @IsOptional() @IsEmail({}, { message: 'must be an email address' }) email?: string;
   @IsOptional() @Transform(toBool) @IsBoolean() totp?: boolean;
@@ -49,7 +49,7 @@ export class CreateUserDto {
 export class UpdateUserDto {
   @IsOptional()
   @Transform(normalizePhone)
-  @IsE164Phone('must be a valid phone number with its country code, such as +14155550123, or null')
+  @IsE164Phone('must be an E.164 number such as +14155550123 (a valid number, with its country code), or null')
   phone?: string | null;
   @IsOptional() @IsEmail({}, { message: 'must be an email address, or null' }) email?: string | null;
   @IsOptional() @Transform(toBool) @IsBoolean() totp?: boolean;
