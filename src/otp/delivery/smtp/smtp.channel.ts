@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { AppConfig } from '@/config/app-config';
-import { maskEmail } from '../../masks';
 import type { DeliveryResult, OtpDeliveryChannel, OtpMessage } from '../otp-delivery-channel';
 import { smtpFailure } from './smtp-failure';
 
@@ -44,7 +43,7 @@ export class SmtpChannel implements OtpDeliveryChannel {
       return { status: 'delivered' };
     } catch (err) {
       const result = smtpFailure(err, signal);
-      const log = { channel: 'email', to: maskEmail(m.to), reason: result.reason, code: result.providerCode };
+      const log = { channel: 'email', challenge_id: m.challengeId, reason: result.reason, code: result.providerCode };
       if (result.reason === 'rejected')
         this.logger.error(log, 'the SMTP server refused the message: check SMTP_URL and MAIL_FROM');
       else this.logger.warn(log, 'the SMTP server did not take the passcode');

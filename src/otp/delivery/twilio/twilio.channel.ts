@@ -2,7 +2,6 @@ import { Logger } from '@nestjs/common';
 import twilio from 'twilio';
 import type { AppConfig } from '@/config/app-config';
 import { liveChannels } from '@/config/live-delivery';
-import { maskPhone } from '../../masks';
 import type { DeliveryResult, OtpDeliveryChannel, OtpMessage, SendMethodType } from '../otp-delivery-channel';
 import { OriginRequestClient } from './origin-request-client';
 import { twilioFailure } from './twilio-failure';
@@ -40,7 +39,7 @@ export class TwilioChannel implements OtpDeliveryChannel {
       return { status: 'delivered' };
     } catch (err) {
       const result = twilioFailure(err, signal);
-      const log = { channel: m.channel, to: maskPhone(m.to), reason: result.reason, code: result.providerCode };
+      const log = { channel: m.channel, challenge_id: m.challengeId, reason: result.reason, code: result.providerCode };
       if (result.reason === 'rejected') this.logger.error(log, 'Twilio refused the request: check the Twilio settings');
       else this.logger.warn(log, 'Twilio did not deliver the passcode');
       return result;
