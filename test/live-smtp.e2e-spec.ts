@@ -120,3 +120,23 @@ describe('live delivery by email, STARTTLS and auth', () => {
     expect(logs).not.toContain('mail-tls@example.com');
   });
 });
+
+describe('live delivery by email, smtps:// (TLS from the first byte)', () => {
+  let smtp: FakeSmtp;
+  let t: TestApp;
+  beforeAll(async () => {
+    smtp = await FakeSmtp.start({ starttls: false, implicitTls: true, credentials: { user: 'px', pass: 'tls-pass' } });
+    t = await TestApp.start(live(`smtps://px:tls-pass@127.0.0.1:${smtp.port}/?tls.rejectUnauthorized=false`));
+  });
+  afterAll(async () => {
+    await t.stop();
+    await smtp.stop();
+  });
+
+  it('delivers over TLS with auth, and the code completes 2fa', async () => {
+    const c = await emailChallenge(t, 'mail-smtps@example.com');
+    expect((await c.send()).status).toBe(200);
+    expect(smtp.last).toMatchObject({ secure: true, user: 'px', to: ['mail-smtps@example.com'] });
+    expect((await c.twoFa(codeIn(smtp.last.text))).status).toBe(200);
+  });
+});

@@ -17,16 +17,23 @@ export interface Received {
 
 /**
  * A real SMTP server (smtp-server) on loopback, read back with mailparser. `refuse` lists recipients it
- * answers 550 at RCPT TO; `credentials`, when given, are required (AUTH PLAIN/LOGIN, after STARTTLS).
+ * answers 550 at RCPT TO; `credentials`, when given, are required (AUTH PLAIN/LOGIN, after STARTTLS);
+ * `implicitTls` speaks TLS from the first byte (smtps://).
  */
 export class FakeSmtp {
   readonly received: Received[] = [];
   private constructor(private readonly server: SMTPServer) {}
 
-  static async start(opts: { starttls: boolean; credentials?: { user: string; pass: string }; refuse?: string[] }) {
+  static async start(opts: {
+    starttls: boolean;
+    implicitTls?: boolean;
+    credentials?: { user: string; pass: string };
+    refuse?: string[];
+  }) {
     const options: SMTPServerOptions = {
       // The default self-signed certificate of smtp-server serves STARTTLS; without it, plain SMTP.
-      disabledCommands: opts.starttls ? [] : ['STARTTLS', 'AUTH'],
+      secure: !!opts.implicitTls,
+      disabledCommands: opts.implicitTls ? ['STARTTLS'] : opts.starttls ? [] : ['STARTTLS', 'AUTH'],
       authOptional: !opts.credentials,
       onAuth(auth, _session, cb) {
         const c = opts.credentials;
