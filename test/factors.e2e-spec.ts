@@ -26,7 +26,7 @@ describe("changing a user's factors", () => {
   it('support may not set a phone, an address or a new secret; nothing changes', async () => {
     const id = await t.userIdOf('user_otp');
     for (const body of [
-      { phone: '+15555550100' },
+      { phone: '+14155550100' },
       { email: 'attacker@example.com' },
       { totp: true },
       { kba: [{ question: 'Q?', answer: 'A' }] },

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@/config/app-config';
 import { FactorKind } from '@/users/factor-kind';
 import { ChallengeService } from '@/challenge/challenge.service';
-import { messages } from '@/common/i18n/messages';
 import { KbaService } from '@/kba/kba.service';
+import { otpCatalogue } from '@/otp/messages/otp-texts';
 import { SendMethods } from '@/otp/send-methods';
 import type { User } from '@/users/user.entity';
 
@@ -48,7 +48,7 @@ export class ChallengeIssuer {
   }
 
   async issue(user: User, kind: FactorKind, clientId: string, locale: string): Promise<ChallengeBody> {
-    const t = messages(locale);
+    const t = otpCatalogue(locale);
     const common = { user, clientId, locale };
     switch (kind) {
       case 'otp': {

@@ -68,7 +68,7 @@ describe('loadConfig', () => {
     expect(msg).toMatch(/ENCRYPTION_KEY: required/);
     expect(msg).toMatch(/SANDBOX=true is refused/);
     expect(msg).toMatch(/OTP_DELIVERY=outbox is refused/);
-    // Live delivery (Twilio, SMTP) is not built yet, so production cannot start until it is.
+    // Production delivers passcodes for real: OTP_DELIVERY=live (live-delivery.spec.ts).
     const withKey = error({ NODE_ENV: 'production', ENCRYPTION_KEY: 'a'.repeat(64) });
     expect(withKey).not.toMatch(/ENCRYPTION_KEY|SANDBOX/);
     expect(withKey).toMatch(/OTP_DELIVERY=outbox is refused/);

@@ -12,6 +12,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { parseDurationMs } from './duration';
+import { liveDeliveryProblems } from './live-delivery';
 import { isSecretSetting, redactSecrets, redactUrls } from './redact';
 
 export const LOCKOUT_MODES = ['escalating', 'temporary', 'manual'] as const;
@@ -129,8 +130,8 @@ export class AppConfig {
   @IsInt({ message: 'OTP_RESEND_INTERVAL must be a duration such as 30s' })
   @Min(0)
   OTP_RESEND_INTERVAL = 30_000;
-  @IsIn(['outbox'], { message: 'OTP_DELIVERY must be outbox (live Twilio/SMTP delivery is not built yet)' })
-  OTP_DELIVERY = 'outbox';
+  @IsIn(['outbox', 'live'], { message: 'OTP_DELIVERY must be outbox or live' })
+  OTP_DELIVERY: 'outbox' | 'live' = 'outbox';
   @Transform(duration) @IsInt({ message: 'DELIVERY_TIMEOUT must be a duration such as 5s' }) @Min(1) DELIVERY_TIMEOUT =
     5_000;
 
@@ -147,6 +148,27 @@ export class AppConfig {
   @IsInt({ message: 'CONSOLE_SESSION_TTL must be a duration such as 8h' })
   @Min(1000)
   CONSOLE_SESSION_TTL = 8 * 3_600_000;
+  // --- issue 7: live OTP delivery (PRODUCT.md section 6); which channels these make, live-delivery.ts ---
+  /** The bank's name, as the passcode texts say it; required with OTP_DELIVERY=live. */
+  @IsOptional()
+  @Matches(/^[^<>&\r\n]{1,64}$/, { message: 'INSTITUTION_NAME must be 1 to 64 characters, no <, > or &' })
+  INSTITUTION_NAME?: string;
+  @Matches(/^https?:\/\/[^/\s?#]+(\/[^\s?#]*)?$/, { message: 'TWILIO_API_URL must be an http(s) origin' })
+  TWILIO_API_URL = 'https://api.twilio.com';
+  @IsOptional()
+  @Matches(/^AC[0-9a-fA-F]{32}$/, { message: 'TWILIO_ACCOUNT_SID must be AC and 32 hex digits' })
+  TWILIO_ACCOUNT_SID?: string;
+  @IsOptional() @IsString() TWILIO_AUTH_TOKEN?: string;
+  @IsOptional()
+  @Matches(/^\+[1-9]\d{6,14}$/, { message: 'TWILIO_FROM must be an E.164 number such as +14155550100' })
+  TWILIO_FROM?: string;
+  @IsOptional()
+  @Matches(/^MG[0-9a-fA-F]{32}$/, { message: 'TWILIO_MESSAGING_SERVICE_SID must be MG and 32 hex digits' })
+  TWILIO_MESSAGING_SERVICE_SID?: string;
+  @IsOptional() @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be smtp://… or smtps://…' }) SMTP_URL?: string;
+  @IsOptional()
+  @Matches(/^[^\r\n]*@[^\r\n]+$/, { message: 'MAIL_FROM must be an address, or "Name <address>"' })
+  MAIL_FROM?: string;
 
   get production(): boolean {
     return this.NODE_ENV === 'production';
@@ -192,8 +214,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (config.production) {
     if (!config.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY: required when NODE_ENV=production');
     if (config.SANDBOX) problems.push('SANDBOX=true is refused when NODE_ENV=production');
-    if (config.OTP_DELIVERY === 'outbox') problems.push('OTP_DELIVERY=outbox is refused when NODE_ENV=production');
+    if (config.OTP_DELIVERY === 'outbox')
+      problems.push('OTP_DELIVERY=outbox is refused when NODE_ENV=production: set OTP_DELIVERY=live and a channel');
   }
+  problems.push(...liveDeliveryProblems(config));
   if (new Set(config.MFA_PRIORITY).size !== config.MFA_PRIORITY.length)
     problems.push('MFA_PRIORITY: a factor is listed twice');
   // Redacted once more as a whole: a validator's message could quote a value in some later rule.

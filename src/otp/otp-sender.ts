@@ -3,10 +3,10 @@ import { AppConfig } from '@/config/app-config';
 import type { SendMethod } from '@/challenge/challenge.entity';
 import { ChallengeService } from '@/challenge/challenge.service';
 import type { OpenChallengeOf } from '@/challenge/open-challenge';
-import { messages } from '@/common/i18n/messages';
 import type { User } from '@/users/user.entity';
 import { DeliveryChannels } from './delivery/delivery-channels';
 import type { DeliveryResult, OtpMessage } from './delivery/otp-delivery-channel';
+import { otpTexts } from './messages/otp-texts';
 import { OtpCodes } from './otp-code';
 import { SendMethods } from './send-methods';
 
@@ -40,9 +40,18 @@ export class OtpSender {
   }
 
   private message(challenge: OpenChallengeOf<'otp'>, method: SendMethod, to: string, code: string): OtpMessage {
-    const t = messages(challenge.locale);
     const minutes = Math.max(1, Math.round(this.config.OTP_TTL / 60_000));
-    const text = method.type === 'voice' ? t.otpVoice(code.split('').join(' ')) : t.otpText(code, minutes);
-    return { channel: method.type, to, text, subject: t.otpEmailSubject, challengeId: challenge.id };
+    const institution = this.config.INSTITUTION_NAME ?? 'pxauth';
+    const t = otpTexts(challenge.locale, { institution, code, minutes });
+    const text = method.type === 'voice' ? t.voice : method.type === 'email' ? t.emailText : t.sms;
+    return {
+      channel: method.type,
+      to,
+      text,
+      subject: t.emailSubject,
+      html: t.emailHtml,
+      language: t.voiceLanguage,
+      challengeId: challenge.id,
+    };
   }
 }

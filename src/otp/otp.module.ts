@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@/config/app-config';
+import { liveChannels } from '@/config/live-delivery';
 import { ChallengeModule } from '@/challenge/challenge.module';
 import { UsersModule } from '@/users/users.module';
 import { DeliveryChannels } from './delivery/delivery-channels';
@@ -8,6 +9,8 @@ import { OTP_DELIVERY_CHANNELS, OtpDeliveryChannel } from './delivery/otp-delive
 import { OutboxMessage } from './delivery/outbox-message.entity';
 import { OutboxChannel } from './delivery/outbox.channel';
 import { OutboxService } from './delivery/outbox.service';
+import { SmtpChannel } from './delivery/smtp/smtp.channel';
+import { TwilioChannel } from './delivery/twilio/twilio.channel';
 import { OtpCodes } from './otp-code';
 import { OtpSender } from './otp-sender';
 import { OtpVerifier } from './otp.verifier';
@@ -29,11 +32,15 @@ import { TotpVerifier } from './totp.verifier';
     DeliveryChannels,
     OutboxChannel,
     {
-      // OTP_DELIVERY picks the channels; live Twilio and SMTP channels register here (PRODUCT.md section 6).
+      // OTP_DELIVERY picks the channels (PRODUCT.md section 6): the outbox, or each live channel whose
+      // settings are complete (the config refuses half of one); a type no channel serves is not offered.
       provide: OTP_DELIVERY_CHANNELS,
       inject: [AppConfig, OutboxChannel],
-      useFactory: (config: AppConfig, outbox: OutboxChannel): OtpDeliveryChannel[] =>
-        config.OTP_DELIVERY === 'outbox' ? [outbox] : [],
+      useFactory: (config: AppConfig, outbox: OutboxChannel): OtpDeliveryChannel[] => {
+        if (config.OTP_DELIVERY === 'outbox') return [outbox];
+        const live = liveChannels(config);
+        return [...(live.sms ? [new TwilioChannel(config)] : []), ...(live.email ? [new SmtpChannel(config)] : [])];
+      },
     },
   ],
   exports: [OtpSender, SendMethods, TotpService, OutboxService, OtpVerifier, TotpVerifier],

@@ -3,7 +3,15 @@ import { DeliveryChannels } from './delivery-channels';
 import type { DeliveryResult, OtpDeliveryChannel, OtpMessage } from './otp-delivery-channel';
 
 describe(DeliveryChannels.name, () => {
-  const message: OtpMessage = { channel: 'sms', to: '+14155550123', text: 'code', subject: 's', challengeId: 'c1' };
+  const message: OtpMessage = {
+    channel: 'sms',
+    to: '+14155550123',
+    text: 'code',
+    subject: 's',
+    html: '<p>code</p>',
+    language: 'en',
+    challengeId: 'c1',
+  };
   const config = loadConfig({ NODE_ENV: 'test', DELIVERY_TIMEOUT: '50ms' });
   const channel = (deliver: OtpDeliveryChannel['deliver'], types = ['sms', 'voice'] as const): OtpDeliveryChannel => ({
     types,

@@ -1,11 +1,17 @@
 export type SendMethodType = 'sms' | 'voice' | 'email';
 
-/** One passcode message to one recipient. `to` is E.164 for sms and voice, an address for email. */
+/**
+ * One passcode message to one recipient, in the user's language. `to` is E.164 for sms and voice, an
+ * address for email. `text` is what is sent (sms), read aloud in `language` (voice), or the plain-text
+ * part beside `html` (email).
+ */
 export interface OtpMessage {
   channel: SendMethodType;
   to: string;
   text: string;
   subject: string;
+  html: string;
+  language: string;
   challengeId: string;
 }
 
@@ -20,7 +26,7 @@ export type DeliveryResult =
   | { status: 'permanent'; reason: string; providerCode?: string };
 
 /**
- * Where passcodes go (OTP_DELIVERY): the sandbox outbox today; Twilio and SMTP plug in here, each
+ * Where passcodes go (OTP_DELIVERY): the sandbox outbox, or Twilio (sms, voice) and SMTP (email), each
  * registered for the send method types it serves. `signal` aborts at DELIVERY_TIMEOUT: a channel
  * stops what it is doing, since the code it carries will never be valid.
  */

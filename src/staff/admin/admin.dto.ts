@@ -8,13 +8,13 @@ import {
   IsIn,
   IsInt,
   IsOptional,
-  Matches,
   Max,
   Min,
   ValidateBy,
   ValidateNested,
 } from 'class-validator';
 import { FACTOR_KINDS, FactorKind } from '@/users/factor-kind';
+import { IsE164Phone, normalizePhone } from '@/users/phone';
 import { RequiredString } from '@/common/http/dto';
 import { KBA_ANSWER_MAX, isEnrollableAnswer } from '@/kba/kba-answer';
 
@@ -55,7 +55,8 @@ export class CreateUserDto {
   @RequiredString(1, 1024) password: string;
   @IsOptional() @RequiredString(1, 64) institution_id?: string;
   @IsOptional()
-  @Matches(/^\+[1-9]\d{6,14}$/, { message: 'must be an E.164 number such as +14155550123' })
+  @Transform(normalizePhone)
+  @IsE164Phone('must be an E.164 number such as +14155550123 (a valid number, with its country code)')
   phone?: string;
   @IsOptional() @IsEmail({}, { message: 'must be an email address' }) email?: string;
   @IsOptional() @Transform(toBool) @IsBoolean() totp?: boolean;
@@ -72,7 +73,8 @@ export class CreateUserDto {
 /** Absent: unchanged. null, false or []: the factor is removed. A value: set (admins only). */
 export class UpdateUserDto {
   @IsOptional()
-  @Matches(/^\+[1-9]\d{6,14}$/, { message: 'must be an E.164 number such as +14155550123, or null' })
+  @Transform(normalizePhone)
+  @IsE164Phone('must be an E.164 number such as +14155550123 (a valid number, with its country code), or null')
   phone?: string | null;
   @IsOptional() @IsEmail({}, { message: 'must be an email address, or null' }) email?: string | null;
   @IsOptional() @Transform(toBool) @IsBoolean() totp?: boolean;
