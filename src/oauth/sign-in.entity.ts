@@ -1,0 +1,22 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { epochMs } from '@/database/columns';
+
+/**
+ * A sign-in in progress on the hosted pages, found by the SHA-256 of the browser's cookie: what
+ * Plaid asked for (client, redirect URI, state, PKCE challenge) and, after the password, the user and
+ * the challenge to answer. It expires with the challenge, as the cookie does.
+ */
+@Entity('oauth_sign_in')
+export class SignIn {
+  @PrimaryColumn({ name: 'id_hash', type: 'varchar', length: 64 }) idHash: string;
+  @Column({ name: 'client_id', type: 'varchar', length: 64 }) clientId: string;
+  @Column({ name: 'redirect_uri', type: 'varchar', length: 512 }) redirectUri: string;
+  @Column({ type: 'varchar', length: 1024 }) state: string;
+  @Column({ name: 'code_challenge', type: 'varchar', length: 128, nullable: true }) codeChallenge: string | null;
+  @Column({ type: 'varchar', length: 256, nullable: true }) nonce: string | null;
+  @Column({ name: 'institution_id', type: 'varchar', length: 64, nullable: true }) institutionId: string | null;
+  @Column({ type: 'varchar', length: 8 }) locale: string;
+  @Column({ name: 'user_id', type: 'varchar', length: 32, nullable: true }) userId: string | null;
+  @Column({ name: 'challenge_id', type: 'varchar', length: 32, nullable: true }) challengeId: string | null;
+  @Column({ name: 'expires_at', type: 'bigint', transformer: epochMs }) expiresAt: number;
+}
