@@ -12,6 +12,7 @@ const pk = (c: TableColumnOptions): TableColumnOptions => ({ ...c, isPrimary: tr
 
 // Plaid's redirect URI: what every client had implicitly before redirect URIs were registered.
 const PLAID_REDIRECT_URI = 'https://cdn.plaid.com/link/v2/stable/oauth.html';
+const SANDBOX_LOOPBACK = ['http://127.0.0.1/', 'http://127.0.0.1/callback'];
 
 /**
  * Issue 11, Plaid Exchange OAuth (PRODUCT.md section 14): registered redirect URIs per Plaid client;
@@ -72,15 +73,18 @@ export class OAuth1764600000000 implements MigrationInterface {
       }),
     );
 
-    // Clients made before this migration keep working with Plaid's redirect URI.
+    // Clients made before this migration keep working with Plaid's redirect URI; an existing sandbox
+    // gets the loopback URIs a new one is seeded with (README, "OAuth").
     const now = Date.now();
     const clients = (await q.query('SELECT id FROM partner_client')) as { id: string }[];
     for (const { id } of clients) {
-      await runSql(q.manager, 'INSERT INTO partner_redirect_uri (client_id, uri, created_at) VALUES (?, ?, ?)', [
-        id,
-        PLAID_REDIRECT_URI,
-        now,
-      ]);
+      const uris = id === 'sandbox-client' ? [PLAID_REDIRECT_URI, ...SANDBOX_LOOPBACK] : [PLAID_REDIRECT_URI];
+      for (const uri of uris)
+        await runSql(q.manager, 'INSERT INTO partner_redirect_uri (client_id, uri, created_at) VALUES (?, ?, ?)', [
+          id,
+          uri,
+          now,
+        ]);
     }
   }
 
