@@ -13,6 +13,8 @@ export class OAuthCode {
   @Column({ name: 'user_id', type: 'varchar', length: 32 }) userId: string;
   @Column({ name: 'code_challenge', type: 'varchar', length: 128, nullable: true }) codeChallenge: string | null;
   @Column({ type: 'varchar', length: 256, nullable: true }) nonce: string | null;
+  /** The user's auth epoch at sign-in: a password change, factor reset or lock before the exchange voids the code. */
+  @Column({ name: 'user_epoch', type: 'integer' }) userEpoch: number;
   @Column({ name: 'auth_time', type: 'bigint', transformer: epochMs }) authTime: number;
   @Column({ name: 'expires_at', type: 'bigint', transformer: epochMs }) expiresAt: number;
   @Column({ name: 'used_at', type: 'bigint', nullable: true, transformer: epochMs }) usedAt: number | null;

@@ -18,5 +18,7 @@ export class SignIn {
   @Column({ type: 'varchar', length: 8 }) locale: string;
   @Column({ name: 'user_id', type: 'varchar', length: 32, nullable: true }) userId: string | null;
   @Column({ name: 'challenge_id', type: 'varchar', length: 32, nullable: true }) challengeId: string | null;
+  /** The challenge as the pages show it (kind, send methods masked, question texts): never a secret. */
+  @Column({ type: 'text', nullable: true }) challenge: string | null;
   @Column({ name: 'expires_at', type: 'bigint', transformer: epochMs }) expiresAt: number;
 }

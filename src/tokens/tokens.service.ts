@@ -94,13 +94,14 @@ export class TokensService {
   }
 
   /** Everything issued from one authorization code: its second use revokes them (RFC 6749 10.5). */
-  async revokeGrant(grantId: string, reason: string): Promise<number> {
+  async revokeGrant(grantId: string, reason: string, userId: string): Promise<number> {
     const r = await this.tokens.update({ grantId, revokedAt: IsNull() }, { revokedAt: Date.now() });
     const count = r.affected ?? 0;
     if (count)
       await this.events.publish({
         type: EventType.TokenRevoke,
         outcome: StaffOutcome.Revoked,
+        userId,
         detail: { count, reason },
       });
     return count;
