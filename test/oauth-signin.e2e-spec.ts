@@ -34,6 +34,16 @@ describe('OAuth sign-in pages', () => {
     expect(r.text).not.toMatch(/<script|https?:\/\/(?!cdn\.plaid\.com)/);
   });
 
+  it('the cookie is Secure when the customer reaches pxauth over TLS (an https OAUTH_ISSUER)', async () => {
+    const tls = await TestApp.start({ OAUTH_ISSUER: 'https://bank.example' });
+    try {
+      const r = await new Browser(tls).authorize();
+      expect(String(r.headers['set-cookie'])).toMatch(/; HttpOnly; SameSite=Lax; Secure$/);
+    } finally {
+      await tls.stop();
+    }
+  });
+
   it('in Spanish by Accept-Language', async () => {
     const r = await new Browser(t, 'es-MX,es;q=0.9').authorize();
     expect(r.text).toContain('<html lang="es">');
