@@ -40,6 +40,11 @@ export class Browser {
     return this.keep(await this.agent.get(`/oauth2/authorize?${q.toString()}`).set('Accept-Language', this.lang));
   }
 
+  /** Follows a link (an authorize URL a client library built, say): path and query on the public listener. */
+  async get(pathAndQuery: string): Promise<Res> {
+    return this.keep(await this.agent.get(pathAndQuery).set('Accept-Language', this.lang));
+  }
+
   /** Posts a form of the current page; `_csrf` is the page's unless given. */
   async post(path: string, fields: Record<string, string> | URLSearchParams = {}): Promise<Res> {
     const body = new URLSearchParams(fields);
