@@ -52,7 +52,7 @@ describe('OAuth sign-in in Chromium', () => {
     await page.goto(`${t.px.publicUrl}/oauth2/authorize?${q.toString()}`);
     expect(await page.title()).toBe('Sign in');
     // The first field has the focus, and the style sheet (served by pxauth) applied.
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('username');
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('username');
     const shot = process.env.PXAUTH_SCREENSHOT;
     await page.screenshot({ path: shot ? join(__dirname, '..', shot) : join(t.dir, 'signin.png') });
 

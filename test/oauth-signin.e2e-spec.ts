@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { PurgeJob } from '@/retention/purge.job';
 import { KBA_ANSWERS, PASSWORD, TestApp, totpAt, wrongTotp } from './support/harness';
 import { Browser, PLAID_REDIRECT, inputValues, redirected } from './support/oauth';
 
@@ -199,6 +201,18 @@ describe('OAuth sign-in pages', () => {
       expect((await c.signIn(v.username, 'wrong')).status).toBe(401);
     }
     expect((await t.login(v.username, v.password)).status).toBe(403);
+  });
+
+  it('expired sign-ins and codes are purged', async () => {
+    const b = new Browser(t);
+    await b.authorize();
+    const ds = t.px.app.get(DataSource);
+    await ds.query(`UPDATE oauth_sign_in SET expires_at = ${Date.now() - 1000}`);
+    await ds.query(`UPDATE oauth_code SET expires_at = ${Date.now() - 2 * 3_600_000}`);
+    const counts = await t.px.app.get(PurgeJob).runOnce();
+    expect(counts.oauth).toBeGreaterThan(1);
+    expect(Number((await ds.query('SELECT COUNT(*) AS n FROM oauth_sign_in'))[0].n)).toBe(0);
+    expect((await b.signIn('user_good', PASSWORD)).text).toContain('This sign-in has expired');
   });
 
   it('the stylesheet is served by pxauth itself', async () => {
