@@ -46,6 +46,18 @@ describe('OAuth sign-in pages', () => {
     }
   });
 
+  it('is served on the public listener only', async () => {
+    const r = await t.admin('GET', '/oauth2/authorize?client_id=sandbox-client', undefined, null);
+    expect(r.status).toBe(404);
+  });
+
+  it("Plaid's long state comes back as it was", async () => {
+    const state = `eyJ${'A'.repeat(2000)}`;
+    const b = new Browser(t);
+    await b.authorize({ state });
+    expect(redirected(await b.signIn('user_good', PASSWORD)).searchParams.get('state')).toBe(state);
+  });
+
   it('in Spanish by Accept-Language', async () => {
     const r = await new Browser(t, 'es-MX,es;q=0.9').authorize();
     expect(r.text).toContain('<html lang="es">');

@@ -40,7 +40,7 @@ export class SignInController {
     const q = req.query as Record<string, unknown>;
     const clientId = single(q.client_id, 64);
     const redirectUri = single(q.redirect_uri, 512);
-    const state = q.state === undefined ? '' : single(q.state, 1024);
+    const state = q.state === undefined ? '' : single(q.state, 4096);
     // An unknown client or redirect URI is a page, never a redirect (RFC 6749 4.1.2.1; Plaid's guide).
     const registered = clientId ? await this.partners.redirectUrisOf(clientId) : [];
     if (!clientId || !redirectUri || !matchesRegistered(redirectUri, registered) || state === undefined)

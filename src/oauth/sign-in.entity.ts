@@ -11,7 +11,8 @@ export class SignIn {
   @PrimaryColumn({ name: 'id_hash', type: 'varchar', length: 64 }) idHash: string;
   @Column({ name: 'client_id', type: 'varchar', length: 64 }) clientId: string;
   @Column({ name: 'redirect_uri', type: 'varchar', length: 512 }) redirectUri: string;
-  @Column({ type: 'varchar', length: 1024 }) state: string;
+  /** Plaid's opaque state, echoed on every redirect; it can be long (a signed blob), so text. */
+  @Column({ type: 'text' }) state: string;
   @Column({ name: 'code_challenge', type: 'varchar', length: 128, nullable: true }) codeChallenge: string | null;
   @Column({ type: 'varchar', length: 256, nullable: true }) nonce: string | null;
   @Column({ name: 'institution_id', type: 'varchar', length: 64, nullable: true }) institutionId: string | null;

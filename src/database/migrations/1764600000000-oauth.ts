@@ -62,7 +62,7 @@ export class OAuth1764600000000 implements MigrationInterface {
           pk(str('id_hash', 64)),
           str('client_id', 64),
           str('redirect_uri', 512),
-          str('state', 1024),
+          { name: 'state', type: 'text', isNullable: false },
           str('code_challenge', 128, true),
           str('nonce', 256, true),
           str('institution_id', 64, true),
