@@ -103,6 +103,20 @@ describe('OAuth token endpoint', () => {
     expect(await introspect(t, first.body.refresh_token)).toEqual({ active: false });
   });
 
+  it('two exchanges of one code at once: at most one answers, and whatever was issued ends revoked', async () => {
+    for (let round = 0; round < 3; round++) {
+      const code = await codeFor();
+      const answers = await Promise.all([exchange(code), exchange(code), exchange(code)]);
+      const ok = answers.filter((a) => a.status === 200);
+      expect(ok.length).toBeLessThanOrEqual(1);
+      expect(answers.filter((a) => a.status === 400).every((a) => a.body.error === 'invalid_grant')).toBe(true);
+      for (const a of ok) {
+        expect(await introspect(t, a.body.access_token)).toEqual({ active: false });
+        expect(await introspect(t, a.body.refresh_token)).toEqual({ active: false });
+      }
+    }
+  });
+
   it('a code lives OAUTH_CODE_TTL', async () => {
     const short = await TestApp.start({ OAUTH_CODE_TTL: '1s' });
     try {
