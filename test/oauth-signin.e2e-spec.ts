@@ -186,11 +186,15 @@ describe('OAuth sign-in pages', () => {
     expect(token.searchParams.get('error')).toBe('unsupported_response_type');
   });
 
-  it('maintenance: temporarily_unavailable with the state', async () => {
+  it('maintenance, at the authorize step or mid sign-in: temporarily_unavailable with the state', async () => {
+    const midway = new Browser(t);
+    await midway.authorize({ state: 'midway' });
     await t.admin('PUT', '/admin/maintenance', { enabled: true });
     try {
       const u = redirected(await new Browser(t).authorize());
       expect([u.searchParams.get('error'), u.searchParams.get('state')]).toEqual(['temporarily_unavailable', 'st-123']);
+      const m = redirected(await midway.signIn('user_good', PASSWORD));
+      expect([m.searchParams.get('error'), m.searchParams.get('state')]).toEqual(['temporarily_unavailable', 'midway']);
     } finally {
       await t.admin('PUT', '/admin/maintenance', { enabled: false });
     }

@@ -11,7 +11,7 @@ import type { User } from '@/users/user.entity';
 import { UsersService } from '@/users/users.service';
 import { AuthenticatedBody, AuthTokenDto } from './auth.dto';
 import { ChallengeBody, ChallengeIssuer } from './challenge-issuer';
-import { Grant } from './grant';
+import { Grant, authTokenGrant } from './grant';
 import { attemptsInFlight } from './in-flight';
 
 export type LoginResult = { status: 200; body: AuthenticatedBody } | { status: 202; body: ChallengeBody };
@@ -35,11 +35,7 @@ export class AuthService {
 
   /** POST /users/auth_token: the login below, granting an auth_token. */
   async login(input: AuthTokenDto, clientId: string, locale: string): Promise<LoginResult> {
-    const grant: Grant<string> = {
-      path: 'legacy',
-      issue: (user) => this.tokens.issue(user, clientId),
-      withdraw: (token) => this.tokens.revoke(token),
-    };
+    const grant = authTokenGrant(this.tokens, clientId);
     const a = await this.authenticate(input, clientId, locale, grant);
     if (!a.done) return { status: 202, body: a.challenge };
     return { status: 200, body: { user_id: a.user.id, auth_token: a.granted } };

@@ -12,7 +12,7 @@ import { LockoutService } from '@/users/lockout/lockout.service';
 import type { User } from '@/users/user.entity';
 import { UsersService } from '@/users/users.service';
 import { AuthenticatedBody, TwoFactorDto } from './auth.dto';
-import { Grant } from './grant';
+import { Grant, authTokenGrant } from './grant';
 import { attemptsInFlight } from './in-flight';
 
 /**
@@ -35,11 +35,7 @@ export class TwoFactorService {
 
   /** POST /users/:user_id/2fa: the answer below, granting an auth_token. */
   async verify(userId: string, input: TwoFactorDto, clientId: string): Promise<AuthenticatedBody> {
-    const grant: Grant<string> = {
-      path: 'legacy',
-      issue: (user) => this.tokens.issue(user, clientId),
-      withdraw: (token) => this.tokens.revoke(token),
-    };
+    const grant = authTokenGrant(this.tokens, clientId);
     const { user, granted } = await this.answer(userId, input, grant);
     return { user_id: user.id, auth_token: granted };
   }

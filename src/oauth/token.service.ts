@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@/config/app-config';
-import { EventType, StaffOutcome } from '@/events/domain-event';
-import { DomainEvents } from '@/events/domain-events';
 import { TokensService } from '@/tokens/tokens.service';
 import { UsersService } from '@/users/users.service';
 import { IdTokenSigner } from './id-token.signer';
@@ -40,7 +38,6 @@ export class TokenGrants {
     private readonly tokens: TokensService,
     private readonly users: UsersService,
     private readonly signer: IdTokenSigner,
-    private readonly events: DomainEvents,
     private readonly config: AppConfig,
   ) {}
 
@@ -97,13 +94,6 @@ export class TokenGrants {
       kind: 'access_token',
       ttl: this.config.ACCESS_TOKEN_TTL,
       grantId: row.grantId,
-    });
-    await this.events.publish({
-      type: EventType.TokenIssue,
-      outcome: StaffOutcome.Issued,
-      userId: user.id,
-      institutionId: user.institutionId,
-      detail: { kind: 'refresh', path: 'oauth' },
     });
     return {
       access_token: access,
