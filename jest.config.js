@@ -13,7 +13,12 @@ const common = {
 };
 
 // Suites about SQLite files or child processes on SQLite run once, in the SQLite project.
-const SQLITE_ONLY = ['/test/cli\\.e2e-spec\\.ts$', '/test/process\\.e2e-spec\\.ts$'];
+const SQLITE_ONLY = [
+  '/test/cli\\.e2e-spec\\.ts$',
+  '/test/process\\.e2e-spec\\.ts$',
+  // issue 11: a browser drives the pages; the engine underneath is tested by the other OAuth suites.
+  '/test/oauth-browser\\.e2e-spec\\.ts$',
+];
 // Issue 9: the console in Chromium (its routes run on both engines in console.e2e-spec.ts).
 SQLITE_ONLY.push('/test/console-browser\\.e2e-spec\\.ts$');
 SQLITE_ONLY.push('/test/live-production\\.e2e-spec\\.ts$'); // issue 7: a production process on SQLite

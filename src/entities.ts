@@ -4,7 +4,10 @@ import { ConsoleSession } from '@/console/console-session.entity';
 import { KbaQuestion } from '@/kba/kba-question.entity';
 import { ServiceSetting } from '@/maintenance/service-setting.entity';
 import { OutboxMessage } from '@/otp/delivery/outbox-message.entity';
+import { OAuthCode } from '@/oauth/oauth-code.entity';
+import { SignIn } from '@/oauth/sign-in.entity';
 import { PartnerClient } from '@/partners/partner-client.entity';
+import { PartnerRedirectUri } from '@/partners/partner-redirect-uri.entity';
 import { PartnerSecret } from '@/partners/partner-secret.entity';
 import { StaffKey } from '@/staff-auth/staff-key.entity';
 import { AuthToken } from '@/tokens/auth-token.entity';
@@ -23,9 +26,12 @@ export const ENTITIES = [
   KbaQuestion,
   LoginGuard,
   OutboxMessage,
+  OAuthCode,
   PartnerClient,
+  PartnerRedirectUri,
   PartnerSecret,
   ServiceSetting,
+  SignIn,
   StaffKey,
   User,
 ];

@@ -19,6 +19,7 @@ describe('Plaid clients and secret rotation', () => {
       client_id: expect.stringMatching(/^[0-9a-f]{32}$/),
       client_secret: expect.stringMatching(/^[0-9a-f]{64}$/),
       slot: 1,
+      redirect_uris: ['https://cdn.plaid.com/link/v2/stable/oauth.html'],
     });
     expect((await loginAs({ id: c.body.client_id, secret: c.body.client_secret })).status).toBe(200);
     expectEnvelope(await loginAs({ id: c.body.client_id, secret: 'f'.repeat(64) }), 401, 'INVALID_CLIENT');

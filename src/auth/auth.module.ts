@@ -19,6 +19,7 @@ import { TwoFactorService } from './two-factor.service';
 @Module({
   imports: [PartnersModule, UsersModule, ChallengeModule, OtpModule, KbaModule, TokensModule],
   controllers: [AuthController],
+  exports: [AuthService, SendOtpService, TwoFactorService, ChallengeIssuer],
   providers: [
     AuthService,
     SendOtpService,

@@ -11,9 +11,14 @@ import type { User } from '@/users/user.entity';
 import { UsersService } from '@/users/users.service';
 import { AuthenticatedBody, AuthTokenDto } from './auth.dto';
 import { ChallengeBody, ChallengeIssuer } from './challenge-issuer';
+import { Grant, authTokenGrant } from './grant';
 import { attemptsInFlight } from './in-flight';
 
 export type LoginResult = { status: 200; body: AuthenticatedBody } | { status: 202; body: ChallengeBody };
+
+/** A login judged: authenticated with what the grant gave, or a second factor to answer. */
+export type Authentication<T> =
+  { done: true; user: User; granted: T } | { done: false; user: User; challenge: ChallengeBody };
 
 /** POST /users/auth_token, in the order of PRODUCT.md section 4. */
 @Injectable()
@@ -28,11 +33,28 @@ export class AuthService {
     private readonly events: DomainEvents,
   ) {}
 
+  /** POST /users/auth_token: the login below, granting an auth_token. */
   async login(input: AuthTokenDto, clientId: string, locale: string): Promise<LoginResult> {
+    const grant = authTokenGrant(this.tokens, clientId);
+    const a = await this.authenticate(input, clientId, locale, grant);
+    if (!a.done) return { status: 202, body: a.challenge };
+    return { status: 200, body: { user_id: a.user.id, auth_token: a.granted } };
+  }
+
+  /**
+   * The one login of both paths (legacy and OAuth): every step, counter and event is the same; only
+   * what a completed login grants differs. Refusals throw a PxError, as section 3 names them.
+   */
+  async authenticate<T>(
+    input: AuthTokenDto,
+    clientId: string,
+    locale: string,
+    grant: Grant<T>,
+  ): Promise<Authentication<T>> {
     const key = this.users.guardKey(input.institution_id, input.username);
     let user: User | null = null;
     const refuse = async (outcome: LoginOutcome | CommonOutcome, error: PxError) => {
-      const detail = { username_known: !!user, source: this.credentials.name };
+      const detail = { username_known: !!user, source: this.credentials.name, path: grant.path };
       await this.events.publish({
         type: EventType.Login,
         outcome,
@@ -96,15 +118,15 @@ export class AuthService {
         outcome: LoginOutcome.ChallengeIssued,
         userId: known.id,
         institutionId: known.institutionId,
-        detail: { username_known: true, kind, challenge_id: body.challenge.id },
+        detail: { username_known: true, kind, challenge_id: body.challenge.id, path: grant.path },
       });
-      return { status: 202, body };
+      return { done: false, user: known, challenge: body };
     }
 
     // 6. authenticated, unless the password changed (or a lock came) while it was being checked
-    const token = await this.tokens.issue(known, clientId);
+    const granted = await grant.issue(known);
     if (!(await this.users.epochIs(known, known.authEpoch))) {
-      await this.tokens.revoke(token);
+      await grant.withdraw(granted);
       throw await refuse(LoginOutcome.Superseded, new PxError(ErrorId.INVALID_CREDENTIALS));
     }
     await this.lockout.completed(key);
@@ -113,8 +135,8 @@ export class AuthService {
       outcome: LoginOutcome.Success,
       userId: known.id,
       institutionId: known.institutionId,
-      detail: { username_known: true },
+      detail: { username_known: true, path: grant.path },
     });
-    return { status: 200, body: { user_id: known.id, auth_token: token } };
+    return { done: true, user: known, granted };
   }
 }

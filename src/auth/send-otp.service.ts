@@ -10,6 +10,7 @@ import { OtpSender } from '@/otp/otp-sender';
 import { LockoutService } from '@/users/lockout/lockout.service';
 import type { User } from '@/users/user.entity';
 import { UsersService } from '@/users/users.service';
+import type { AuthPath } from './grant';
 import type { SendOtpDto } from './send-otp.dto';
 
 // A provider that failed for a moment (5xx, 429, timeout): Plaid may try again this soon.
@@ -27,7 +28,8 @@ export class SendOtpService {
     private readonly events: DomainEvents,
   ) {}
 
-  async send(userId: string, input: SendOtpDto): Promise<void> {
+  /** The same sends for both paths (legacy sendOtp and the OAuth pages); `path` goes into the events. */
+  async send(userId: string, input: SendOtpDto, path: AuthPath = 'legacy'): Promise<void> {
     let user: User | null = null;
     let challenge: OpenChallenge | null = null;
     let method: string | null = null;
@@ -37,7 +39,7 @@ export class SendOtpService {
         outcome,
         userId: user?.id ?? null,
         institutionId: user?.institutionId ?? null,
-        detail: { challenge_id: challenge?.id ?? null, method, ...detail },
+        detail: { challenge_id: challenge?.id ?? null, method, path, ...detail },
       });
     const refuse = async (outcome: SendOutcome | CommonOutcome, error: PxError, detail?: Record<string, unknown>) => {
       await record(outcome, detail);

@@ -12,6 +12,7 @@ import { LockoutService } from '@/users/lockout/lockout.service';
 import type { User } from '@/users/user.entity';
 import { UsersService } from '@/users/users.service';
 import { AuthenticatedBody, TwoFactorDto } from './auth.dto';
+import { Grant, authTokenGrant } from './grant';
 import { attemptsInFlight } from './in-flight';
 
 /**
@@ -32,11 +33,19 @@ export class TwoFactorService {
     private readonly events: DomainEvents,
   ) {}
 
+  /** POST /users/:user_id/2fa: the answer below, granting an auth_token. */
   async verify(userId: string, input: TwoFactorDto, clientId: string): Promise<AuthenticatedBody> {
+    const grant = authTokenGrant(this.tokens, clientId);
+    const { user, granted } = await this.answer(userId, input, grant);
+    return { user_id: user.id, auth_token: granted };
+  }
+
+  /** The one second-factor step of both paths (legacy and OAuth); refusals throw a PxError. */
+  async answer<T>(userId: string, input: TwoFactorDto, grant: Grant<T>): Promise<{ user: User; granted: T }> {
     let user: User | null = null;
     let challenge: OpenChallenge | null = null;
     const refuse = async (outcome: TwoFactorOutcome | CommonOutcome, error: PxError) => {
-      const detail = { kind: challenge?.kind ?? null, challenge_id: challenge?.id ?? null };
+      const detail = { kind: challenge?.kind ?? null, challenge_id: challenge?.id ?? null, path: grant.path };
       await this.events.publish({
         type: EventType.TwoFactor,
         outcome,
@@ -103,9 +112,9 @@ export class TwoFactorService {
     }
 
     // 5. the token, unless a password change, factor reset or lock ended the challenge meanwhile
-    const token = await this.tokens.issue(user, clientId);
+    const granted = await grant.issue(user);
     if (!(await this.users.epochIs(user, challenge.userEpoch))) {
-      await this.tokens.revoke(token);
+      await grant.withdraw(granted);
       throw await refuse(CommonOutcome.ChallengeExpired, new PxError(ErrorId.CHALLENGE_EXPIRED));
     }
     await this.lockout.completed(key);
@@ -114,9 +123,9 @@ export class TwoFactorService {
       outcome: TwoFactorOutcome.Success,
       userId: user.id,
       institutionId: user.institutionId,
-      detail: { kind: challenge.kind, challenge_id: challenge.id },
+      detail: { kind: challenge.kind, challenge_id: challenge.id, path: grant.path },
     });
-    return { user_id: user.id, auth_token: token };
+    return { user, granted };
   }
 }
 

@@ -9,6 +9,7 @@ const OPTIONS = {
   name: { type: 'string' },
   role: { type: 'string' },
   'client-id': { type: 'string' },
+  'redirect-uri': { type: 'string', multiple: true },
   'user-id': { type: 'string' },
   username: { type: 'string' },
   password: { type: 'string' },
@@ -44,7 +45,9 @@ export interface Invocation {
 export const USAGE = `Usage: npm run cli -- <command> [--flags] [--json]
 
 Commands:
-  clients:create --name N                      a Plaid client; prints client_id and client_secret (shown once)
+  clients:create --name N [--redirect-uri URI ...]
+                                               a Plaid client; prints client_id and client_secret (shown once);
+                                               OAuth redirect URIs, Plaid's by default
   clients:rotate --client-id ID                adds a second secret to a client (shown once)
   staff:create --name N --role admin|support|resource-server
                                                a staff key for the internal listener (shown once)

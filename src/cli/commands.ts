@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { PxError } from '@/common/errors/px.error';
 import { OutboxService } from '@/otp/delivery/outbox.service';
 import { PartnersService } from '@/partners/partners.service';
+import { checkRedirectUri } from '@/partners/redirect-uris';
 import { STAFF_ROLES, StaffRole } from '@/staff-auth/staff-key.entity';
 import { StaffService } from '@/staff-auth/staff.service';
 import { FlagName, Flags, required } from './args';
@@ -22,12 +23,13 @@ export interface Command {
 
 const BASE_COMMANDS: Record<string, Command> = {
   'clients:create': {
-    flags: ['name'],
+    flags: ['name', 'redirect-uri'],
     prepare(flags) {
       const name = required(flags, 'name', 'clients:create');
       if (name.length > 200) throw PxError.invalid('--name: must be 1 to 200 characters');
+      const uris = flags['redirect-uri']?.map((u) => checkRedirectUri(u, '--redirect-uri'));
       return async (app) => {
-        const issued = await app.get(PartnersService).createClient(name);
+        const issued = await app.get(PartnersService).createClient(name, undefined, uris);
         return { data: issued, text: credentialsText(issued) };
       };
     },

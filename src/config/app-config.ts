@@ -169,6 +169,21 @@ export class AppConfig {
   @IsOptional()
   @Matches(/^[^\r\n]*@[^\r\n]+$/, { message: 'MAIL_FROM must be an address, or "Name <address>"' })
   MAIL_FROM?: string;
+  // --- issue 11: Plaid Exchange OAuth (PRODUCT.md section 14) ---
+  @Transform(duration) @IsInt({ message: 'OAUTH_CODE_TTL must be a duration such as 60s' }) @Min(1000) OAUTH_CODE_TTL =
+    60_000;
+  @Transform(duration)
+  @IsInt({ message: 'ACCESS_TOKEN_TTL must be a duration such as 15m' })
+  @Min(1000)
+  ACCESS_TOKEN_TTL = 15 * 60_000;
+  @Transform(duration)
+  @IsInt({ message: 'REFRESH_TOKEN_TTL must be a duration such as 395d' })
+  @Min(1000)
+  REFRESH_TOKEN_TTL = 395 * 86_400_000;
+  /** The id_token signing key: a PKCS#8 PEM or a private JWK (EC P-256 for ES256, RSA for RS256). */
+  @IsOptional() @IsString() ID_TOKEN_KEY?: string;
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'OAUTH_ISSUER must be an http(s) URL' }) OAUTH_ISSUER =
+    'http://localhost:3000';
 
   get production(): boolean {
     return this.NODE_ENV === 'production';

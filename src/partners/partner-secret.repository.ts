@@ -28,8 +28,17 @@ const SLOTS = Array.from({ length: MAX_ACTIVE_SECRETS }, (_, i) => `SELECT ${i +
 export class PartnerSecretRepository {
   constructor(private readonly ds: DataSource) {}
 
-  /** The client and its first secret (slot 1), or neither. */
-  async createClient(client: { id: string; name: string; createdAt: number }, first: NewSecret): Promise<void> {
+  /** The client, its first secret (slot 1) and its redirect URIs, or none of them. */
+  async createClient(
+    client: { id: string; name: string; createdAt: number },
+    first: NewSecret,
+    redirectUris: string[],
+  ): Promise<void> {
+    const uris: SqlStep[] = redirectUris.map((uri, i) => ({
+      name: `redirect_uri_${i}`,
+      sql: 'INSERT INTO partner_redirect_uri (client_id, uri, created_at) VALUES (?, ?, ?)',
+      params: [client.id, uri, client.createdAt],
+    }));
     await runTransaction(this.ds, [
       {
         name: 'client',
@@ -41,6 +50,7 @@ export class PartnerSecretRepository {
         sql: 'INSERT INTO partner_secret (id, client_id, slot, secret_hash, created_at) VALUES (?, ?, 1, ?, ?)',
         params: [first.id, first.clientId, first.secretHash, first.createdAt],
       },
+      ...uris,
     ]);
   }
 

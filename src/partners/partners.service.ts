@@ -5,7 +5,9 @@ import { IsNull, Repository } from 'typeorm';
 import { randomToken, safeEqual, sha256 } from '@/common/crypto/digest';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
+import { PartnerRedirectUri } from './partner-redirect-uri.entity';
 import { PartnerSecret } from './partner-secret.entity';
+import { MAX_REDIRECT_URIS, PLAID_REDIRECT_URI, checkRedirectUri } from './redirect-uris';
 import { NewSecret, PartnerSecretRepository } from './partner-secret.repository';
 
 const DUMMY_DIGEST = sha256('pxauth: no such client');
@@ -14,6 +16,7 @@ export interface IssuedCredentials {
   client_id: string;
   client_secret: string;
   slot: number;
+  redirect_uris?: string[];
 }
 
 /**
@@ -24,16 +27,33 @@ export interface IssuedCredentials {
 export class PartnersService {
   constructor(
     @InjectRepository(PartnerSecret) private readonly secrets: Repository<PartnerSecret>,
+    @InjectRepository(PartnerRedirectUri) private readonly redirectUris: Repository<PartnerRedirectUri>,
     private readonly repo: PartnerSecretRepository,
   ) {}
 
-  /** Creates a client and its first secret, both or neither; `fixed` is for the sandbox's credentials only. */
-  async createClient(name: string, fixed?: { id: string; secret: string }): Promise<IssuedCredentials> {
+  /**
+   * Creates a client, its first secret and its OAuth redirect URIs (Plaid's by default), all or none;
+   * `fixed` is for the sandbox's credentials only.
+   */
+  async createClient(
+    name: string,
+    fixed?: { id: string; secret: string },
+    redirectUris: string[] = [PLAID_REDIRECT_URI],
+  ): Promise<IssuedCredentials> {
     const id = fixed?.id ?? randomBytes(16).toString('hex');
     const secret = fixed?.secret ?? randomBytes(32).toString('hex');
+    const uris = [...new Set(redirectUris.map((u) => checkRedirectUri(u)))];
+    if (!uris.length || uris.length > MAX_REDIRECT_URIS)
+      throw PxError.invalid(`redirect_uris: 1 to ${MAX_REDIRECT_URIS} URIs`);
     const now = Date.now();
-    await this.repo.createClient({ id, name, createdAt: now }, this.newSecret(id, secret, now));
-    return { client_id: id, client_secret: secret, slot: 1 };
+    await this.repo.createClient({ id, name, createdAt: now }, this.newSecret(id, secret, now), uris);
+    return { client_id: id, client_secret: secret, slot: 1, redirect_uris: uris };
+  }
+
+  /** The redirect URIs registered for a client; none for an unknown client (PRODUCT.md section 14). */
+  async redirectUrisOf(clientId: string): Promise<string[]> {
+    const rows = await this.redirectUris.findBy({ clientId });
+    return rows.map((r) => r.uri);
   }
 
   /** Adds a second secret so the old one can be retired without downtime; of two at once, one wins. */

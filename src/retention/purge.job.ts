@@ -4,12 +4,16 @@ import { ChallengeService } from '@/challenge/challenge.service';
 import { OutboxService } from '@/otp/delivery/outbox.service';
 import { TokensService } from '@/tokens/tokens.service';
 import { LockoutService } from '@/users/lockout/lockout.service';
+import { OAuthCodes } from '@/oauth/oauth-codes.service';
+import { SignIns } from '@/oauth/sign-ins';
 
 export interface PurgeCounts {
   challenges: number;
   failure_counters: number;
   outbox: number;
   tokens: number;
+  /** issue 11: expired authorization codes and sign-ins in progress. */
+  oauth: number;
 }
 
 /**
@@ -28,6 +32,8 @@ export class PurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly lockout: LockoutService,
     private readonly outbox: OutboxService,
     private readonly tokens: TokensService,
+    private readonly codes: OAuthCodes,
+    private readonly signIns: SignIns,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -53,6 +59,7 @@ export class PurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
       failure_counters: await this.lockout.purgeStale(retention),
       outbox: await this.outbox.purgeOlderThan(retention),
       tokens: await this.tokens.purgeDead(retention),
+      oauth: (await this.codes.purgeExpired()) + (await this.signIns.purgeExpired()),
     };
     this.logger.log(counts, 'purged');
     return counts;

@@ -3,6 +3,12 @@
  * Never seeded when NODE_ENV=production (config refuses SANDBOX=true there).
  */
 export const SANDBOX_CLIENT = { id: 'sandbox-client', secret: 'sandbox-secret' };
+/** Plaid's redirect URI, and loopback ones (any port, RFC 8252 7.3) for trying the OAuth flow locally. */
+export const SANDBOX_REDIRECT_URIS = [
+  'https://cdn.plaid.com/link/v2/stable/oauth.html',
+  'http://127.0.0.1/',
+  'http://127.0.0.1/callback',
+];
 export const SANDBOX_STAFF = [
   { name: 'sandbox admin', role: 'admin', key: 'sandbox-admin-key' },
   { name: 'sandbox support', role: 'support', key: 'sandbox-support-key' },

@@ -8,6 +8,7 @@ import { StaffService } from '@/staff-auth/staff.service';
 import {
   SANDBOX_CLIENT,
   SANDBOX_PASSWORD,
+  SANDBOX_REDIRECT_URIS,
   SANDBOX_STAFF,
   SANDBOX_TOTP_SECRET,
   SANDBOX_USERS,
@@ -38,7 +39,7 @@ export class SandboxSeeder implements OnApplicationBootstrap {
   }
 
   private async seed(): Promise<void> {
-    await this.partners.createClient('Plaid (sandbox)', SANDBOX_CLIENT);
+    await this.partners.createClient('Plaid (sandbox)', SANDBOX_CLIENT, SANDBOX_REDIRECT_URIS);
     for (const s of SANDBOX_STAFF) await this.staff.create(s.name, s.role, s.key);
     for (const [username, factors] of Object.entries(SANDBOX_USERS)) {
       const created = await this.users.create(

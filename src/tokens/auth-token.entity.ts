@@ -1,8 +1,12 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochMs } from '@/database/columns';
 
-/** An auth_token given to Plaid: only its SHA-256 is kept (PRODUCT.md section 4). */
+/** Legacy auth_tokens and OAuth's access and refresh tokens (PRODUCT.md sections 4, 14). */
+export type TokenKind = 'auth_token' | 'access_token' | 'refresh_token';
+
+/** A token given to Plaid: only its SHA-256 is kept (PRODUCT.md section 4). */
 @Entity('auth_token')
+@Index('idx_auth_token_grant', ['grantId'])
 @Index('idx_auth_token_user', ['userId'])
 @Index('uq_auth_token_hash', ['tokenHash'], { unique: true })
 export class AuthToken {
@@ -13,5 +17,8 @@ export class AuthToken {
   @Column({ name: 'institution_id', type: 'varchar', length: 64 }) institutionId: string;
   @Column({ name: 'issued_at', type: 'bigint', transformer: epochMs }) issuedAt: number;
   @Column({ name: 'expires_at', type: 'bigint', transformer: epochMs }) expiresAt: number;
+  @Column({ type: 'varchar', length: 16, default: 'auth_token' }) kind: TokenKind;
+  /** The authorization code an OAuth token came from: a second use of that code revokes them all. */
+  @Column({ name: 'grant_id', type: 'varchar', length: 64, nullable: true }) grantId: string | null;
   @Column({ name: 'revoked_at', type: 'bigint', nullable: true, transformer: epochMs }) revokedAt: number | null;
 }

@@ -5,7 +5,14 @@ import { AppConfig } from '@/config/app-config';
 import { EventType, StaffOutcome } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
 import { randomToken, sha256 } from '@/common/crypto/digest';
-import { AuthToken } from './auth-token.entity';
+import { AuthToken, TokenKind } from './auth-token.entity';
+
+/** OAuth's tokens (PRODUCT.md section 14): their kind, lifetime and the code they came from. */
+export interface TokenOptions {
+  kind?: TokenKind;
+  ttl?: number;
+  grantId?: string | null;
+}
 
 /** Whom a token is for: a user id and its institution; tokens read nothing else of a user. */
 export interface TokenSubject {
@@ -22,7 +29,8 @@ export type Introspection =
       user_id: string;
       client_id: string;
       institution_id: string;
-      token_type: 'Bearer';
+      /** Bearer for what opens the data API (auth_token, access_token); refresh_token for what only refreshes. */
+      token_type: 'Bearer' | 'refresh_token';
       iat: number;
       exp: number;
     };
@@ -40,9 +48,10 @@ export class TokensService {
     private readonly config: AppConfig,
   ) {}
 
-  async issue(user: TokenSubject, clientId: string): Promise<string> {
+  async issue(user: TokenSubject, clientId: string, opts: TokenOptions = {}): Promise<string> {
     const token = randomToken(32);
     const now = Date.now();
+    const kind = opts.kind ?? 'auth_token';
     await this.tokens.insert({
       id: randomToken(12),
       tokenHash: sha256(token),
@@ -50,8 +59,10 @@ export class TokensService {
       clientId,
       institutionId: user.institutionId,
       issuedAt: now,
-      expiresAt: now + this.config.AUTH_TOKEN_TTL,
+      expiresAt: now + (opts.ttl ?? this.config.AUTH_TOKEN_TTL),
       revokedAt: null,
+      kind,
+      grantId: opts.grantId ?? null,
     });
     await this.events.publish({
       type: EventType.TokenIssue,
@@ -59,30 +70,46 @@ export class TokensService {
       userId: user.id,
       institutionId: user.institutionId,
       clientId,
+      detail: kind === 'auth_token' ? undefined : { kind },
     });
     return token;
   }
 
   /** RFC 7662: anything unknown, expired, revoked, or not `userId`'s is just `active: false`. */
   async introspect(token: string, userId?: string): Promise<Introspection> {
-    const row = await this.tokens.findOneBy({ tokenHash: sha256(token) });
-    if (
-      !row ||
-      row.revokedAt !== null ||
-      row.expiresAt <= Date.now() ||
-      (userId !== undefined && userId !== row.userId)
-    )
-      return { active: false };
+    const row = await this.findLive(token);
+    if (!row || (userId !== undefined && userId !== row.userId)) return { active: false };
     return {
       active: true,
       sub: row.userId,
       user_id: row.userId,
       client_id: row.clientId,
       institution_id: row.institutionId,
-      token_type: 'Bearer',
+      token_type: row.kind === 'refresh_token' ? 'refresh_token' : 'Bearer',
       iat: Math.floor(row.issuedAt / 1000),
       exp: Math.floor(row.expiresAt / 1000),
     };
+  }
+
+  /** The token's row if it is known, unexpired and unrevoked (of `kind`, when given); else null. */
+  async findLive(token: string, kind?: TokenKind): Promise<AuthToken | null> {
+    const row = await this.tokens.findOneBy({ tokenHash: sha256(token) });
+    if (!row || row.revokedAt !== null || row.expiresAt <= Date.now() || (kind && row.kind !== kind)) return null;
+    return row;
+  }
+
+  /** Everything issued from one authorization code: its second use revokes them (RFC 6749 10.5). */
+  async revokeGrant(grantId: string, reason: string, userId: string): Promise<number> {
+    const r = await this.tokens.update({ grantId, revokedAt: IsNull() }, { revokedAt: Date.now() });
+    const count = r.affected ?? 0;
+    if (count)
+      await this.events.publish({
+        type: EventType.TokenRevoke,
+        outcome: StaffOutcome.Revoked,
+        userId,
+        detail: { count, reason },
+      });
+    return count;
   }
 
   /** RFC 7009: the same answer whether or not the token existed. */

@@ -2,6 +2,7 @@ import { InitialSchema1763800000000 } from './1763800000000-initial-schema';
 import { Hardening1764000000000 } from './1764000000000-hardening';
 import { PartnerSecretSlot1764100000000 } from './1764100000000-partner-secret-slot';
 import { ConsoleSession1764400000000 } from './1764400000000-console-session';
+import { OAuth1764600000000 } from './1764600000000-oauth';
 
 /** In order. A new migration is added here and never edits an earlier one. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   Hardening1764000000000,
   PartnerSecretSlot1764100000000,
   ConsoleSession1764400000000,
+  OAuth1764600000000,
 ];

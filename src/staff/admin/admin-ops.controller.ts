@@ -55,7 +55,7 @@ export class AdminOpsController {
   @Post('clients')
   @Roles('admin')
   createClient(@Body() body: CreateClientDto) {
-    return this.partners.createClient(body.name);
+    return this.partners.createClient(body.name, undefined, body.redirect_uris);
   }
 
   @Post('clients/:id/secrets')

@@ -1,6 +1,7 @@
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsDateString,
@@ -8,6 +9,8 @@ import {
   IsIn,
   IsInt,
   IsOptional,
+  IsString,
+  Length,
   Max,
   Min,
   ValidateBy,
@@ -116,4 +119,12 @@ export class MaintenanceDto {
 
 export class CreateClientDto {
   @RequiredString(1, 200) name: string;
+  /** OAuth redirect URIs (PRODUCT.md section 14); Plaid's when absent. */
+  @IsOptional()
+  @IsArray({ message: 'must be a list of URLs' })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @IsString({ each: true, message: 'must be a list of URLs' })
+  @Length(1, 512, { each: true, message: 'must be URLs of at most 512 characters' })
+  redirect_uris?: string[];
 }

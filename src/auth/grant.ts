@@ -1,0 +1,25 @@
+import type { TokensService } from '@/tokens/tokens.service';
+import type { User } from '@/users/user.entity';
+
+/** The way a customer came to authenticate: Plaid's legacy endpoints or the OAuth pages (PRODUCT.md 14). */
+export type AuthPath = 'legacy' | 'oauth';
+
+/**
+ * What a completed authentication gives, and how it is taken back when the password or factors changed
+ * while it was being judged: an auth_token on the legacy path, an authorization code on OAuth's. The
+ * login and second-factor flows are one for both paths; only the grant differs.
+ */
+export interface Grant<T> {
+  readonly path: AuthPath;
+  issue(user: User): Promise<T>;
+  withdraw(granted: T): Promise<void>;
+}
+
+/** The legacy path's grant: an auth_token (PRODUCT.md section 4), revoked if the login was superseded. */
+export function authTokenGrant(tokens: TokensService, clientId: string): Grant<string> {
+  return {
+    path: 'legacy',
+    issue: (user) => tokens.issue(user, clientId),
+    withdraw: (token) => tokens.revoke(token),
+  };
+}

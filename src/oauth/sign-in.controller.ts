@@ -1,0 +1,152 @@
+import { Controller, Get, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ErrorId } from '@/common/errors/error-id';
+import { PxError } from '@/common/errors/px.error';
+import { ServedOn } from '@/common/http/listener.guard';
+import { RequestContextStore } from '@/common/http/request-context';
+import { localeOf } from '@/common/i18n/messages';
+import { isDatabaseUnavailable } from '@/database/errors';
+import { MaintenanceService } from '@/maintenance/maintenance.service';
+import { PartnersService } from '@/partners/partners.service';
+import { matchesRegistered } from '@/partners/redirect-uris';
+import { IdTokenSigner } from './id-token.signer';
+import { PageTexts, pageTexts } from './page-texts';
+import { Pages, cookieOf } from './pages';
+import { S256_CHALLENGE } from './pkce';
+import { SignInFlow, Step, redirectTo } from './sign-in.flow';
+import { OpenSignIn, SignIns } from './sign-ins';
+
+/**
+ * Plaid's authorization endpoint and the hosted sign-in pages, on the public listener (PRODUCT.md
+ * section 14). Plain forms: the pages work without JavaScript, and curl can walk them.
+ */
+@ServedOn('public')
+@Controller('oauth2')
+export class SignInController {
+  constructor(
+    private readonly flow: SignInFlow,
+    private readonly signIns: SignIns,
+    private readonly pages: Pages,
+    private readonly partners: PartnersService,
+    private readonly maintenance: MaintenanceService,
+    private readonly signer: IdTokenSigner,
+  ) {}
+
+  @Get('authorize')
+  async authorize(@Req() req: Request, @Res() res: Response): Promise<void> {
+    this.assertEnabled();
+    const locale = localeOf(req);
+    const t = pageTexts(locale);
+    const q = req.query as Record<string, unknown>;
+    const clientId = single(q.client_id, 64);
+    const redirectUri = single(q.redirect_uri, 512);
+    const state = q.state === undefined ? '' : single(q.state, 4096);
+    // An unknown client or redirect URI is a page, never a redirect (RFC 6749 4.1.2.1; Plaid's guide).
+    const registered = clientId ? await this.partners.redirectUrisOf(clientId) : [];
+    if (!clientId || !redirectUri || !matchesRegistered(redirectUri, registered) || state === undefined)
+      return this.errorPage(res, 400, t, t.badRequestText);
+    const fail = (error: string) => this.pages.redirect(res, redirectTo(redirectUri, { error, state }));
+
+    if (q.response_type !== 'code') return fail('unsupported_response_type');
+    const challenge = q.code_challenge;
+    const method = q.code_challenge_method;
+    // S256 only: `plain` (or no method, which means plain) would hand the challenge out as the verifier.
+    if (
+      (challenge !== undefined || method !== undefined) &&
+      (method !== 'S256' || typeof challenge !== 'string' || !S256_CHALLENGE.test(challenge))
+    )
+      return fail('invalid_request');
+    const nonce = q.nonce === undefined ? null : single(q.nonce, 256);
+    if (nonce === undefined) return fail('invalid_request');
+    if (await this.maintenance.closed()) return fail('temporarily_unavailable');
+
+    const s = await this.signIns.start(
+      {
+        clientId,
+        redirectUri,
+        state,
+        codeChallenge: typeof challenge === 'string' ? challenge : null,
+        nonce,
+        institutionId: null,
+      },
+      locale,
+    );
+    this.pages.setCookie(req, res, s.token, s.row.expiresAt);
+    this.pages.render(res, this.flow.passwordPage(s, 200), redirectUri);
+  }
+
+  @Post('signin')
+  signIn(@Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.step(req, res, (s) => this.flow.password(s, req.body as Record<string, unknown>));
+  }
+
+  @Post('send')
+  send(@Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.step(req, res, (s) => this.flow.send(s, req.body as Record<string, unknown>));
+  }
+
+  @Post('verify')
+  verify(@Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.step(req, res, (s) => this.flow.verify(s, req.body as Record<string, unknown>));
+  }
+
+  @Post('cancel')
+  cancel(@Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.step(req, res, (s) => this.flow.cancel(s));
+  }
+
+  @Get('assets/signin.css')
+  css(@Res() res: Response): void {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.type('text/css').send(this.pages.css);
+  }
+
+  /** The id_token's public key (JWKS), for a client library or the bank; Plaid itself reads only `sub`. */
+  @Get('jwks')
+  jwks(): ReturnType<IdTokenSigner['jwks']> {
+    this.assertEnabled();
+    return this.signer.jwks();
+  }
+
+  /** Every form: the sign-in of this browser's cookie, the CSRF token of that sign-in, then the step. */
+  private async step(req: Request, res: Response, run: (s: OpenSignIn) => Promise<Step>): Promise<void> {
+    this.assertEnabled();
+    const s = await this.signIns.find(cookieOf(req));
+    const t = pageTexts(s?.row.locale ?? localeOf(req));
+    if (!s) return this.errorPage(res, 400, t, t.expiredText);
+    if (!this.signIns.csrfHolds(s, (req.body as Record<string, unknown>)._csrf))
+      return this.errorPage(res, 403, t, t.forbiddenText);
+    const ctx = RequestContextStore.get();
+    if (ctx) ctx.clientId = s.row.clientId;
+    let step: Step;
+    try {
+      step = await run(s);
+    } catch (err) {
+      // An outage mid-step (the database, say): the client hears temporarily_unavailable, with its state.
+      if (!isDatabaseUnavailable(err) && !(err instanceof PxError && err.id === ErrorId.SERVICE_UNAVAILABLE)) throw err;
+      step = { redirect: redirectTo(s.row.redirectUri, { error: 'temporarily_unavailable', state: s.row.state }) };
+    }
+    if ('redirect' in step) {
+      this.pages.clearCookie(req, res);
+      return this.pages.redirect(res, step.redirect);
+    }
+    if (step.page.view === 'notice') this.pages.clearCookie(req, res);
+    else this.pages.setCookie(req, res, s.token, s.row.expiresAt);
+    this.pages.render(res, step.page, s.row.redirectUri);
+  }
+
+  private errorPage(res: Response, status: number, t: PageTexts, message: string): void {
+    this.pages.render(res, { status, view: 'notice', title: t.errorTitle, message, t });
+  }
+
+  /** Without an id_token key (production before ID_TOKEN_KEY is set) OAuth does not exist: 404. */
+  private assertEnabled(): void {
+    if (!this.signer.enabled) throw new PxError(ErrorId.NOT_FOUND);
+  }
+}
+
+/** A query value given once, of at most `max` characters; undefined when absent, repeated or too long. */
+function single(value: unknown, max: number): string | undefined {
+  return typeof value === 'string' && value.length >= 1 && value.length <= max ? value : undefined;
+}

@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@/config/app-config';
+import { TokensService } from '@/tokens/tokens.service';
+import { UsersService } from '@/users/users.service';
+import { IdTokenSigner } from './id-token.signer';
+import { OAuthCodes } from './oauth-codes.service';
+
+/** RFC 6749 5.2's errors this endpoint gives (invalid_client is the controller's). */
+export class OAuthError extends Error {
+  constructor(
+    readonly error: 'invalid_request' | 'invalid_grant' | 'unsupported_grant_type',
+    readonly description?: string,
+  ) {
+    super(error);
+  }
+}
+
+export interface TokenAnswer {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  id_token: string;
+  refresh_token?: string;
+  user_id?: string;
+}
+
+type Body = Record<string, unknown>;
+
+/**
+ * POST /oauth2/token's two grants (PRODUCT.md section 14): authorization_code (with PKCE when the
+ * code has a challenge) and refresh_token, which keeps the refresh token valid (no rotation: Plaid
+ * does not store a new one). Every token lives in the tokens module, beside the legacy auth_tokens.
+ */
+@Injectable()
+export class TokenGrants {
+  constructor(
+    private readonly codes: OAuthCodes,
+    private readonly tokens: TokensService,
+    private readonly users: UsersService,
+    private readonly signer: IdTokenSigner,
+    private readonly config: AppConfig,
+  ) {}
+
+  async grant(clientId: string, body: Body): Promise<TokenAnswer> {
+    const type = field(body, 'grant_type');
+    if (type === 'authorization_code') return this.exchange(clientId, body);
+    if (type === 'refresh_token') return this.refresh(clientId, body);
+    throw new OAuthError('unsupported_grant_type');
+  }
+
+  private async exchange(clientId: string, body: Body): Promise<TokenAnswer> {
+    const code = field(body, 'code');
+    // Plaid's example body spells it redirect_url (reference/plaid-exchange-auth.md, "Token Flow").
+    const redirectUri = field(body, 'redirect_uri', false) ?? field(body, 'redirect_url');
+    const verifier = field(body, 'code_verifier', false);
+    const r = await this.codes.redeem(code, clientId, redirectUri, verifier);
+    if (!r.ok) throw new OAuthError('invalid_grant', r.reason);
+    const user = await this.users.findById(r.code.userId);
+    // A password change, factor reset or lock since the sign-in voids the code (as it ends a challenge).
+    if (!user || !(await this.users.epochIs(user, r.code.userEpoch))) throw new OAuthError('invalid_grant', 'revoked');
+    const grantId = r.code.codeHash;
+    const access = await this.tokens.issue(user, clientId, {
+      kind: 'access_token',
+      ttl: this.config.ACCESS_TOKEN_TTL,
+      grantId,
+    });
+    const refresh = await this.tokens.issue(user, clientId, {
+      kind: 'refresh_token',
+      ttl: this.config.REFRESH_TOKEN_TTL,
+      grantId,
+    });
+    if (!(await this.codes.confirm(r.code))) throw new OAuthError('invalid_grant', 'reused');
+    return {
+      access_token: access,
+      token_type: 'Bearer',
+      expires_in: Math.floor(this.config.ACCESS_TOKEN_TTL / 1000),
+      id_token: await this.signer.sign({
+        sub: user.id,
+        aud: clientId,
+        authTime: r.code.authTime,
+        nonce: r.code.nonce,
+      }),
+      refresh_token: refresh,
+      user_id: user.id,
+    };
+  }
+
+  private async refresh(clientId: string, body: Body): Promise<TokenAnswer> {
+    const row = await this.tokens.findLive(field(body, 'refresh_token'), 'refresh_token');
+    if (!row || row.clientId !== clientId) throw new OAuthError('invalid_grant');
+    const user = await this.users.findById(row.userId);
+    if (!user) throw new OAuthError('invalid_grant');
+    const access = await this.tokens.issue(user, clientId, {
+      kind: 'access_token',
+      ttl: this.config.ACCESS_TOKEN_TTL,
+      grantId: row.grantId,
+    });
+    return {
+      access_token: access,
+      token_type: 'Bearer',
+      expires_in: Math.floor(this.config.ACCESS_TOKEN_TTL / 1000),
+      // auth_time: the refresh token was issued at the exchange, within OAUTH_CODE_TTL of the sign-in.
+      id_token: await this.signer.sign({ sub: user.id, aud: clientId, authTime: row.issuedAt }),
+    };
+  }
+}
+
+function field(body: Body, name: string): string;
+function field(body: Body, name: string, required: false): string | undefined;
+function field(body: Body, name: string, required = true): string | undefined {
+  const v = body[name];
+  if (v === undefined && !required) return undefined;
+  if (typeof v !== 'string' || v.length < 1 || v.length > 2048)
+    throw new OAuthError('invalid_request', `${name}: must be a single string`);
+  return v;
+}
