@@ -1,6 +1,12 @@
 import { InitialSchema1763800000000 } from './1763800000000-initial-schema';
 import { Hardening1764000000000 } from './1764000000000-hardening';
 import { PartnerSecretSlot1764100000000 } from './1764100000000-partner-secret-slot';
+import { CredentialSources1764300000000 } from './1764300000000-credential-sources';
 
 /** In order. A new migration is added here and never edits an earlier one. */
-export const MIGRATIONS = [InitialSchema1763800000000, Hardening1764000000000, PartnerSecretSlot1764100000000];
+export const MIGRATIONS = [
+  InitialSchema1763800000000,
+  Hardening1764000000000,
+  PartnerSecretSlot1764100000000,
+  CredentialSources1764300000000,
+];
