@@ -78,6 +78,8 @@ export class AuthService {
     }
     await this.lockout.giveBack(key);
     if (check.result === 'unavailable') {
+      // Attributed to the user of that name, when there is one, so support staff see the outage hit them.
+      user = await this.users.findByKey(key);
       const reason = { reason: check.reason };
       throw await refuse(LoginOutcome.SourceUnavailable, PxError.unavailable(check.retryAt), reason);
     }
