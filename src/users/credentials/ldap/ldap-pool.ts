@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { TLSSocket, ConnectionOptions } from 'node:tls';
 import { Client } from 'ldapts';
 import { AppConfig } from '@/config/app-config';
@@ -15,9 +16,13 @@ export class LdapPool {
   private live = 0;
   private closed = false;
   private readonly tls: ConnectionOptions;
+  private readonly identity: ConnectionOptions;
 
   constructor(private readonly config: AppConfig) {
     this.tls = config.LDAP_CA_FILE ? { ca: readFileSync(config.LDAP_CA_FILE) } : {};
+    // StartTLS upgrades a socket that is already open: the name to check the certificate against must be given.
+    const host = new URL(config.LDAP_URL!).hostname.replace(/^\[|\]$/g, '');
+    this.identity = isIP(host) ? { host } : { host, servername: host };
   }
 
   /** Runs `use` on a connection of its own; a connection that threw anything but a result code is dropped. */
@@ -43,7 +48,7 @@ export class LdapPool {
    * ldapts reconnects by itself in clear, so a password is only sent on a connection seen upgraded.
    */
   private async secure(client: Client): Promise<void> {
-    if (!client.isConnected && this.config.LDAP_STARTTLS) await client.startTLS({ ...this.tls });
+    if (!client.isConnected && this.config.LDAP_STARTTLS) await client.startTLS({ ...this.tls, ...this.identity });
   }
 
   /** Whether a password may go over this connection now (checked synchronously right before the bind). */
@@ -80,7 +85,8 @@ export class LdapPool {
       url: this.config.LDAP_URL!,
       timeout: this.config.UPSTREAM_TIMEOUT,
       connectTimeout: this.config.UPSTREAM_TIMEOUT,
-      tlsOptions: this.tls,
+      // ldapts opens implicit TLS whenever tlsOptions are given: only for ldaps://, never for StartTLS.
+      ...(this.config.LDAP_URL!.startsWith('ldaps:') && { tlsOptions: this.tls }),
     });
   }
 
