@@ -37,7 +37,7 @@ describe(`credential source http (${TEST_ENGINE})`, () => {
     await bank.stop();
   });
 
-  it('valid: 200 with a user_id; a shadow user exists, says it comes from http, and holds no password', async () => {
+  it('valid: 200 with a user_id; a shadow user exists, says it comes from http; staff cannot give it a password here', async () => {
     const r = await t.login('alice', 'alice-pw');
     expect(r.status).toBe(200);
     expect(Object.keys(r.body).sort()).toEqual(['auth_token', 'user_id']);
@@ -62,6 +62,32 @@ describe(`credential source http (${TEST_ENGINE})`, () => {
     expect(r.status).toBe(200);
     expect(r.body.user_id).toBe(aliceId);
     expect((await userView(t, aliceId)).username).toBe('alice.smith');
+  });
+
+  it('a name freed by a rename at the bank goes to its new holder; each keeps its own user_id', async () => {
+    bank.users.set('carol', { password: 'carol-pw', reference: 'cust-2001' });
+    const carolId = (await t.login('carol', 'carol-pw')).body.user_id as string;
+    // At the bank, carol becomes caroline and another customer takes the name carol.
+    bank.users.set('caroline', bank.users.get('carol')!);
+    bank.users.set('carol', { password: 'bob-pw', reference: 'cust-2002' });
+    const bob = await t.login('carol', 'bob-pw');
+    expect(bob.status).toBe(200);
+    expect(bob.body.user_id).not.toBe(carolId);
+    const caroline = await t.login('caroline', 'carol-pw');
+    expect(caroline.body.user_id).toBe(carolId);
+    expect(await userView(t, carolId)).toMatchObject({ username: 'caroline', source: { reference: 'cust-2001' } });
+    expect(await userView(t, bob.body.user_id)).toMatchObject({
+      username: 'carol',
+      source: { reference: 'cust-2002' },
+    });
+  });
+
+  it('a local user from before the switch to http keeps its user_id and becomes the shadow', async () => {
+    const local = await t.createUser('legacy');
+    bank.users.set(local.username.toLowerCase(), { password: 'at-the-bank', reference: 'cust-3001' });
+    const r = await t.login(local.username, 'at-the-bank');
+    expect(r.body.user_id).toBe(local.userId);
+    expect((await userView(t, local.userId)).source).toEqual({ kind: 'http', reference: 'cust-3001' });
   });
 
   it('a phone from the bank gives an OTP challenge (202), refreshed at each login', async () => {
