@@ -49,6 +49,8 @@ describe(`credential source http (${TEST_ENGINE})`, () => {
     expect(Object.keys(bank.accepted.at(-1)!).sort()).toEqual(['institution_id', 'password', 'request_id', 'username']);
     expect(bank.accepted.at(-1)).toMatchObject({ username: 'alice', password: 'alice-pw', institution_id: 'default' });
     expect(await failures(t, aliceId)).toEqual({ failures: 0, locked: false });
+    const made = (await t.events(aliceId)).find((e) => e.type === 'user_create');
+    expect(made).toMatchObject({ outcome: 'created', detail: { source: 'http', at: 'first_login' } });
     // A shadow user's password lives at the bank: staff cannot set one here.
     const set = await t.admin('POST', `/admin/users/${aliceId}/password`, { password: 'x-Secret-123456' });
     expect(set.status).toBe(409);

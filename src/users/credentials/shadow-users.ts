@@ -2,6 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomToken } from '@/common/crypto/digest';
 import { AppConfig } from '@/config/app-config';
 import { isUniqueViolation } from '@/database/errors';
+import { EventType, StaffOutcome } from '@/events/domain-event';
+import { DomainEvents } from '@/events/domain-events';
 import type { GuardKey } from '../lockout/lockout.repository';
 import { User, UserSource } from '../user.entity';
 import { UserRepository } from '../user.repository';
@@ -27,6 +29,7 @@ export class ShadowUsers {
   constructor(
     private readonly repo: UserRepository,
     private readonly config: AppConfig,
+    private readonly events: DomainEvents,
   ) {}
 
   /** The user a source vouched for, made or brought up to date; read after any change, so its epoch is current. */
@@ -40,7 +43,6 @@ export class ShadowUsers {
     const user = this.shadow(source, key, username, profile);
     try {
       await this.repo.insert(user);
-      return user;
     } catch (err) {
       // Two first logins at once: the other one made the user.
       const twin = isUniqueViolation(err)
@@ -49,6 +51,14 @@ export class ShadowUsers {
       if (!twin) throw err;
       return twin;
     }
+    await this.events.publish({
+      type: EventType.UserCreate,
+      outcome: StaffOutcome.Created,
+      userId: user.id,
+      institutionId: user.institutionId,
+      detail: { source, at: 'first_login' },
+    });
+    return user;
   }
 
   private async refresh(user: User, key: GuardKey, username: string, profile: SourceProfile): Promise<User> {

@@ -80,6 +80,7 @@ export class LdapCredentialSource implements CredentialSource, OnModuleDestroy {
    */
   private async searchThenBind(client: Client, username: string, password: string): Promise<DirectoryAnswer> {
     const c = this.config;
+    if (!this.pool.isSafe(client)) throw new UpstreamFailure('tls', 'connection not upgraded');
     try {
       await client.bind(c.LDAP_BIND_DN!, c.LDAP_BIND_PASSWORD);
     } catch (err) {
