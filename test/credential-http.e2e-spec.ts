@@ -225,4 +225,16 @@ describe(`credential source http (${TEST_ENGINE})`, () => {
     expect(bank.accepted.length).toBe(before + 4);
     expect(await failures(t, aliceId)).toEqual({ failures: 0, locked: false });
   });
+
+  it('no password, nor the signing key, in any log line or in the database', () => {
+    const logs = t.logs.join('');
+    const stored = t.databaseBytes();
+    for (const secret of ['alice-pw', 'otto-pw', 'bob-pw', 'at-the-bank', KEY]) {
+      expect({ secret, inLogs: logs.includes(secret), stored: stored.includes(secret) }).toEqual({
+        secret,
+        inLogs: false,
+        stored: false,
+      });
+    }
+  });
 });

@@ -174,6 +174,18 @@ describe(`credential source ldap (${TEST_ENGINE})`, () => {
       expect(open).toBeLessThanOrEqual(2);
     });
 
+    it('no password of a customer or of the service account in any log line or in the database', () => {
+      const logs = t.logs.join('');
+      const stored = t.databaseBytes();
+      for (const secret of ['alice-pw', 'otto-pw', 'lena-pw', 'service-pw']) {
+        expect({ secret, inLogs: logs.includes(secret), stored: stored.includes(secret) }).toEqual({
+          secret,
+          inLogs: false,
+          stored: false,
+        });
+      }
+    });
+
     it('the directory going down: 503 with retry_at, nothing counted, audited; back up: 200 again', async () => {
       const aliceId = await t.userIdOf('alice');
       await slapd.stop();
