@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
+import { ServerOptions, createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 /** One customer as the bank's login system knows them. */
 export interface BankUser {
@@ -39,17 +41,27 @@ export class BankServer {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
 
-  constructor(key: string) {
-    this.key = key;
+  /** Subject CNs of the client certificates presented (HTTPS with `requestCert`). */
+  readonly clientCerts: string[] = [];
+
+  /** `key: null`: the bank relies on mutual TLS alone. `tls`: HTTPS with these options. */
+  constructor(
+    key: string | null,
+    private readonly tls?: ServerOptions,
+  ) {
+    this.key = key ?? '';
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}/pxauth/verify`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}/pxauth/verify`;
   }
 
   async start(): Promise<void> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.on('connection', (s) => {
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    const server = this.tls ? createHttpsServer(this.tls, handler) : createServer(handler);
+    server.on(this.tls ? 'secureConnection' : 'connection', (s: Socket) => {
+      const peer = (s as TLSSocket).getPeerCertificate?.();
+      if (peer?.subject) this.clientCerts.push(String(peer.subject.CN));
       this.connections++;
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -96,6 +108,7 @@ export class BankServer {
 
   /** The check a bank's developers would write from the README: HMAC over "<timestamp>.<body>", 5 minutes. */
   private signedByPxauth(req: IncomingMessage, body: Buffer): boolean {
+    if (!this.key) return !!(req.socket as TLSSocket).authorized;
     const ts = String(req.headers['x-pxauth-timestamp'] ?? '');
     const sig = String(req.headers['x-pxauth-signature'] ?? '');
     if (!/^\d+$/.test(ts) || Math.abs(Date.now() / 1000 + this.clockSkew - Number(ts)) > 300) return false;

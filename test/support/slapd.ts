@@ -1,4 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { makePki } from './certs';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,8 @@ export class Slapd {
   private proc?: ChildProcess;
   private logText = '';
   caFile?: string;
+  private serverCert?: string;
+  private serverKey?: string;
 
   constructor(private readonly tls = false) {}
 
@@ -87,8 +90,9 @@ export class Slapd {
 
   private conf(): string {
     const tls = this.tls
-      ? `TLSCACertificateFile ${this.caFile}\nTLSCertificateFile ${join(this.dir, 'server.pem')}\n` +
-        `TLSCertificateKeyFile ${join(this.dir, 'server.key')}\n`
+      ? [`TLSCACertificateFile ${this.caFile}`, `TLSCertificateFile ${this.serverCert}`]
+          .concat(`TLSCertificateKeyFile ${this.serverKey}`, '')
+          .join('\n')
       : '';
     return `include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
@@ -111,55 +115,10 @@ access to * by users read by * none
   }
 
   private makeCertificates(): void {
-    const d = this.dir;
-    const run = (args: string[]) => execFileSync('openssl', args, { cwd: d, stdio: 'pipe' });
-    run([
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=pxauth test CA',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-    ]);
-    run([
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-keyout',
-      'server.key',
-      '-out',
-      'server.csr',
-    ]);
-    writeFileSync(join(d, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-    run([
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '1',
-      '-extfile',
-      'san.ext',
-      '-out',
-      'server.pem',
-    ]);
-    this.caFile = join(d, 'ca.pem');
-    readFileSync(this.caFile);
+    const pki = makePki(this.dir);
+    this.caFile = pki.ca;
+    this.serverCert = pki.serverCert;
+    this.serverKey = pki.serverKey;
   }
 }
 
