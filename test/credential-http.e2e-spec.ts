@@ -66,6 +66,14 @@ describe(`credential source http (${TEST_ENGINE})`, () => {
     expect((await userView(t, aliceId)).username).toBe('alice.smith');
   });
 
+  it('five first logins at once make one shadow user', async () => {
+    bank.users.set('quin', { password: 'quin-pw', reference: 'cust-5001' });
+    const all = await Promise.all(Array.from({ length: 5 }, () => t.login('quin', 'quin-pw')));
+    expect(all.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(new Set(all.map((r) => r.body.user_id)).size).toBe(1);
+    expect((await t.admin('GET', '/admin/users?username=quin')).body.users).toHaveLength(1);
+  });
+
   it('a name freed by a rename at the bank goes to its new holder; each keeps its own user_id', async () => {
     bank.users.set('carol', { password: 'carol-pw', reference: 'cust-2001' });
     const carolId = (await t.login('carol', 'carol-pw')).body.user_id as string;

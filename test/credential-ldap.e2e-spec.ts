@@ -1,6 +1,6 @@
 import { TEST_ENGINE, TestApp, expectEnvelope } from './support/harness';
 import { PEOPLE, SUFFIX, Slapd, connectionsTo } from './support/slapd';
-import { expectUnavailable, failures, lastLoginEvent, userView } from './support/sources';
+import { expectUnavailable, failures, lastLoginEvent, sleep, userView } from './support/sources';
 
 /**
  * CREDENTIAL_SOURCE=ldap (PRODUCT.md section 12) against a real OpenLDAP: Debian's slapd on a free
@@ -75,6 +75,15 @@ describe(`credential source ldap (${TEST_ENGINE})`, () => {
   });
   afterAll(async () => {
     await slapd.destroy();
+  });
+
+  it('closes its directory connections when it stops', async () => {
+    const t = await TestApp.start({ ...COMMON, ...TEMPLATE, LDAP_URL: slapd.url });
+    await Promise.all([t.login('alice', 'alice-pw'), t.login('alice', 'alice-pw')]);
+    expect(connectionsTo(slapd.port)).toBe(2);
+    await t.stop();
+    await sleep(200);
+    expect(connectionsTo(slapd.port)).toBe(0);
   });
 
   describe.each([
