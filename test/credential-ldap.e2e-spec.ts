@@ -195,6 +195,21 @@ describe(`credential source ldap (${TEST_ENGINE})`, () => {
       }
     });
 
+    it('the directory hanging: 503 (timeout) within UPSTREAM_TIMEOUT, nothing counted; answering again: 200', async () => {
+      const aliceId = await t.userIdOf('alice');
+      slapd.pause();
+      try {
+        const started = Date.now();
+        expectUnavailable(await t.login('alice', 'alice-pw'));
+        expect(Date.now() - started).toBeLessThan(1000 + 1500);
+        expect(await lastLoginEvent(t, aliceId)).toMatchObject({ detail: { source: 'ldap', reason: 'timeout' } });
+        expect(await failures(t, aliceId)).toEqual({ failures: 0, locked: false });
+      } finally {
+        slapd.resume();
+      }
+      expect((await t.login('alice', 'alice-pw')).status).toBe(200);
+    });
+
     it('the directory going down: 503 with retry_at, nothing counted, audited; back up: 200 again', async () => {
       const aliceId = await t.userIdOf('alice');
       await slapd.stop();

@@ -59,7 +59,17 @@ export class Slapd {
     await exited;
   }
 
+  /** The directory hangs: the process is stopped, so connections are accepted and nothing is answered. */
+  pause(): void {
+    this.proc?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.proc?.kill('SIGCONT');
+  }
+
   async destroy(): Promise<void> {
+    this.resume();
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -44,11 +44,7 @@ export class LdapCredentialSource implements CredentialSource, OnModuleDestroy {
       password === ''
         ? { result: 'invalid' }
         : await throughBreaker(this.breaker, () =>
-            this.pool
-              .with((client) => this.ask(client, who, password))
-              .catch((err: unknown) => {
-                throw asFailure(err);
-              }),
+            this.withinTimeout(() => this.pool.with((c) => this.ask(c, who, password))),
           );
     if (dir.result === 'unavailable') return dir;
     if (dir.result !== 'valid') {
@@ -56,6 +52,26 @@ export class LdapCredentialSource implements CredentialSource, OnModuleDestroy {
     }
     const user = await this.shadows.resolve('ldap', key, username, dir.profile);
     return { result: 'valid', user, reference: dir.profile.reference };
+  }
+
+  /**
+   * A login makes up to four directory operations; UPSTREAM_TIMEOUT bounds them all, not each. The
+   * operations left behind end at their own timeout, and their connection is dropped, not reused.
+   */
+  private async withinTimeout<T>(work: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const running = work().catch((err: unknown) => {
+      throw asFailure(err);
+    });
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new UpstreamFailure('timeout')), this.config.UPSTREAM_TIMEOUT);
+    });
+    try {
+      return await Promise.race([running, deadline]);
+    } finally {
+      clearTimeout(timer);
+      running.catch(() => undefined);
+    }
   }
 
   private ask(client: Client, username: string, password: string): Promise<DirectoryAnswer> {
