@@ -86,6 +86,37 @@ describe(`credential source ldap (${TEST_ENGINE})`, () => {
     expect(connectionsTo(slapd.port)).toBe(0);
   });
 
+  it('the breaker covers the directory too: after 2 failures no connection is tried until the cooldown', async () => {
+    const t = await TestApp.start({
+      ...COMMON,
+      ...TEMPLATE,
+      LDAP_URL: slapd.url,
+      UPSTREAM_BREAKER_FAILURES: '2',
+      UPSTREAM_BREAKER_COOLDOWN: '1s',
+    });
+    try {
+      const aliceId = (await t.login('alice', 'alice-pw')).body.user_id as string;
+      await slapd.stop();
+      try {
+        const reasons: string[] = [];
+        for (let i = 0; i < 3; i++) {
+          expectUnavailable(await t.login('alice', 'alice-pw'));
+          reasons.push((await lastLoginEvent(t, aliceId)).detail.reason);
+        }
+        expect(reasons).toEqual(['unreachable', 'unreachable', 'breaker_open']);
+      } finally {
+        await slapd.start();
+      }
+      expectUnavailable(await t.login('alice', 'alice-pw')); // still cooling down
+      await sleep(1100);
+      expect((await t.login('alice', 'alice-pw')).status).toBe(200); // the probe, then normal
+      expect((await t.login('alice', 'alice-pw')).status).toBe(200);
+      expect(await failures(t, aliceId)).toEqual({ failures: 0, locked: false });
+    } finally {
+      await t.stop();
+    }
+  });
+
   describe.each([
     ['a DN template', TEMPLATE],
     ['a search as a service account, then a bind', SEARCH],
