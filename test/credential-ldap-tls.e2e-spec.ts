@@ -3,7 +3,7 @@ import { PEOPLE, SUFFIX, Slapd } from './support/slapd';
 import { expectUnavailable } from './support/sources';
 
 /**
- * LDAP_STARTTLS (PRODUCT.md section 12): the connection is upgraded before any bind, so no password
+ * LDAP_STARTTLS and ldaps:// (PRODUCT.md section 12): the connection is upgraded before any bind, so no password
  * crosses the network in clear; a certificate pxauth cannot verify is a 503 (reason tls), not a 401.
  */
 describe(`credential source ldap with StartTLS (${TEST_ENGINE})`, () => {
@@ -34,6 +34,23 @@ dn: uid=tina,${PEOPLE}\nobjectClass: inetOrgPerson\nuid: tina\ncn: Tina\nsn: T\n
       expect(ops[0]).toBe('STARTTLS');
       expect(ops).toContain(`BIND dn="uid=tina,${PEOPLE}"`);
       expect(slapd.log().slice(mark)).toMatch(/TLS established/);
+      expect(slapd.log().slice(mark)).toMatch(/BIND dn="uid=tina,[^"]*" mech=SIMPLE bind_ssf=0 ssf=\d{3}/);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('ldaps://: TLS from the first byte, trusting LDAP_CA_FILE: 200', async () => {
+    const t = await TestApp.start({
+      ...settings(),
+      LDAP_STARTTLS: 'false',
+      LDAP_URL: slapd.ldapsUrl,
+      LDAP_CA_FILE: slapd.caFile!,
+    });
+    try {
+      const mark = slapd.mark();
+      expect((await t.login('tina', 'tina-pw')).status).toBe(200);
+      expect(slapd.operationsSince(mark)).not.toContain('STARTTLS');
       expect(slapd.log().slice(mark)).toMatch(/BIND dn="uid=tina,[^"]*" mech=SIMPLE bind_ssf=0 ssf=\d{3}/);
     } finally {
       await t.stop();

@@ -20,6 +20,8 @@ const ADMIN_PW = 'directory-admin-pw';
 export class Slapd {
   readonly dir = mkdtempSync(join(tmpdir(), 'pxauth-slapd-'));
   port = 0;
+  /** With `tls`: a second listener speaking ldaps:// (TLS from the first byte). */
+  ldapsPort = 0;
   private proc?: ChildProcess;
   private logText = '';
   caFile?: string;
@@ -32,14 +34,20 @@ export class Slapd {
     return `ldap://127.0.0.1:${this.port}`;
   }
 
+  get ldapsUrl(): string {
+    return `ldaps://127.0.0.1:${this.ldapsPort}`;
+  }
+
   async start(): Promise<void> {
     if (!this.port) {
       this.port = await freePort();
+      if (this.tls) this.ldapsPort = await freePort();
       mkdirSync(join(this.dir, 'db'));
       if (this.tls) this.makeCertificates();
       writeFileSync(join(this.dir, 'slapd.conf'), this.conf());
     }
-    this.proc = spawn('slapd', ['-f', join(this.dir, 'slapd.conf'), '-h', `${this.url}/`, '-d', '256'], {
+    const listeners = this.tls ? `${this.url}/ ${this.ldapsUrl}/` : `${this.url}/`;
+    this.proc = spawn('slapd', ['-f', join(this.dir, 'slapd.conf'), '-h', listeners, '-d', '256'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     this.proc.stderr!.on('data', (c: Buffer) => (this.logText += c.toString('utf8')));
