@@ -205,6 +205,9 @@ describe('cli', () => {
       expect(shown.code).toBe(0);
       expect(shown.stdout).toContain(created.user_id);
       expect(shown.stdout).not.toContain('4155550199');
+      // Issue 8: where the user comes from (a shadow user of http or ldap shows its reference there).
+      expect(shown.stdout).toMatch(/^source:\s+local$/m);
+      expect(created.source).toEqual({ kind: 'local', reference: null });
     });
 
     it('users:create --totp prints the otpauth URI once, and a code from it completes the login', async () => {

@@ -53,8 +53,12 @@ export class AuthService {
   ): Promise<Authentication<T>> {
     const key = this.users.guardKey(input.institution_id, input.username);
     let user: User | null = null;
-    const refuse = async (outcome: LoginOutcome | CommonOutcome, error: PxError) => {
-      const detail = { username_known: !!user, source: this.credentials.name, path: grant.path };
+    const refuse = async (
+      outcome: LoginOutcome | CommonOutcome,
+      error: PxError,
+      extra: Record<string, string> = {},
+    ) => {
+      const detail = { username_known: !!user, source: this.credentials.name, path: grant.path, ...extra };
       await this.events.publish({
         type: EventType.Login,
         outcome,
@@ -96,11 +100,17 @@ export class AuthService {
     }
     await this.lockout.giveBack(key);
     if (check.result === 'unavailable') {
-      throw await refuse(LoginOutcome.SourceUnavailable, PxError.unavailable(check.retryAt));
+      // Attributed to the user of that name, when there is one, so support staff see the outage hit them.
+      user = await this.users.findByKey(key);
+      const reason = { reason: check.reason };
+      throw await refuse(LoginOutcome.SourceUnavailable, PxError.unavailable(check.retryAt), reason);
     }
-    if (check.result === 'locked') throw await refuse(CommonOutcome.Locked, new PxError(ErrorId.ACCOUNT_LOCKED));
+    const bySource = { decided_by: 'source' };
+    if (check.result === 'locked') {
+      throw await refuse(CommonOutcome.Locked, new PxError(ErrorId.ACCOUNT_LOCKED), bySource);
+    }
     if (check.result === 'not_allowed') {
-      throw await refuse(LoginOutcome.TermsNotAccepted, new PxError(ErrorId.TERMS_NOT_ACCEPTED));
+      throw await refuse(LoginOutcome.TermsNotAccepted, new PxError(ErrorId.TERMS_NOT_ACCEPTED), bySource);
     }
     const known = check.user;
 

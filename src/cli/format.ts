@@ -42,6 +42,7 @@ export function userText(u: UserView): string {
     ['user_id', u.user_id],
     ['username', u.username],
     ['institution_id', u.institution_id],
+    ['source', u.source.reference ? `${u.source.kind} (reference ${u.source.reference})` : u.source.kind],
     ['lock', lock],
     ['otp', u.factors.otp.map((m) => `${m.type} ${m.mask}`).join(', ') || 'none'],
     ['totp', u.factors.totp ? 'enrolled' : 'no'],

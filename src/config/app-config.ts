@@ -19,6 +19,9 @@ export const LOCKOUT_MODES = ['escalating', 'temporary', 'manual'] as const;
 export type LockoutMode = (typeof LOCKOUT_MODES)[number];
 /** The factor kinds MFA_PRIORITY may list (the users module owns what they mean). */
 const MFA_KINDS = ['totp', 'otp', 'kba'] as const;
+/** Where a login's password is checked (issue 8; the users module owns what each one does). */
+export const CREDENTIAL_SOURCES = ['local', 'http', 'ldap'] as const;
+export type CredentialSourceName = (typeof CREDENTIAL_SOURCES)[number];
 
 // Settings come from the environment, so every raw value is a string (or absent). A value the
 // transform cannot read is passed on unchanged, for the validator to refuse with the variable's name.
@@ -184,6 +187,44 @@ export class AppConfig {
   @IsOptional() @IsString() ID_TOKEN_KEY?: string;
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'OAUTH_ISSUER must be an http(s) URL' }) OAUTH_ISSUER =
     'http://localhost:3000';
+  // --- issue 8: credential sources (PRODUCT.md section 12) ---------------------------------------
+  @IsIn(CREDENTIAL_SOURCES) CREDENTIAL_SOURCE: CredentialSourceName = 'local';
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'UPSTREAM_VERIFY_URL must be an http(s):// URL' })
+  UPSTREAM_VERIFY_URL?: string;
+  @IsOptional()
+  @Matches(/^\S{32,}$/, { message: 'UPSTREAM_HMAC_KEY must be at least 32 characters without spaces' })
+  UPSTREAM_HMAC_KEY?: string;
+  @IsOptional() @IsString() UPSTREAM_CLIENT_CERT?: string;
+  @IsOptional() @IsString() UPSTREAM_CLIENT_KEY?: string;
+  @IsOptional() @IsString() UPSTREAM_CA_FILE?: string;
+  // Below the lockout's in-flight horizon (30 s): an attempt still being checked is never settled.
+  @Transform(duration)
+  @IsInt({ message: 'UPSTREAM_TIMEOUT must be a duration such as 3s' })
+  @Min(100)
+  @Max(20_000, { message: 'UPSTREAM_TIMEOUT may not exceed 20s' })
+  UPSTREAM_TIMEOUT = 3_000;
+  @Transform(int) @IsInt() @Min(1) UPSTREAM_BREAKER_FAILURES = 5;
+  @Transform(duration)
+  @IsInt({ message: 'UPSTREAM_BREAKER_COOLDOWN must be a duration such as 30s' })
+  @Min(1000)
+  UPSTREAM_BREAKER_COOLDOWN = 30_000;
+  @Transform(int) @IsInt() @Min(1) @Max(100) UPSTREAM_POOL_SIZE = 10;
+  @IsOptional() @Matches(/^ldaps?:\/\/\S+$/, { message: 'LDAP_URL must be ldap://… or ldaps://…' }) LDAP_URL?: string;
+  @Transform(bool) @IsBoolean(BOOLEAN_MESSAGE) LDAP_STARTTLS = false;
+  @IsOptional() @IsString() LDAP_CA_FILE?: string;
+  @IsOptional() @IsString() LDAP_USER_DN_TEMPLATE?: string;
+  @IsOptional() @IsString() LDAP_BIND_DN?: string;
+  @IsOptional() @IsString() LDAP_BIND_PASSWORD?: string;
+  @IsOptional() @IsString() LDAP_SEARCH_BASE?: string;
+  @IsOptional() @IsString() LDAP_SEARCH_FILTER?: string;
+  @Matches(/^[A-Za-z][A-Za-z0-9-]*$/, { message: 'LDAP_UNIQUE_ATTRIBUTE must be an attribute name' })
+  LDAP_UNIQUE_ATTRIBUTE = 'entryUUID';
+  @IsOptional() @Matches(/^[A-Za-z][A-Za-z0-9-]*$/) LDAP_PHONE_ATTRIBUTE?: string;
+  @IsOptional() @Matches(/^[A-Za-z][A-Za-z0-9-]*$/) LDAP_EMAIL_ATTRIBUTE?: string;
+  @IsOptional()
+  @Matches(/^\(.*\)$/, { message: 'LDAP_LOCKED_FILTER must be an LDAP filter in parentheses' })
+  LDAP_LOCKED_FILTER?: string;
 
   get production(): boolean {
     return this.NODE_ENV === 'production';
@@ -233,10 +274,44 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       problems.push('OTP_DELIVERY=outbox is refused when NODE_ENV=production: set OTP_DELIVERY=live and a channel');
   }
   problems.push(...liveDeliveryProblems(config));
+  problems.push(...credentialSourceProblems(config));
   if (new Set(config.MFA_PRIORITY).size !== config.MFA_PRIORITY.length)
     problems.push('MFA_PRIORITY: a factor is listed twice');
   // Redacted once more as a whole: a validator's message could quote a value in some later rule.
   if (problems.length)
     throw new ConfigError(redactSettings(`Invalid configuration:\n  - ${problems.join('\n  - ')}`, env));
   return config;
+}
+
+/** Issue 8: each credential source with every setting it needs, checked at start (PRODUCT.md section 12). */
+function credentialSourceProblems(c: AppConfig): string[] {
+  const p: string[] = [];
+  if (!!c.UPSTREAM_CLIENT_CERT !== !!c.UPSTREAM_CLIENT_KEY)
+    p.push('UPSTREAM_CLIENT_CERT and UPSTREAM_CLIENT_KEY go together: set both or neither');
+  if (c.CREDENTIAL_SOURCE === 'http') {
+    if (!c.UPSTREAM_VERIFY_URL) p.push('UPSTREAM_VERIFY_URL: required when CREDENTIAL_SOURCE=http');
+    if (!c.UPSTREAM_HMAC_KEY && !c.UPSTREAM_CLIENT_CERT)
+      p.push('CREDENTIAL_SOURCE=http needs UPSTREAM_HMAC_KEY, or UPSTREAM_CLIENT_CERT and UPSTREAM_CLIENT_KEY');
+    if (c.production && c.UPSTREAM_VERIFY_URL?.startsWith('http:'))
+      p.push('UPSTREAM_VERIFY_URL: passwords are not sent over plain http when NODE_ENV=production; use https://');
+  }
+  if (c.CREDENTIAL_SOURCE === 'ldap') {
+    if (!c.LDAP_URL) p.push('LDAP_URL: required when CREDENTIAL_SOURCE=ldap');
+    if (c.LDAP_STARTTLS && c.LDAP_URL?.startsWith('ldaps:')) p.push('LDAP_STARTTLS goes with ldap://, not ldaps://');
+    if (c.production && c.LDAP_URL?.startsWith('ldap:') && !c.LDAP_STARTTLS)
+      p.push('LDAP_URL: ldap:// without LDAP_STARTTLS=true is refused when NODE_ENV=production');
+    const search = [c.LDAP_BIND_DN, c.LDAP_BIND_PASSWORD, c.LDAP_SEARCH_BASE, c.LDAP_SEARCH_FILTER];
+    if (c.LDAP_USER_DN_TEMPLATE) {
+      if (!c.LDAP_USER_DN_TEMPLATE.includes('{username}'))
+        p.push('LDAP_USER_DN_TEMPLATE must contain {username}, e.g. uid={username},ou=people,dc=bank,dc=example');
+    } else if (search.some((v) => !v)) {
+      p.push(
+        'CREDENTIAL_SOURCE=ldap needs LDAP_USER_DN_TEMPLATE, or LDAP_BIND_DN, LDAP_BIND_PASSWORD, LDAP_SEARCH_BASE ' +
+          'and LDAP_SEARCH_FILTER',
+      );
+    }
+    if (c.LDAP_SEARCH_FILTER && !/^\(.*\{username\}.*\)$/.test(c.LDAP_SEARCH_FILTER))
+      p.push('LDAP_SEARCH_FILTER must be a filter in parentheses containing {username}, e.g. (uid={username})');
+  }
+  return p;
 }

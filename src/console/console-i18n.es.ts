@@ -44,6 +44,9 @@ export const CONSOLE_ES: ConsoleDictionary = {
   'create.done': 'Cliente {username} creado.',
   'user.title': 'Cliente {username}',
   'user.ids': 'ID de usuario {id} · institución {institution}',
+  'user.source.local': 'Contraseña guardada por pxauth',
+  'user.source.http': 'Contraseña comprobada por el banco (HTTP), referencia {reference}',
+  'user.source.ldap': 'Contraseña comprobada por el directorio (LDAP), referencia {reference}',
   'lock.title': '¿Está bloqueada la cuenta?',
   'lock.no': 'No. Esta cuenta no está bloqueada.',
   'lock.failing':

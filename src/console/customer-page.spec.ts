@@ -23,6 +23,7 @@ const user = (lock: Partial<UserView['lock']>): UserView => ({
   user_id: 'u1',
   username: 'alice',
   institution_id: 'default',
+  source: { kind: 'local', reference: null },
   lock: {
     locked: false,
     permanent: false,

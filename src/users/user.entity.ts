@@ -2,12 +2,15 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochMs } from '@/database/columns';
 import type { FactorKind } from './factor-kind';
 
+export type UserSource = 'local' | 'http' | 'ldap';
+
 /**
  * A bank customer as pxauth knows them. `id` is the opaque, permanent `user_id` given to Plaid;
  * secrets are only ever stored as argon2id hashes or AES-GCM ciphertext.
  */
 @Entity('users')
 @Index('uq_users_institution_username', ['institutionId', 'usernameNorm'], { unique: true })
+@Index('uq_users_institution_source_reference', ['institutionId', 'source', 'reference'], { unique: true })
 export class User {
   @PrimaryColumn({ type: 'varchar', length: 32 }) id: string;
   @Column({ name: 'institution_id', type: 'varchar', length: 64 }) institutionId: string;
@@ -22,6 +25,9 @@ export class User {
   /** Moves on at a password change, a factor reset or a lock: what was begun under an older one ends. */
   @Column({ name: 'auth_epoch', type: 'integer', default: 0 }) authEpoch: number;
   @Column({ name: 'terms_accepted_version', type: 'integer' }) termsAcceptedVersion: number;
+  /** Where the password is checked (PRODUCT.md section 12); `reference`: the source's stable id for a shadow user. */
+  @Column({ type: 'varchar', length: 8, default: 'local' }) source: UserSource;
+  @Column({ type: 'varchar', length: 256, nullable: true }) reference: string | null;
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs }) createdAt: number;
   @Column({ name: 'updated_at', type: 'bigint', transformer: epochMs }) updatedAt: number;
 }

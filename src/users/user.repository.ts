@@ -19,6 +19,23 @@ export class UserRepository {
     return this.users.findOneBy({ institutionId, usernameNorm });
   }
 
+  findByReference(institutionId: string, source: string, reference: string): Promise<User | null> {
+    return this.users.findOneBy({ institutionId, source: source as User['source'], reference });
+  }
+
+  /**
+   * A shadow user renamed away at the bank leaves its old username to whoever has it now: the row
+   * keeps its `user_id` and reference under a name no login can type (it has a space and the id).
+   */
+  async releaseUsername(institutionId: string, usernameNorm: string, keepId: string): Promise<void> {
+    await runSql(
+      this.ds,
+      `UPDATE users SET username_norm = 'renamed away ' || id, updated_at = ?
+       WHERE institution_id = ? AND username_norm = ? AND id <> ? AND source <> 'local'`,
+      [Date.now(), institutionId, usernameNorm, keepId],
+    );
+  }
+
   search(filter: { usernameNorm?: string; institutionId?: string }, limit: number): Promise<User[]> {
     const where: FindOptionsWhere<User> = {};
     if (filter.usernameNorm) where.usernameNorm = filter.usernameNorm;

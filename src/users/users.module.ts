@@ -10,6 +10,10 @@ import { UserRepository } from './user.repository';
 import { UsersService } from './users.service';
 import { CREDENTIAL_SOURCE } from './credentials/credential-source';
 import { LocalCredentialSource } from './credentials/local-credential-source';
+import { HttpCredentialSource } from './credentials/http/http-credential-source';
+import { LdapCredentialSource } from './credentials/ldap/ldap-credential-source';
+import { ShadowUsers } from './credentials/shadow-users';
+import { AppConfig } from '@/config/app-config';
 
 @Module({
   imports: [TypeOrmModule.forFeature([User, LoginGuard])],
@@ -20,8 +24,17 @@ import { LocalCredentialSource } from './credentials/local-credential-source';
     LockoutPolicy,
     LockoutRepository,
     LockoutService,
-    // CREDENTIAL_SOURCE=local is the only source so far; http and ldap (PRODUCT.md section 12) bind here.
-    { provide: CREDENTIAL_SOURCE, useClass: LocalCredentialSource },
+    ShadowUsers,
+    // Only the configured source is made: the others need settings this deployment does not have.
+    {
+      provide: CREDENTIAL_SOURCE,
+      inject: [AppConfig, UserRepository, PasswordHasher, ShadowUsers],
+      useFactory: (config: AppConfig, users: UserRepository, hasher: PasswordHasher, shadows: ShadowUsers) => {
+        if (config.CREDENTIAL_SOURCE === 'http') return new HttpCredentialSource(config, users, shadows);
+        if (config.CREDENTIAL_SOURCE === 'ldap') return new LdapCredentialSource(config, users, shadows);
+        return new LocalCredentialSource(users, hasher);
+      },
+    },
   ],
   exports: [UsersService, LockoutService, PasswordHasher, CREDENTIAL_SOURCE],
 })

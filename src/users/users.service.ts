@@ -85,6 +85,8 @@ export class UsersService {
       totpLastStep: null,
       mfaPreference: input.mfaPreference ?? null,
       authEpoch: 0,
+      source: 'local',
+      reference: null,
       termsAcceptedVersion: input.termsAcceptedVersion ?? this.config.TERMS_VERSION,
       createdAt: now,
       updatedAt: now,

@@ -1,6 +1,7 @@
 import { InitialSchema1763800000000 } from './1763800000000-initial-schema';
 import { Hardening1764000000000 } from './1764000000000-hardening';
 import { PartnerSecretSlot1764100000000 } from './1764100000000-partner-secret-slot';
+import { CredentialSources1764300000000 } from './1764300000000-credential-sources';
 import { ConsoleSession1764400000000 } from './1764400000000-console-session';
 import { OAuth1764600000000 } from './1764600000000-oauth';
 
@@ -9,6 +10,7 @@ export const MIGRATIONS = [
   InitialSchema1763800000000,
   Hardening1764000000000,
   PartnerSecretSlot1764100000000,
+  CredentialSources1764300000000,
   ConsoleSession1764400000000,
   OAuth1764600000000,
 ];

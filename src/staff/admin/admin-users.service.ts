@@ -147,6 +147,13 @@ export class AdminUsersService {
   /** A new password revokes every token of the user; the user_id stays (Plaid's update mode). */
   async setPassword(id: string, password: string, reason?: string): Promise<UserView & { tokens_revoked: number }> {
     const user = await this.users.getById(id);
+    // Issue 8: a shadow user's password lives at the bank; one set here would never be checked.
+    if (user.source !== 'local') {
+      throw new PxError(
+        ErrorId.CONFLICT,
+        `This user's password is checked by the ${user.source} source: change it there.`,
+      );
+    }
     await this.users.setPassword(user, password);
     const revoked = await this.tokens.revokeAllFor(user, 'password_changed');
     await this.bus.publish({

@@ -1,13 +1,15 @@
 import type { FactorKind } from '@/users/factor-kind';
 import type { SendMethod } from '@/challenge/challenge.entity';
 import type { LockState } from '@/users/lockout/lockout.service';
-import type { User } from '@/users/user.entity';
+import type { User, UserSource } from '@/users/user.entity';
 
 /** A user as support staff see them: no hash, secret or unmasked destination ever leaves (STYLE.md habit 4). */
 export interface UserView {
   user_id: string;
   username: string;
   institution_id: string;
+  /** Where the password is checked (PRODUCT.md section 12): `local`, or a shadow user's source and reference. */
+  source: { kind: UserSource; reference: string | null };
   lock: {
     locked: boolean;
     permanent: boolean;
@@ -39,6 +41,7 @@ export function toUserView(
     user_id: user.id,
     username: user.username,
     institution_id: user.institutionId,
+    source: { kind: user.source, reference: user.reference },
     lock: {
       locked: lock.locked,
       permanent: lock.permanent,

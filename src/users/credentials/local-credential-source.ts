@@ -15,9 +15,10 @@ export class LocalCredentialSource implements CredentialSource {
 
   async verify({ key, password }: LoginAttempt): Promise<CredentialCheck> {
     const user = await this.users.findByUsername(key.institutionId, key.usernameNorm);
-    if (!user) {
+    // A shadow user (from http or ldap, before a switch back to local) has no hash here: judged as unknown.
+    if (!user || user.source !== 'local') {
       await this.hasher.verifyDummy(password);
-      return { result: 'invalid', user: null };
+      return { result: 'invalid', user };
     }
     if (!(await this.hasher.verify(user.passwordHash, password))) return { result: 'invalid', user };
     return { result: 'valid', user, reference: user.id };
