@@ -4,6 +4,7 @@ import { LoginGuard } from './lockout/login-guard.entity';
 import { LockoutPolicy } from './lockout/lockout.policy';
 import { LockoutRepository } from './lockout/lockout.repository';
 import { LockoutService } from './lockout/lockout.service';
+import { CheckAdmission } from './check-admission';
 import { PasswordHasher } from './password-hasher';
 import { User } from './user.entity';
 import { UserRepository } from './user.repository';
@@ -16,6 +17,7 @@ import { LocalCredentialSource } from './credentials/local-credential-source';
   providers: [
     UsersService,
     UserRepository,
+    CheckAdmission,
     PasswordHasher,
     LockoutPolicy,
     LockoutRepository,
@@ -23,6 +25,6 @@ import { LocalCredentialSource } from './credentials/local-credential-source';
     // CREDENTIAL_SOURCE=local is the only source so far; http and ldap (PRODUCT.md section 12) bind here.
     { provide: CREDENTIAL_SOURCE, useClass: LocalCredentialSource },
   ],
-  exports: [UsersService, LockoutService, PasswordHasher, CREDENTIAL_SOURCE],
+  exports: [UsersService, LockoutService, PasswordHasher, CheckAdmission, CREDENTIAL_SOURCE],
 })
 export class UsersModule {}
