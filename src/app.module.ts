@@ -20,6 +20,7 @@ import { MaintenanceModule } from './maintenance/maintenance.module';
 import { RetentionModule } from './retention/retention.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 import { StaffModule } from './staff/staff.module';
+import { ThrottleModule } from './throttle/throttle.module';
 import { TokensModule } from './tokens/tokens.module';
 
 export interface AppOptions {
@@ -51,6 +52,7 @@ export class AppModule implements NestModule {
         HealthModule,
         SandboxModule,
         RetentionModule,
+        ThrottleModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
