@@ -66,8 +66,9 @@ export class AuthService {
       .verify({ key, username: input.username, password: input.password })
       .catch(async (err: unknown) => {
         await this.lockout.giveBack(key);
-        if (err instanceof Overloaded) throw await refuse(CommonOutcome.Overloaded, err);
-        throw err;
+        if (!(err instanceof Overloaded)) throw err;
+        user = await this.users.findByKey(key);
+        throw await refuse(CommonOutcome.Overloaded, err);
       });
     if (check.result !== 'unavailable') user = check.user;
     if (check.result === 'invalid') {
