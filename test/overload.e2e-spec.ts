@@ -84,13 +84,14 @@ describe('overload: PRODUCT.md section 13', () => {
           { question: 'First street?', answer: 'Elm' },
         ],
       });
-      const challenges = [];
+      type KbaChallenge = { id: string; questions: { id: string; text: string }[] };
+      const challenges: KbaChallenge[] = [];
       for (let i = 0; i < 6; i++) {
         const r = await t.login(u.username, u.password);
         expect(r.status).toBe(202);
-        challenges.push(r.body.challenge as { id: string; questions: { id: string; text: string }[] });
+        challenges.push(r.body.challenge as KbaChallenge);
       }
-      const answer = (c: (typeof challenges)[number]) => {
+      const answer = (c: KbaChallenge) => {
         const p = new URLSearchParams({ challenge_id: c.id });
         c.questions.forEach((q, i) => {
           p.append(`answers[${i}].question_id`, q.id);
