@@ -1,5 +1,5 @@
 import { loadConfig } from './config/app-config';
-import { startupSummary } from './logging';
+import { loggerParams, startupSummary } from './logging';
 
 describe(startupSummary.name, () => {
   const urls = { public: 'http://127.0.0.1:3000', internal: 'http://127.0.0.1:3001' };
@@ -26,5 +26,18 @@ describe(startupSummary.name, () => {
   it('says sqlite and memory when that is what runs', () => {
     const sut = startupSummary(loadConfig({ DATABASE_URL: 'sqlite:data/x.sqlite', SANDBOX: 'false' }), urls, 'ldap');
     expect(sut).toMatchObject({ database: 'sqlite:data/x.sqlite', sandbox: false, throttle_store: 'memory' });
+  });
+});
+
+describe(loggerParams.name, () => {
+  const destination = (format: string, stream?: object) =>
+    (loggerParams(loadConfig({ LOG_FORMAT: format }), stream as never).pinoHttp as unknown[])[1];
+
+  it('writes pretty lines when asked, JSON lines to a given stream or when asked for json', () => {
+    const pretty = destination('pretty') as { write?: unknown };
+    expect(typeof pretty?.write).toBe('function');
+    expect(destination('json')).toBeUndefined();
+    const capture = { write: () => true };
+    expect(destination('auto', capture)).toBe(capture);
   });
 });
