@@ -22,6 +22,7 @@ import { OAuthModule } from './oauth/oauth.module';
 import { RetentionModule } from './retention/retention.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 import { StaffModule } from './staff/staff.module';
+import { ThrottleModule } from './throttle/throttle.module';
 import { TokensModule } from './tokens/tokens.module';
 
 export interface AppOptions {
@@ -55,6 +56,7 @@ export class AppModule implements NestModule {
         RetentionModule,
         ConsoleModule,
         OAuthModule,
+        ThrottleModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },

@@ -1,15 +1,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import pinoPretty from 'pino-pretty';
 import type { AppConfig } from '@/config/app-config';
+import { redactUrls } from '@/config/redact';
 import { requestIdOf } from '@/common/http/request-id';
 
 /**
- * pino through nestjs-pino: one JSON line per event, each carrying the request id. Requests are
+ * pino through nestjs-pino: one line per event, each carrying the request id. Requests are
  * logged as method, path and status only; headers and bodies never, and the secret-bearing headers
  * are redacted besides, should anyone widen the serializers.
  */
 export function loggerParams(config: AppConfig, stream?: DestinationStream): Params {
+  // Issue 10: readable on an operator's terminal, JSON lines for a log collector (LOG_FORMAT=auto).
+  const pretty = config.LOG_FORMAT === 'pretty' || (config.LOG_FORMAT === 'auto' && !stream && process.stdout.isTTY);
+  if (pretty)
+    stream = pinoPretty({
+      colorize: !!process.stdout.isTTY,
+      translateTime: 'SYS:HH:MM:ss.l',
+      singleLine: true,
+      sync: true,
+    });
   return {
     pinoHttp: [
       {
@@ -34,4 +45,35 @@ export function loggerParams(config: AppConfig, stream?: DestinationStream): Par
       stream as DestinationStream,
     ],
   };
+}
+
+/**
+ * What an operator needs to know at start (issue 10): where each listener is, which database (never
+ * its password), which delivery and credential source, and whether this is the sandbox.
+ */
+export function startupSummary(
+  config: AppConfig,
+  urls: { public: string; internal: string },
+  credentialSource: string,
+): Record<string, unknown> {
+  return {
+    public: urls.public,
+    internal: urls.internal,
+    database: databaseOf(config.DATABASE_URL),
+    delivery: config.OTP_DELIVERY,
+    credential_source: credentialSource,
+    sandbox: config.sandbox,
+    throttle: { per_client: config.THROTTLE_PER_CLIENT, per_address: config.THROTTLE_PER_ADDRESS },
+    throttle_store: config.REDIS_URL ? redisOf(config.REDIS_URL) : 'memory',
+  };
+}
+
+function databaseOf(url: string): string {
+  if (url.startsWith('sqlite:')) return url;
+  const u = new URL(url);
+  return `postgres://${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+}
+
+function redisOf(url: string): string {
+  return redactUrls(url).replace(/\/\/[^@/]*@/, '//');
 }

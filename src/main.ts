@@ -8,16 +8,8 @@ async function main(): Promise<void> {
   // Settings are checked before Nest starts, so a bad one is reported as one line naming it.
   loadDotenv({ quiet: true });
   loadConfig(process.env);
+  // startPxAuth logs where each listener is, the database, delivery, credential source and sandbox.
   const px = await startPxAuth();
-  console.log(
-    JSON.stringify({
-      level: 30,
-      time: Date.now(),
-      msg: 'pxauth listening',
-      public: px.publicUrl,
-      internal: px.internalUrl,
-    }),
-  );
   const stop = (signal: string) => {
     console.log(JSON.stringify({ level: 30, time: Date.now(), msg: `${signal}: draining and shutting down` }));
     px.close().then(

@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Application } from 'express';
 import { once } from 'node:events';
@@ -10,6 +10,8 @@ import { tagListener } from './common/http/listener';
 import type { Listener } from './common/http/request-context';
 import { AppConfig } from './config/app-config';
 import { Lifecycle } from './health/lifecycle';
+import { startupSummary } from './logging';
+import { CREDENTIAL_SOURCE } from './users/credentials/credential-source';
 
 export interface PxAuth {
   app: INestApplication;
@@ -60,6 +62,10 @@ export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
     throw err;
   }
 
+  const urls = { public: urlOf(publicServer), internal: urlOf(internalServer) };
+  const source = app.get<{ name: string }>(CREDENTIAL_SOURCE, { strict: false }).name;
+  new NestLogger('pxauth').log(startupSummary(config, urls, source), 'pxauth started');
+
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
@@ -75,8 +81,8 @@ export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
     config,
     publicServer,
     internalServer,
-    publicUrl: urlOf(publicServer),
-    internalUrl: urlOf(internalServer),
+    publicUrl: urls.public,
+    internalUrl: urls.internal,
     close,
   };
 }

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { RequestContextStore } from '@/common/http/request-context';
-import type { DomainEvent } from '@/events/domain-event';
+import { type DomainEvent, EventType } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
 import { AuditEvent } from './audit-event.entity';
 
@@ -24,6 +24,8 @@ export class AuditService implements OnModuleInit {
   }
 
   private async record(e: DomainEvent): Promise<void> {
+    // A flood that is being throttled must not become a flood of writes (issue 10): metrics count those.
+    if (e.type === EventType.Throttle) return;
     const ctx = RequestContextStore.get();
     await this.events.insert({
       at: Date.now(),

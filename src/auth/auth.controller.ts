@@ -4,6 +4,7 @@ import { RequestContextStore } from '@/common/http/request-context';
 import { ServedOn } from '@/common/http/listener.guard';
 import { localeOf } from '@/common/i18n/messages';
 import { PartnerGuard } from '@/partners/partner.guard';
+import { AddressThrottleGuard, ClientThrottleGuard } from '@/throttle/throttle.guard';
 import { AuthenticatedBody, AuthTokenDto, TwoFactorDto } from './auth.dto';
 import { AuthService } from './auth.service';
 import { ChallengeBody } from './challenge-issuer';
@@ -16,7 +17,8 @@ const clientId = () => RequestContextStore.get()!.clientId!;
 /** Plaid's non-OAuth endpoints (reference/plaid-exchange-auth.md, "Alternative auth methods"). */
 @ServedOn('public')
 @Controller('users')
-@UseGuards(PartnerGuard)
+// Per address before the partner's credentials are looked up; per client once they are known (issue 10).
+@UseGuards(AddressThrottleGuard, PartnerGuard, ClientThrottleGuard)
 export class AuthController {
   constructor(
     private readonly auth: AuthService,

@@ -7,6 +7,7 @@ import { OtpModule } from '@/otp/otp.module';
 import { OtpVerifier } from '@/otp/otp.verifier';
 import { TotpVerifier } from '@/otp/totp.verifier';
 import { PartnersModule } from '@/partners/partners.module';
+import { ThrottleModule } from '@/throttle/throttle.module';
 import { TokensModule } from '@/tokens/tokens.module';
 import { UsersModule } from '@/users/users.module';
 import { AuthController } from './auth.controller';
@@ -17,7 +18,7 @@ import { TwoFactorService } from './two-factor.service';
 
 /** The Plaid-facing module: auth_token, sendOtp and 2fa, each one flow over users, challenges and tokens. */
 @Module({
-  imports: [PartnersModule, UsersModule, ChallengeModule, OtpModule, KbaModule, TokensModule],
+  imports: [PartnersModule, UsersModule, ChallengeModule, OtpModule, KbaModule, TokensModule, ThrottleModule],
   controllers: [AuthController],
   exports: [AuthService, SendOtpService, TwoFactorService, ChallengeIssuer],
   providers: [

@@ -5,6 +5,7 @@ import { CommonOutcome, EventType, LoginOutcome } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
 import { MaintenanceService } from '@/maintenance/maintenance.service';
 import { TokensService } from '@/tokens/tokens.service';
+import { Overloaded } from '@/users/check-admission';
 import { CREDENTIAL_SOURCE, CredentialSource } from '@/users/credentials/credential-source';
 import { LockoutService } from '@/users/lockout/lockout.service';
 import type { User } from '@/users/user.entity';
@@ -86,12 +87,14 @@ export class AuthService {
       throw await refuse(CommonOutcome.AttemptsInFlight, attemptsInFlight());
     }
 
-    // 3. the password, where CREDENTIAL_SOURCE says; only a wrong one stays counted.
+    // 3. the password, where CREDENTIAL_SOURCE says; only a wrong one stays counted (a shed check is not).
     const check = await this.credentials
       .verify({ key, username: input.username, password: input.password })
       .catch(async (err: unknown) => {
         await this.lockout.giveBack(key);
-        throw err;
+        if (!(err instanceof Overloaded)) throw err;
+        user = await this.users.findByKey(key);
+        throw await refuse(CommonOutcome.Overloaded, err);
       });
     if (check.result !== 'unavailable') user = check.user;
     if (check.result === 'invalid') {

@@ -8,6 +8,7 @@ import { CommonOutcome, EventType, TwoFactorOutcome } from '@/events/domain-even
 import { DomainEvents } from '@/events/domain-events';
 import { MaintenanceService } from '@/maintenance/maintenance.service';
 import { TokensService } from '@/tokens/tokens.service';
+import { Overloaded } from '@/users/check-admission';
 import { LockoutService } from '@/users/lockout/lockout.service';
 import type { User } from '@/users/user.entity';
 import { UsersService } from '@/users/users.service';
@@ -92,7 +93,11 @@ export class TwoFactorService {
       if (!(await this.challenges.takeAttempt(challenge))) {
         throw await refuse(CommonOutcome.ChallengeExpired, new PxError(ErrorId.CHALLENGE_EXPIRED));
       }
-      const verdict = await verifier.judge(challenge, user, input);
+      // Shed before it could be judged (issue 10): the user's attempt is given back below.
+      const verdict = await verifier.judge(challenge, user, input).catch(async (err: unknown) => {
+        if (err instanceof Overloaded) throw await refuse(CommonOutcome.Overloaded, err);
+        throw err;
+      });
       if (!verdict.right) {
         judgedWrong = true;
         await this.lockout.judgedWrong(key, user.id);

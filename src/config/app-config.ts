@@ -225,6 +225,19 @@ export class AppConfig {
   @IsOptional()
   @Matches(/^\(.*\)$/, { message: 'LDAP_LOCKED_FILTER must be an LDAP filter in parentheses' })
   LDAP_LOCKED_FILTER?: string;
+  // --- issue 10: overload, throttling and logs (PRODUCT.md section 13) ---
+  @Transform(duration)
+  @IsInt({ message: 'OVERLOAD_QUEUE_TIMEOUT must be a duration such as 1s' })
+  @Min(1)
+  OVERLOAD_QUEUE_TIMEOUT = 1_000;
+  @Transform(int) @IsInt() @Min(0) @Max(64) OVERLOAD_CONCURRENCY = 0;
+  @Transform(int) @IsInt() @Min(0) THROTTLE_PER_CLIENT = 0;
+  @Transform(int) @IsInt() @Min(0) THROTTLE_PER_ADDRESS = 0;
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+$/, { message: 'REDIS_URL must be redis://… or rediss://…' })
+  REDIS_URL?: string;
+  @IsOptional() @IsString() TRUST_PROXY?: string;
+  @IsIn(['auto', 'json', 'pretty']) LOG_FORMAT = 'auto';
 
   get production(): boolean {
     return this.NODE_ENV === 'production';

@@ -4,6 +4,7 @@ import { LoginGuard } from './lockout/login-guard.entity';
 import { LockoutPolicy } from './lockout/lockout.policy';
 import { LockoutRepository } from './lockout/lockout.repository';
 import { LockoutService } from './lockout/lockout.service';
+import { CheckAdmission } from './check-admission';
 import { PasswordHasher } from './password-hasher';
 import { User } from './user.entity';
 import { UserRepository } from './user.repository';
@@ -20,6 +21,7 @@ import { AppConfig } from '@/config/app-config';
   providers: [
     UsersService,
     UserRepository,
+    CheckAdmission,
     PasswordHasher,
     LockoutPolicy,
     LockoutRepository,
@@ -36,6 +38,6 @@ import { AppConfig } from '@/config/app-config';
       },
     },
   ],
-  exports: [UsersService, LockoutService, PasswordHasher, CREDENTIAL_SOURCE],
+  exports: [UsersService, LockoutService, PasswordHasher, CheckAdmission, CREDENTIAL_SOURCE],
 })
 export class UsersModule {}
