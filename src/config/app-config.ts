@@ -141,6 +141,12 @@ export class AppConfig {
   @Min(1000)
   MAINTENANCE_RETRY_AFTER = 15 * 60_000;
 
+  // Issue 9: the audit trail is kept this long, then purged by the purge job (PRODUCT.md section 9).
+  @Transform(duration)
+  @IsInt({ message: 'AUDIT_RETENTION must be a duration such as 400d' })
+  @Min(86_400_000, { message: 'AUDIT_RETENTION must be at least 1d' })
+  AUDIT_RETENTION = 400 * 86_400_000;
+
   get production(): boolean {
     return this.NODE_ENV === 'production';
   }

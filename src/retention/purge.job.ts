@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AuditTrail } from '@/audit/audit-trail.service';
 import { AppConfig } from '@/config/app-config';
 import { ChallengeService } from '@/challenge/challenge.service';
 import { OutboxService } from '@/otp/delivery/outbox.service';
@@ -10,12 +11,13 @@ export interface PurgeCounts {
   failure_counters: number;
   outbox: number;
   tokens: number;
+  audit_events: number;
 }
 
 /**
  * Keeps tables bounded: every PURGE_INTERVAL, expired challenges and spent codes, idle failure
  * counters, and old outbox messages and dead tokens go. Each step is one idempotent DELETE, so every
- * replica may run the job at once. Audit events are kept: their retention is the bank's to decide.
+ * replica may run the job at once. Audit events go after AUDIT_RETENTION (issue 9; 400 days by default).
  */
 @Injectable()
 export class PurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -28,6 +30,7 @@ export class PurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly lockout: LockoutService,
     private readonly outbox: OutboxService,
     private readonly tokens: TokensService,
+    private readonly audit: AuditTrail,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -53,6 +56,7 @@ export class PurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
       failure_counters: await this.lockout.purgeStale(retention),
       outbox: await this.outbox.purgeOlderThan(retention),
       tokens: await this.tokens.purgeDead(retention),
+      audit_events: await this.audit.purgeOlderThan(this.config.AUDIT_RETENTION),
     };
     this.logger.log(counts, 'purged');
     return counts;
