@@ -10,6 +10,7 @@ import { UserRepository } from './user.repository';
 import { UsersService } from './users.service';
 import { CREDENTIAL_SOURCE } from './credentials/credential-source';
 import { LocalCredentialSource } from './credentials/local-credential-source';
+import { UserImporter } from './import/user-importer';
 
 @Module({
   imports: [TypeOrmModule.forFeature([User, LoginGuard])],
@@ -20,9 +21,10 @@ import { LocalCredentialSource } from './credentials/local-credential-source';
     LockoutPolicy,
     LockoutRepository,
     LockoutService,
+    UserImporter,
     // CREDENTIAL_SOURCE=local is the only source so far; http and ldap (PRODUCT.md section 12) bind here.
     { provide: CREDENTIAL_SOURCE, useClass: LocalCredentialSource },
   ],
-  exports: [UsersService, LockoutService, PasswordHasher, CREDENTIAL_SOURCE],
+  exports: [UsersService, LockoutService, PasswordHasher, CREDENTIAL_SOURCE, UserImporter],
 })
 export class UsersModule {}
