@@ -11,7 +11,9 @@ export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCo
  * form, or bcrypt `$2a$`/`$2b$`/`$2y$`. Their costs are bounded, since each login pays them: a hash
  * made with a cost of 31 would turn every login of that user into minutes of CPU.
  */
-const ARGON2ID_HASH = /^\$argon2id\$v=19\$m=(\d{1,7}),t=(\d{1,3}),p=(\d{1,2})\$[A-Za-z0-9+/]{11,}\$[A-Za-z0-9+/]{16,}$/;
+// The PHC string: its parameters in either order (libargon2 writes m,t,p; node's argon2 writes m,p,t).
+const ARGON2ID_HASH =
+  /^\$argon2id\$v=19\$((?:[mtp]=\d{1,7},){2}[mtp]=\d{1,7})\$[A-Za-z0-9+/]{11,}\$[A-Za-z0-9+/]{16,}$/;
 const BCRYPT_HASH = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 export const MAX_BCRYPT_COST = 14;
 const MAX_ARGON2 = { memoryKiB: 262_144, time: 10, parallelism: 8 };
@@ -25,7 +27,9 @@ export function importedHashProblem(hash: string): string | null {
   }
   const a = ARGON2ID_HASH.exec(hash);
   if (!a) return 'password_hash must be argon2id ($argon2id$v=19$...) or bcrypt ($2a$, $2b$ or $2y$)';
-  const [m, t, p] = [Number(a[1]), Number(a[2]), Number(a[3])];
+  const params = new Map(a[1].split(',').map((kv) => [kv[0], Number(kv.slice(2))] as const));
+  if (params.size !== 3) return 'password_hash: argon2id needs m, t and p once each';
+  const [m, t, p] = [params.get('m')!, params.get('t')!, params.get('p')!];
   if (m < 8 || m > MAX_ARGON2.memoryKiB || t < 1 || t > MAX_ARGON2.time || p < 1 || p > MAX_ARGON2.parallelism)
     return `argon2id parameters must be within m=${MAX_ARGON2.memoryKiB}, t=${MAX_ARGON2.time}, p=${MAX_ARGON2.parallelism}`;
   return null;

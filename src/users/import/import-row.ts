@@ -36,7 +36,10 @@ export function checkHeader(header: string[]): ImportColumn[] {
 /** One data row, by line number, against the same rules as POST /admin/users; the first problem is its reason. */
 export function checkRow(line: number, columns: ImportColumn[], fields: string[]): Checked {
   if (fields.length !== columns.length)
-    return { line, reason: `has ${fields.length} fields, the header ${columns.length}` };
+    return {
+      line,
+      reason: `has ${fields.length} fields, the header ${columns.length} (quote a field with a comma, as an argon2id hash has)`,
+    };
   const v: Partial<Record<ImportColumn, string>> = {};
   columns.forEach((c, i) => {
     if (fields[i] !== '') v[c] = fields[i];
