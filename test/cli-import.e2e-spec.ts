@@ -1,9 +1,10 @@
 import * as argon2 from 'argon2';
 import * as bcrypt from 'bcryptjs';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEST_ENGINE, TestApp, expectEnvelope } from './support/harness';
-import { cli, expectRefused, requireBuiltCli } from './support/cli';
+import { CLI, cli, expectRefused, requireBuiltCli } from './support/cli';
 import { storedRows } from './support/stored';
 
 /**
@@ -121,6 +122,26 @@ describe(`cli users:import (${TEST_ENGINE})`, () => {
     expect((await t.login('imp_bcrypt', 'bcrypt: correct horse')).status).toBe(200);
     expect(await hashOf('imp_bcrypt')).toMatch(/^\$argon2id\$/);
   });
+
+  it('draws a progress bar with the rate and time left on a terminal (util-linux script gives it one)', async () => {
+    const file = join(t.dir, 'tty.csv');
+    writeFileSync(
+      file,
+      `username,password\n${Array.from({ length: 8 }, (_, i) => `imp_tty_${i},pw ${i}`).join('\n')}\n`,
+    );
+    const command = [process.execPath, CLI, 'users:import', file].map((a) => `'${a}'`).join(' ');
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], {
+        env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: t.databaseUrl },
+      });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/importing \[[^\]]+\] 100% \| 8 rows \| \d+ rows\/s \| \S+ left/);
+    expect(r.out).toMatch(/created: +8/);
+  }, 60_000);
 
   it('refuses a file it cannot read or whose header is wrong, importing nothing', async () => {
     const before = await userCount();

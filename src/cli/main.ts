@@ -1,3 +1,4 @@
+import './thread-pool';
 import 'reflect-metadata';
 import { CommanderError } from 'commander';
 import { PxError } from '@/common/errors/px.error';
