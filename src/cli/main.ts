@@ -27,7 +27,7 @@ function report(err: unknown, argv: string[]): { text: string; code: number } {
     // Help asked for: already printed on stdout.
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return { text: '', code: 0 };
     if (err.code === 'commander.help') return { text: `error: no command given ${help}`, code: 2 };
-    return { text: `${err.message.replace(/^error: /, 'error: ').split('\n')[0]} ${help}`, code: 2 };
+    return { text: `${err.message.split('\n')[0]} ${help}`, code: 2 };
   }
   if (err instanceof UsageError) return { text: `error: ${err.message} ${help}`, code: 2 };
   if (err instanceof PxError) return { text: `error: ${err.id}: ${err.message}`, code: 1 };
