@@ -1,4 +1,5 @@
 import type { INestApplicationContext, LoggerService } from '@nestjs/common';
+import { Command, Option } from 'commander';
 import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
 import { AppModule } from '@/app.module';
@@ -66,4 +67,20 @@ export async function execute(run: Run, json: boolean): Promise<number> {
   await write(process.stdout, `${json ? JSON.stringify(output.data, null, 2) : output.text}\n`);
   if (output.code) await write(process.stderr, `error: ${output.reason ?? 'failed'}\n`);
   return output.code ?? 0;
+}
+
+/** How a command's action hands its work over: the Run is executed on a booted app, the exit code kept. */
+export type Exec = (run: Run | Promise<Run>, opts: { json?: boolean }) => Promise<void>;
+
+export const SETTINGS = `
+Settings (DATABASE_URL, ENCRYPTION_KEY, ...) are read from the environment, as the service reads them.
+Exit codes: 0 done; 1 refused or failed (error: ID: message); 2 a command line that cannot be run.`;
+
+/** A subcommand with --json, whose options are typed by the caller. */
+export function subcommand(program: Command, name: string, description: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .addOption(new Option('--json', 'print JSON instead of text'))
+    .addHelpText('after', SETTINGS);
 }

@@ -9,8 +9,7 @@ import { EventType, StaffOutcome } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
 import { ImportColumn, ImportRow, checkHeader, checkRow } from '@/users/import/import-row';
 import { UserImporter } from '@/users/import/user-importer';
-import type { Output } from './cli-context';
-import { Exec, subcommand } from './program';
+import { type Output, type Exec, subcommand } from './cli-context';
 
 const BATCH = 500;
 

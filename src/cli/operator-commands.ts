@@ -6,6 +6,7 @@ import { OutboxService } from '@/otp/delivery/outbox.service';
 import { PartnersService } from '@/partners/partners.service';
 import { STAFF_ROLES, StaffRole } from '@/staff-auth/staff-key.entity';
 import { StaffService } from '@/staff-auth/staff.service';
+import { Exec, subcommand } from './cli-context';
 import { validated } from './cli-input';
 import {
   credentialsText,
@@ -16,7 +17,6 @@ import {
   revokedKeyText,
   staffKeyText,
 } from './format';
-import { Exec, subcommand } from './program';
 
 const nameOf = (value: string) => {
   if (!value.trim() || value.length > 200) throw new InvalidArgumentError('must be 1 to 200 characters');

@@ -1,15 +1,8 @@
-import { Command, Option } from 'commander';
-import { Run, execute } from './cli-context';
+import { Command } from 'commander';
+import { Exec, SETTINGS, execute } from './cli-context';
 import { registerOperatorCommands } from './operator-commands';
 import { registerUserCommands } from './user-commands';
 import { registerImportCommand } from './import-command';
-
-/** How a command's action hands its work over: the Run is executed on a booted app, the exit code kept. */
-export type Exec = (run: Run | Promise<Run>, opts: { json?: boolean }) => Promise<void>;
-
-const SETTINGS = `
-Settings (DATABASE_URL, ENCRYPTION_KEY, ...) are read from the environment, as the service reads them.
-Exit codes: 0 done; 1 refused or failed (error: ID: message); 2 a command line that cannot be run.`;
 
 /**
  * The command line (PRODUCT.md section 9) on commander 14. Every command checks its options before
@@ -34,13 +27,4 @@ export function buildProgram(exit: { code: number }): Command {
   registerUserCommands(program, exec);
   registerImportCommand(program, exec);
   return program;
-}
-
-/** A subcommand with --json, whose options are typed by the caller. */
-export function subcommand(program: Command, name: string, description: string): Command {
-  return program
-    .command(name)
-    .description(description)
-    .addOption(new Option('--json', 'print JSON instead of text'))
-    .addHelpText('after', SETTINGS);
 }

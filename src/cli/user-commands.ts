@@ -2,10 +2,9 @@ import { Command } from 'commander';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
 import { AdminUsersService } from '@/staff/admin/admin-users.service';
-import { UsageError } from './cli-context';
+import { UsageError, Exec, subcommand } from './cli-context';
 import { CreateUserOptions, createUserDto } from './cli-input';
 import { createdUserText, userText } from './format';
-import { Exec, subcommand } from './program';
 
 interface LookupOptions {
   userId?: string;
