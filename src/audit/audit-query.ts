@@ -6,7 +6,8 @@ import { EventType } from '@/events/domain-event';
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
-export const EVENT_PAGE_DEFAULT = 50;
+// 200: what a user's timeline showed before it was paged, so no reader of the first page loses events.
+export const EVENT_PAGE_DEFAULT = 200;
 export const EVENT_PAGE_MAX = 500;
 
 /**

@@ -97,7 +97,7 @@ export function registerOperatorCommands(program: Command, exec: Exec): void {
     .option('--to <time>', 'before this RFC 3339 time')
     .option('--request-id <id>', 'one request, as its error envelope names it')
     .option('--cursor <cursor>', 'the next page: the next_cursor of the page before')
-    .option('--limit <n>', 'events per page, 1 to 500 (default 50)')
+    .option('--limit <n>', 'events per page, 1 to 500 (default 200)')
     .action((o: Record<string, string | boolean | undefined>) => {
       const query = validated(EventQuery, {
         user_id: o.userId,
