@@ -34,7 +34,9 @@ describe('cli', () => {
       expect(lines.slice(0, -1)).toEqual(
         Array.from({ length: 10 }, (_, i) =>
           expect.stringMatching(
-            new RegExp(`^note: the database is unreachable \\(.*ECONNREFUSED.*\\); try ${i + 1} of 10`),
+            new RegExp(
+              `^note: the database is unreachable \\(.*ECONNREFUSED.*\\); try ${i + 1} of 10, ${i < 9 ? 'next in 2s' : 'giving up'}$`,
+            ),
           ),
         ),
       );

@@ -29,6 +29,8 @@ export function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
  * The bounded retry itself is the service's (DatabaseModule: 10 tries, 2 s apart); without this line
  * the command would wait for it in silence.
  */
+const DATABASE_TRIES = 10; // DatabaseModule's retryAttempts
+
 class OperatorLog implements LoggerService {
   log(): void {}
   warn(): void {}
@@ -39,7 +41,8 @@ class OperatorLog implements LoggerService {
     const attempt = /Retrying \((\d+)\)/.exec(message)?.[1];
     if (!attempt) return;
     const cause = typeof stack === 'string' ? (stack.split('\n')[0] ?? '') : '';
-    const line = `note: the database is unreachable (${cause.replace(/^\w*Error: /, '')}); try ${attempt} of 10, next in 2s`;
+    const next = Number(attempt) >= DATABASE_TRIES ? 'giving up' : 'next in 2s';
+    const line = `note: the database is unreachable (${cause.replace(/^\w*Error: /, '')}); try ${attempt} of ${DATABASE_TRIES}, ${next}`;
     process.stderr.write(`${redactSettings(line, process.env)}\n`);
   }
 }
