@@ -1,66 +1,16 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS } from '@/database/migrations';
 import { PASSWORD, TestApp, expectEnvelope, totpAt } from './support/harness';
+import { cli, expectRefused, inParallel, json, requireBuiltCli } from './support/cli';
 
 /**
  * PRODUCT.md section 9: `npm run cli -- <command>`, run as an operator runs it (the built
  * dist/cli/main.js, which `npm test` builds first), on the SQLite file a running service also uses.
  */
-const ROOT = join(__dirname, '..');
-const CLI = join(ROOT, 'dist', 'cli', 'main.js');
-const STACK = /\n\s+at .+\(?.+:\d+:\d+\)?/;
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(
-  databaseUrl: string,
-  args: string[],
-  opts: { input?: string; env?: Record<string, string> } = {},
-): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl, ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(opts.input ?? '');
-  });
-}
-
-const json = (r: Ran) => {
-  expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
-  return JSON.parse(r.stdout);
-};
-
-/** A refusal as an operator should see it: one `error:` line naming the problem, no stack, nothing on stdout. */
-function expectRefused(r: Ran, code: number, pattern: RegExp): void {
-  expect({ code: r.code, stdout: r.stdout }).toEqual({ code, stdout: '' });
-  expect(r.stderr).toMatch(/^error: /);
-  expect(r.stderr).toMatch(pattern);
-  expect(r.stderr).not.toMatch(STACK);
-}
-
 describe('cli', () => {
-  beforeAll(() => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npx nest build\` first (npm test does)`);
-  });
+  beforeAll(requireBuiltCli);
 
   // Issue 6: an operator's terminal (and its scrollback, a CI log) never shows a secret setting.
   describe('prints no secret when it cannot run', () => {
@@ -76,11 +26,25 @@ describe('cli', () => {
       expectRefused(typo, 1, /SANDBOX="ture": SANDBOX must be true, false, 1, 0, yes or no/);
     });
 
-    it('on an unreachable PostgreSQL: SERVICE_UNAVAILABLE, without the password', async () => {
-      const r = await cli('postgres://u:s3cretpw@127.0.0.1:1/x', ['outbox:list']);
-      expectRefused(r, 1, /^error: SERVICE_UNAVAILABLE: the database could not be used: .*ECONNREFUSED/);
+    it('on an unreachable PostgreSQL: a note at each bounded retry, then SERVICE_UNAVAILABLE, without the password', async () => {
+      const r = await cli('postgres://u:s3cretpw@127.0.0.1:1/x', ['outbox:list'], { timeoutMs: 60_000 });
+      expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 1, stdout: '' });
+      const lines = r.stderr.trimEnd().split('\n');
+      // Never a silent wait: one line per try, saying why and how many are left.
+      expect(lines.slice(0, -1)).toEqual(
+        Array.from({ length: 10 }, (_, i) =>
+          expect.stringMatching(
+            new RegExp(
+              `^note: the database is unreachable \\(.*ECONNREFUSED.*\\); try ${i + 1} of 10, ${i < 9 ? 'next in 2s' : 'giving up'}$`,
+            ),
+          ),
+        ),
+      );
+      expect(lines[lines.length - 1]).toMatch(
+        /^error: SERVICE_UNAVAILABLE: the database could not be used: .*ECONNREFUSED/,
+      );
       expect(r.stderr).not.toContain('s3cretpw');
-    }, 45_000);
+    }, 65_000);
   });
 
   describe('db:migrate', () => {
@@ -178,8 +142,8 @@ describe('cli', () => {
       expectEnvelope(await t.admin('POST', '/admin/clients', { name: 'x' }, key), 403, 'FORBIDDEN');
       expectRefused(
         await run(['staff:create', '--name', 'x', '--role', 'root']),
-        1,
-        /^error: INVALID_REQUEST: --role: must be one of admin, support, resource-server/,
+        2,
+        /^error: option '--role <role>' argument 'root' is invalid. must be one of admin, support, resource-server/,
       );
     });
 
@@ -314,23 +278,55 @@ describe('cli', () => {
       expect((await t.twoFactor(userId, { challenge_id: challengeId, passcode: code })).status).toBe(200);
     });
 
-    it('--help prints the usage; a command line that cannot run prints it on stderr and exits 2', async () => {
+    it('--help prints the usage of the CLI and of every command; a command line that cannot run exits 2', async () => {
       const help = await run(['--help']);
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(/^Usage: npm run cli -- <command>/);
-      for (const args of [
-        [],
-        ['users:delete'],
-        ['users:show', '--user-id'],
-        ['users:show', '--user-id', 'x', '--to', 'y'],
-        ['clients:create'],
-        ['users:create', '--username', 'x'],
-        ['users:show', '--bogus'],
-      ]) {
-        const r = await run(args);
-        expectRefused(r, 2, /\nUsage: npm run cli -- <command>/);
-      }
-    });
+      const commands = [
+        'clients:create',
+        'clients:rotate',
+        'clients:retire',
+        'staff:create',
+        'staff:revoke',
+        'users:create',
+        'users:import',
+        'users:show',
+        'users:unlock',
+        'users:lock',
+        'outbox:list',
+        'events:list',
+        'db:migrate',
+      ];
+      // Each run loads the whole app's code (about 2 s here): four at a time.
+      const helps = await inParallel(commands, 4, (command) => run([command, '--help']));
+      commands.forEach((command, i) => {
+        expect(help.stdout).toContain(`  ${command} `);
+        const own = helps[i];
+        expect({ command, code: own.code, stderr: own.stderr }).toEqual({ command, code: 0, stderr: '' });
+        expect(own.stdout).toMatch(new RegExp(`^Usage: npm run cli -- ${command} `));
+        expect(own.stdout).toContain('--json');
+      });
+      const usage: [string[], RegExp][] = [
+        [[], /^error: no command given \(see npm run cli -- --help\)/],
+        [['users:delete'], /^error: unknown command 'users:delete'/],
+        [
+          ['users:show', '--user-id'],
+          /^error: option '--user-id <id>' argument missing \(see npm run cli -- users:show --help\)/,
+        ],
+        [['users:show', '--user-id', 'x', '--to', 'y'], /^error: unknown option '--to'/],
+        [['clients:create'], /^error: required option '--name <name>' not specified/],
+        [['users:create', '--username', 'x'], /^error: users:create needs one of --password and --password-stdin/],
+        [['users:show', '--bogus'], /^error: unknown option '--bogus'/],
+        [['users:show'], /^error: users:show needs one of --user-id and --username/],
+        [
+          ['staff:create', '--name', 'x', '--role', 'root'],
+          /^error: option '--role <role>' argument 'root' is invalid/,
+        ],
+        [['users:import'], /^error: missing required argument 'file'/],
+      ];
+      const refused = await inParallel(usage, 4, ([args]) => run(args));
+      usage.forEach(([, pattern], i) => expectRefused(refused[i], 2, pattern));
+    }, 180_000);
 
     it('a bad setting is refused naming the variable, as the service does', async () => {
       expectRefused(await run(['outbox:list'], { env: { LOCKOUT_MODE: 'sometimes' } }), 1, /LOCKOUT_MODE/);

@@ -1,4 +1,4 @@
-import { COMMANDS } from '@/cli/commands';
+import { cli, json, requireBuiltCli } from './support/cli';
 import { TestApp, expectEnvelope } from './support/harness';
 import { Browser, redirected, tokenRequest } from './support/oauth';
 
@@ -40,22 +40,25 @@ describe('OAuth clients and their redirect URIs', () => {
     }
   });
 
-  it("clients:create --redirect-uri (the CLI's minimal flag; Plaid's URI without it)", async () => {
-    const run = await COMMANDS['clients:create'].prepare({
-      name: 'from the CLI',
-      'redirect-uri': ['https://a.example/cb', 'http://127.0.0.1/cb'],
-    });
-    const out = await run(t.px.app);
-    expect((out.data as { redirect_uris: string[] }).redirect_uris).toEqual([
-      'https://a.example/cb',
-      'http://127.0.0.1/cb',
-    ]);
-    const plain = await (await COMMANDS['clients:create'].prepare({ name: 'default' }))(t.px.app);
-    expect((plain.data as { redirect_uris: string[] }).redirect_uris).toEqual([
-      'https://cdn.plaid.com/link/v2/stable/oauth.html',
-    ]);
-    expect(() => COMMANDS['clients:create'].prepare({ name: 'x', 'redirect-uri': ['ftp://x'] })).toThrow(
-      /--redirect-uri/,
+  it("clients:create --redirect-uri, run as an operator runs it (Plaid's URI without it)", async () => {
+    requireBuiltCli();
+    const made = json(
+      await cli(t.databaseUrl, [
+        'clients:create',
+        '--name',
+        'from the CLI',
+        '--redirect-uri',
+        'https://a.example/cb',
+        '--redirect-uri',
+        'http://127.0.0.1/cb',
+        '--json',
+      ]),
     );
+    expect(made.redirect_uris).toEqual(['https://a.example/cb', 'http://127.0.0.1/cb']);
+    const plain = json(await cli(t.databaseUrl, ['clients:create', '--name', 'default', '--json']));
+    expect(plain.redirect_uris).toEqual(['https://cdn.plaid.com/link/v2/stable/oauth.html']);
+    const bad = await cli(t.databaseUrl, ['clients:create', '--name', 'x', '--redirect-uri', 'ftp://x']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--redirect-uri/);
   });
 });

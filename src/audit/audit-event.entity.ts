@@ -5,6 +5,7 @@ import { epochMs } from '@/database/columns';
 @Entity('audit_event')
 @Index('idx_audit_user', ['userId'])
 @Index('idx_audit_at', ['at'])
+@Index('idx_audit_request', ['requestId'])
 export class AuditEvent {
   @PrimaryGeneratedColumn() id: number;
   @Column({ type: 'bigint', transformer: epochMs }) at: number;

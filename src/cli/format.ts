@@ -2,13 +2,8 @@ import type { OutboxView } from '@/otp/delivery/outbox.service';
 import type { IssuedCredentials } from '@/partners/partners.service';
 import type { CreatedUser } from '@/staff/admin/admin-users.service';
 import type { UserView } from '@/staff/admin/user-view';
-import type { IssuedStaffKey } from '@/staff-auth/staff.service';
-
-/** What a command printed: `data` with --json, `text` for a person at a terminal. */
-export interface Output {
-  data: unknown;
-  text: string;
-}
+import type { IssuedStaffKey, RevokedStaffKey } from '@/staff-auth/staff.service';
+import type { EventPage } from '@/audit/audit-query';
 
 const rows = (pairs: [string, string | number | boolean | null | undefined][]) => {
   const width = Math.max(...pairs.map(([k]) => k.length)) + 1;
@@ -72,4 +67,32 @@ export function outboxText(messages: OutboxView[]): string {
 export function migrationsText(applied: { timestamp: number; name: string }[], pending: boolean): string {
   const list = applied.map((m) => `  [x] ${m.name}`).join('\n');
   return `Migrations applied (${applied.length}):\n${list}\n${pending ? 'Some migrations are still pending.' : 'The schema is up to date.'}`;
+}
+
+export function retiredText(r: { client_id: string; revoked_slot: number; active_slots: number[] }): string {
+  return `Retired secret ${r.revoked_slot} of client ${r.client_id}; active: ${r.active_slots.join(', ')}.`;
+}
+
+export function revokedKeyText(k: RevokedStaffKey): string {
+  return `Revoked staff key ${k.id} (${k.name}, ${k.role}) at ${k.revoked_at}: it no longer works anywhere.`;
+}
+
+/** One line an event: when, what, outcome, whom, through whom; the detail as compact JSON. */
+export function eventsText(page: EventPage): string {
+  if (!page.events.length) return 'No events.';
+  const lines = page.events.map((e) =>
+    [
+      e.at,
+      `#${e.id}`,
+      `${e.type}/${e.outcome}`,
+      e.user_id ? `user=${e.user_id}` : '',
+      e.staff_id ? `staff=${e.staff_id}` : '',
+      e.source_ip ? `from=${e.source_ip}` : '',
+      e.request_id ? `request=${e.request_id}` : '',
+      e.detail ? JSON.stringify(e.detail) : '',
+    ]
+      .filter(Boolean)
+      .join('  '),
+  );
+  return `${lines.join('\n')}${page.next_cursor ? `\nMore: --cursor ${page.next_cursor}` : ''}`;
 }

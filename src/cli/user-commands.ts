@@ -1,65 +1,92 @@
+import { Command } from 'commander';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
 import { AdminUsersService } from '@/staff/admin/admin-users.service';
-import { Flags, UsageError } from './args';
-import type { Command } from './commands';
+import { UsageError, Exec, subcommand } from './cli-context';
+import { CreateUserOptions, createUserDto } from './cli-input';
 import { createdUserText, userText } from './format';
-import { createUserDto } from './user-input';
 
-const LOOKUP_FLAGS = ['user-id', 'username', 'institution-id'] as const;
+interface LookupOptions {
+  userId?: string;
+  username?: string;
+  institutionId?: string;
+  json?: boolean;
+}
 
-export const USER_COMMANDS: Record<string, Command> = {
-  'users:create': {
-    flags: [
-      'username',
-      'password',
-      'password-stdin',
-      'institution-id',
-      'phone',
-      'email',
-      'totp',
-      'kba',
-      'terms-version',
-      'mfa-preference',
-    ],
-    async prepare(flags) {
-      const dto = await createUserDto(flags);
-      return async (app) => {
-        const user = await app.get(AdminUsersService).create(dto);
-        return { data: user, text: createdUserText(user) };
-      };
-    },
-  },
-  'users:unlock': {
-    flags: LOOKUP_FLAGS,
-    prepare(flags) {
-      const lookup = userLookup('users:unlock', flags);
-      return async (app) => {
-        const users = app.get(AdminUsersService);
-        const user = await users.unlock(await lookup(users));
-        return { data: user, text: `Unlocked.\n${userText(user)}` };
-      };
-    },
-  },
-  'users:show': {
-    flags: LOOKUP_FLAGS,
-    prepare(flags) {
-      const lookup = userLookup('users:show', flags);
-      return async (app) => {
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** users:create, users:show, users:unlock, users:lock: the admin API's user operations. */
+export function registerUserCommands(program: Command, exec: Exec): void {
+  subcommand(program, 'users:create', 'a user; with --totp prints the otpauth:// URI once')
+    .requiredOption('--username <name>', 'the username the customer types')
+    .option('--password <password>', 'the password (visible in the shell history: prefer --password-stdin)')
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--institution-id <id>', 'the institution (default DEFAULT_INSTITUTION_ID)')
+    .option('--phone <e164>', 'for SMS and voice passcodes, E.164 such as +14155550123')
+    .option('--email <address>', 'for email passcodes')
+    .option('--totp', 'enrol an authenticator app')
+    .option('--kba <"Question?=Answer">', 'a security question and its answer; repeat for more', collect)
+    .option('--terms-version <n>', 'the terms version the user accepted (default TERMS_VERSION)')
+    .option('--mfa-preference <kind>', 'totp, otp or kba')
+    .action((o: CreateUserOptions & { json?: boolean }) =>
+      exec(
+        createUserDto(o).then((dto) => async (app) => {
+          const user = await app.get(AdminUsersService).create(dto);
+          return { data: user, text: createdUserText(user) };
+        }),
+        o,
+      ),
+    );
+
+  withLookup(subcommand(program, 'users:show', 'a user: lock state, factors (masked), terms')).action(
+    (o: LookupOptions) => {
+      const lookup = userLookup('users:show', o);
+      return exec(async (app) => {
         const users = app.get(AdminUsersService);
         const user = await users.get(await lookup(users));
         return { data: user, text: userText(user) };
-      };
+      }, o);
     },
-  },
-};
+  );
+
+  withLookup(subcommand(program, 'users:unlock', 'clears the lock and the failure count')).action(
+    (o: LookupOptions) => {
+      const lookup = userLookup('users:unlock', o);
+      return exec(async (app) => {
+        const users = app.get(AdminUsersService);
+        const user = await users.unlock(await lookup(users));
+        return { data: user, text: `Unlocked.\n${userText(user)}` };
+      }, o);
+    },
+  );
+
+  withLookup(subcommand(program, 'users:lock', 'locks the user until unlocked'))
+    .option('--reason <text>', 'why, for the audit trail and support staff (up to 200 characters)')
+    .action((o: LookupOptions & { reason?: string }) => {
+      if (o.reason !== undefined && (!o.reason.trim() || o.reason.length > 200))
+        throw PxError.invalid('--reason: must be 1 to 200 characters');
+      const lookup = userLookup('users:lock', o);
+      return exec(async (app) => {
+        const users = app.get(AdminUsersService);
+        const user = await users.lock(await lookup(users), o.reason);
+        return { data: user, text: `Locked.\n${userText(user)}` };
+      }, o);
+    });
+}
+
+function withLookup(cmd: Command): Command {
+  return cmd
+    .option('--user-id <id>', 'the user_id')
+    .option('--username <name>', 'the username (unique across institutions, or with --institution-id)')
+    .option('--institution-id <id>', 'the institution of --username');
+}
 
 /**
  * A user by `--user-id`, or by `--username` in `--institution-id`; without an institution the name
  * must be unique across institutions, so that the command never acts on a namesake by chance.
  */
-function userLookup(command: string, flags: Flags): (users: AdminUsersService) => Promise<string> {
-  const { 'user-id': id, username, 'institution-id': institution } = flags;
+function userLookup(command: string, o: LookupOptions): (users: AdminUsersService) => Promise<string> {
+  const { userId: id, username, institutionId: institution } = o;
   if ((id === undefined) === (username === undefined))
     throw new UsageError(`${command} needs one of --user-id and --username`);
   if (id !== undefined && institution !== undefined)

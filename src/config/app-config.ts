@@ -238,6 +238,11 @@ export class AppConfig {
   REDIS_URL?: string;
   @IsOptional() @IsString() TRUST_PROXY?: string;
   @IsIn(['auto', 'json', 'pretty']) LOG_FORMAT = 'auto';
+  // Issue 9: the audit trail is kept this long, then purged by the purge job (PRODUCT.md section 9).
+  @Transform(duration)
+  @IsInt({ message: 'AUDIT_RETENTION must be a duration such as 400d' })
+  @Min(86_400_000, { message: 'AUDIT_RETENTION must be at least 1d' })
+  AUDIT_RETENTION = 400 * 86_400_000;
 
   get production(): boolean {
     return this.NODE_ENV === 'production';

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AuditTrail } from '@/audit/audit-trail.service';
 import { AppConfig } from '@/config/app-config';
 import { ChallengeService } from '@/challenge/challenge.service';
 import { OutboxService } from '@/otp/delivery/outbox.service';
@@ -14,12 +15,13 @@ export interface PurgeCounts {
   tokens: number;
   /** issue 11: expired authorization codes and sign-ins in progress. */
   oauth: number;
+  audit_events: number;
 }
 
 /**
  * Keeps tables bounded: every PURGE_INTERVAL, expired challenges and spent codes, idle failure
  * counters, and old outbox messages and dead tokens go. Each step is one idempotent DELETE, so every
- * replica may run the job at once. Audit events are kept: their retention is the bank's to decide.
+ * replica may run the job at once. Audit events go after AUDIT_RETENTION (issue 9; 400 days by default).
  */
 @Injectable()
 export class PurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -34,6 +36,7 @@ export class PurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly tokens: TokensService,
     private readonly codes: OAuthCodes,
     private readonly signIns: SignIns,
+    private readonly audit: AuditTrail,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -60,6 +63,7 @@ export class PurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
       outbox: await this.outbox.purgeOlderThan(retention),
       tokens: await this.tokens.purgeDead(retention),
       oauth: (await this.codes.purgeExpired()) + (await this.signIns.purgeExpired()),
+      audit_events: await this.audit.purgeOlderThan(this.config.AUDIT_RETENTION),
     };
     this.logger.log(counts, 'purged');
     return counts;

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, Repository } from 'typeorm';
 import { randomToken, safeEqual, sha256 } from '@/common/crypto/digest';
+import { ErrorId } from '@/common/errors/error-id';
+import { PxError } from '@/common/errors/px.error';
 import { StaffKey, StaffRole } from './staff-key.entity';
 
 export interface IssuedStaffKey {
@@ -9,6 +11,13 @@ export interface IssuedStaffKey {
   name: string;
   role: StaffRole;
   key: string;
+}
+
+export interface RevokedStaffKey {
+  id: string;
+  name: string;
+  role: StaffRole;
+  revoked_at: string;
 }
 
 /** Staff keys, as immich keeps API keys: shown once, stored as SHA-256, compared in constant time. */
@@ -22,6 +31,19 @@ export class StaffService {
     const id = randomToken(12);
     await this.keys.insert({ id, name, role, keyHash: sha256(key), createdAt: Date.now(), revokedAt: null });
     return { id, name, role, key };
+  }
+
+  /**
+   * Revokes a staff key (issue 9): one conditional UPDATE. Every request reads the key's row, so the
+   * key stops working at once, on every replica. A key already revoked is CONFLICT; none, NOT_FOUND.
+   */
+  async revoke(id: string): Promise<RevokedStaffKey> {
+    const now = Date.now();
+    const r = await this.keys.update({ id, revokedAt: IsNull() }, { revokedAt: now });
+    const row = await this.keys.findOneBy({ id });
+    if (!row) throw new PxError(ErrorId.NOT_FOUND, 'No such staff key.');
+    if (r.affected !== 1) throw new PxError(ErrorId.CONFLICT, 'This staff key was already revoked.');
+    return { id: row.id, name: row.name, role: row.role, revoked_at: new Date(now).toISOString() };
   }
 
   async authenticate(key: string): Promise<StaffKey | null> {

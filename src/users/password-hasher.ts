@@ -1,11 +1,41 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import * as argon2 from 'argon2';
+import * as bcrypt from 'bcryptjs';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { CheckAdmission } from './check-admission';
 
 /** argon2id with OWASP's m=19456 KiB, t=2, p=1 (PRODUCT.md section 10), for what people choose. */
 export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+/**
+ * The hashes a bank may bring with `users:import` (PRODUCT.md section 9): argon2id in its PHC string
+ * form, or bcrypt `$2a$`/`$2b$`/`$2y$`. Their costs are bounded, since each login pays them: a hash
+ * made with a cost of 31 would turn every login of that user into minutes of CPU.
+ */
+// The PHC string: its parameters in either order (libargon2 writes m,t,p; node's argon2 writes m,p,t).
+const ARGON2ID_HASH =
+  /^\$argon2id\$v=19\$((?:[mtp]=\d{1,7},){2}[mtp]=\d{1,7})\$[A-Za-z0-9+/]{11,}\$[A-Za-z0-9+/]{16,}$/;
+const BCRYPT_HASH = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
+export const MAX_BCRYPT_COST = 14;
+const MAX_ARGON2 = { memoryKiB: 262_144, time: 10, parallelism: 8 };
+
+/** Why an imported hash cannot be stored as given, or null when it can. */
+export function importedHashProblem(hash: string): string | null {
+  const b = BCRYPT_HASH.exec(hash);
+  if (b) {
+    const cost = Number(b[1]);
+    return cost >= 4 && cost <= MAX_BCRYPT_COST ? null : `bcrypt cost must be 4 to ${MAX_BCRYPT_COST}`;
+  }
+  const a = ARGON2ID_HASH.exec(hash);
+  if (!a) return 'password_hash must be argon2id ($argon2id$v=19$...) or bcrypt ($2a$, $2b$ or $2y$)';
+  const params = new Map(a[1].split(',').map((kv) => [kv[0], Number(kv.slice(2))] as const));
+  if (params.size !== 3) return 'password_hash: argon2id needs m, t and p once each';
+  const [m, t, p] = [params.get('m')!, params.get('t')!, params.get('p')!];
+  if (m < 8 || m > MAX_ARGON2.memoryKiB || t < 1 || t > MAX_ARGON2.time || p < 1 || p > MAX_ARGON2.parallelism)
+    return `argon2id parameters must be within m=${MAX_ARGON2.memoryKiB}, t=${MAX_ARGON2.time}, p=${MAX_ARGON2.parallelism}`;
+  return null;
+}
 
 /**
  * Every verify a caller (Plaid) can ask for goes through CheckAdmission: at most so many at once, the
@@ -25,6 +55,7 @@ export class PasswordHasher implements OnModuleInit {
     this.admission.observe(performance.now() - started);
   }
 
+  /** On the libuv thread pool (argon2's native binding), so several hash in parallel. */
   hash(secret: string): Promise<string> {
     return argon2.hash(secret, ARGON2_OPTIONS);
   }
@@ -43,6 +74,11 @@ export class PasswordHasher implements OnModuleInit {
     });
   }
 
+  /** An imported bcrypt hash is replaced by argon2id at the user's first good login (issue 9). */
+  needsUpgrade(hash: string): boolean {
+    return BCRYPT_HASH.test(hash);
+  }
+
   /** The same work as a real verify, for an unknown username: its 401 must cost the same time. */
   async verifyDummy(secret: string): Promise<false> {
     await this.verify(this.dummyHash, secret);
@@ -50,9 +86,10 @@ export class PasswordHasher implements OnModuleInit {
   }
 }
 
+/** argon2id, or an imported bcrypt hash (bcryptjs compares in constant time). */
 async function verifyOne(hash: string, secret: string): Promise<boolean> {
   try {
-    return await argon2.verify(hash, secret);
+    return BCRYPT_HASH.test(hash) ? await bcrypt.compare(secret, hash) : await argon2.verify(hash, secret);
   } catch {
     return false;
   }

@@ -64,6 +64,20 @@ export class UserRepository {
     );
   }
 
+  /**
+   * Swaps a password hash for a stronger one of the same password, only if it is still `from`: one
+   * conditional UPDATE, so two replicas upgrading at once, or a password change in between, are safe.
+   * The auth epoch stays: the password did not change.
+   */
+  async replacePasswordHash(id: string, from: string, to: string): Promise<boolean> {
+    const r = await runSql(this.ds, 'UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?', [
+      to,
+      id,
+      from,
+    ]);
+    return r.affected === 1;
+  }
+
   /** Whether the user's auth epoch is still `epoch`: nothing ended what was begun under it. */
   async epochIs(id: string, epoch: number): Promise<boolean> {
     const r = await runSql(this.ds, 'SELECT 1 AS ok FROM users WHERE id = ? AND auth_epoch = ?', [id, epoch]);

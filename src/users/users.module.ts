@@ -15,6 +15,7 @@ import { HttpCredentialSource } from './credentials/http/http-credential-source'
 import { LdapCredentialSource } from './credentials/ldap/ldap-credential-source';
 import { ShadowUsers } from './credentials/shadow-users';
 import { AppConfig } from '@/config/app-config';
+import { UserImporter } from './import/user-importer';
 
 @Module({
   imports: [TypeOrmModule.forFeature([User, LoginGuard])],
@@ -27,6 +28,7 @@ import { AppConfig } from '@/config/app-config';
     LockoutRepository,
     LockoutService,
     ShadowUsers,
+    UserImporter,
     // Only the configured source is made: the others need settings this deployment does not have.
     {
       provide: CREDENTIAL_SOURCE,
@@ -38,6 +40,6 @@ import { AppConfig } from '@/config/app-config';
       },
     },
   ],
-  exports: [UsersService, LockoutService, PasswordHasher, CheckAdmission, CREDENTIAL_SOURCE],
+  exports: [UsersService, LockoutService, PasswordHasher, CheckAdmission, CREDENTIAL_SOURCE, UserImporter],
 })
 export class UsersModule {}

@@ -176,6 +176,15 @@ export function staffRoutes(t: () => TestApp): StaffRoute[] {
       ok: (r) => expect(Array.isArray(r.body.messages)).toBe(true),
     },
     {
+      // issue 9: the whole audit trail, filtered
+      method: 'GET',
+      route: '/admin/events',
+      allowed: ['support', 'admin'],
+      fixture: () => user(),
+      path: (f) => `/admin/events?user_id=${f.user!.userId}`,
+      ok: (r) => expect(r.body.events.map((e: { type: string }) => e.type)).toContain('user_create'),
+    },
+    {
       method: 'GET',
       route: '/admin/maintenance',
       allowed: ['support', 'admin'],

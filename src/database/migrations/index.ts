@@ -3,6 +3,7 @@ import { Hardening1764000000000 } from './1764000000000-hardening';
 import { PartnerSecretSlot1764100000000 } from './1764100000000-partner-secret-slot';
 import { CredentialSources1764300000000 } from './1764300000000-credential-sources';
 import { ConsoleSession1764400000000 } from './1764400000000-console-session';
+import { AuditRequestIndex1764450000000 } from './1764450000000-audit-request-index';
 import { OAuth1764600000000 } from './1764600000000-oauth';
 
 /** In order. A new migration is added here and never edits an earlier one. */
@@ -12,5 +13,6 @@ export const MIGRATIONS = [
   PartnerSecretSlot1764100000000,
   CredentialSources1764300000000,
   ConsoleSession1764400000000,
+  AuditRequestIndex1764450000000,
   OAuth1764600000000,
 ];

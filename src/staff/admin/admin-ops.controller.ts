@@ -12,6 +12,8 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
+import { AuditTrail } from '@/audit/audit-trail.service';
+import { EventQuery } from '@/audit/audit-query';
 import { ServedOn } from '@/common/http/listener.guard';
 import { MaintenanceService } from '@/maintenance/maintenance.service';
 import { OutboxService } from '@/otp/delivery/outbox.service';
@@ -21,7 +23,7 @@ import { Roles, StaffGuard } from '@/staff-auth/staff.guard';
 import { AdminAuditInterceptor } from './admin-audit.interceptor';
 import { CreateClientDto, MaintenanceDto, OutboxQuery } from './admin.dto';
 
-/** The sandbox outbox, maintenance mode and Plaid's client credentials. */
+/** The audit trail, the sandbox outbox, maintenance mode and Plaid's client credentials. */
 @ServedOn('internal')
 @Controller('admin')
 @UseGuards(StaffGuard)
@@ -31,7 +33,15 @@ export class AdminOpsController {
     private readonly outbox: OutboxService,
     private readonly maintenance: MaintenanceService,
     private readonly partners: PartnersService,
+    private readonly trail: AuditTrail,
   ) {}
+
+  /** The audit trail, newest first, filtered and paged with an opaque cursor (issue 9). */
+  @Get('events')
+  @Roles('support')
+  listEvents(@Query() q: EventQuery) {
+    return this.trail.page(q);
+  }
 
   @Get('outbox')
   @Roles('support')

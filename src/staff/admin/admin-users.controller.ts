@@ -11,6 +11,7 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
+import { UserEventQuery } from '@/audit/audit-query';
 import { ServedOn } from '@/common/http/listener.guard';
 import { Roles, StaffGuard, StaffRequest } from '@/staff-auth/staff.guard';
 import { AdminAuditInterceptor } from './admin-audit.interceptor';
@@ -52,8 +53,8 @@ export class AdminUsersController {
 
   @Get(':id/events')
   @Roles('support')
-  events(@Param('id') id: string) {
-    return this.users.events(id);
+  events(@Param('id') id: string, @Query() q: UserEventQuery) {
+    return this.users.events(id, q);
   }
 
   @Post(':id/unlock')

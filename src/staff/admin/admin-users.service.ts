@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@/config/app-config';
 import { EventType, StaffOutcome, LockOutcome } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
-import { AuditService } from '@/audit/audit.service';
+import { AuditTrail } from '@/audit/audit-trail.service';
+import type { EventPage, UserEventQuery } from '@/audit/audit-query';
 import { PxError } from '@/common/errors/px.error';
 import { KbaService } from '@/kba/kba.service';
 import { SendMethods } from '@/otp/send-methods';
@@ -29,7 +30,7 @@ export class AdminUsersService {
     private readonly sendMethods: SendMethods,
     private readonly tokens: TokensService,
     private readonly bus: DomainEvents,
-    private readonly audit: AuditService,
+    private readonly trail: AuditTrail,
     private readonly config: AppConfig,
   ) {}
 
@@ -186,22 +187,10 @@ export class AdminUsersService {
     return { tokens_revoked: await this.tokens.revokeAllFor(user, reason ?? 'staff') };
   }
 
-  async events(id: string) {
+  /** The user's timeline, newest first, paged like GET /admin/events (issue 9). */
+  async events(id: string, q: UserEventQuery = {}): Promise<EventPage> {
     const user = await this.users.getById(id);
-    const rows = await this.audit.forUser(user.id, 200);
-    return {
-      events: rows.map((e) => ({
-        id: e.id,
-        at: new Date(e.at).toISOString(),
-        type: e.type,
-        outcome: e.outcome,
-        client_id: e.clientId,
-        staff_id: e.staffId,
-        request_id: e.requestId,
-        source_ip: e.sourceIp,
-        detail: e.detail ? (JSON.parse(e.detail) as Record<string, unknown>) : null,
-      })),
-    };
+    return this.trail.page({ ...q, user_id: user.id });
   }
 
   private async view(user: User): Promise<UserView> {

@@ -21,6 +21,15 @@ export class LocalCredentialSource implements CredentialSource {
       return { result: 'invalid', user };
     }
     if (!(await this.hasher.verify(user.passwordHash, password))) return { result: 'invalid', user };
+    if (this.hasher.needsUpgrade(user.passwordHash)) await this.upgrade(user.id, user.passwordHash, password);
     return { result: 'valid', user, reference: user.id };
+  }
+
+  /**
+   * An imported bcrypt hash becomes argon2id now that the password is known (issue 9). Conditional on
+   * the hash still being the one verified: a password changed meanwhile by staff is never overwritten.
+   */
+  private async upgrade(userId: string, verified: string, password: string): Promise<void> {
+    await this.users.replacePasswordHash(userId, verified, await this.hasher.hash(password));
   }
 }

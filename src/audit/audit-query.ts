@@ -1,0 +1,82 @@
+import { Transform } from 'class-transformer';
+import { IsDateString, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { PxError } from '@/common/errors/px.error';
+import { EventType } from '@/events/domain-event';
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+
+// 200: what a user's timeline showed before it was paged, so no reader of the first page loses events.
+export const EVENT_PAGE_DEFAULT = 200;
+export const EVENT_PAGE_MAX = 500;
+
+/**
+ * The filters of one user's timeline, `GET /admin/users/:id/events` (PRODUCT.md section 9): all
+ * optional, combined with AND. `from` is inclusive, `to` exclusive, both RFC 3339; `cursor` is the
+ * `next_cursor` of the page before.
+ */
+export class UserEventQuery {
+  @IsOptional()
+  @IsIn(Object.values(EventType), { message: `must be one of ${Object.values(EventType).join(', ')}` })
+  type?: EventType;
+  @IsOptional() @IsDateString({ strict: true }, { message: 'must be an RFC 3339 time' }) from?: string;
+  @IsOptional() @IsDateString({ strict: true }, { message: 'must be an RFC 3339 time' }) to?: string;
+  @IsOptional() @Matches(/^[A-Za-z0-9._-]{1,128}$/, { message: 'must be a request id' }) request_id?: string;
+  @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a next_cursor as given' }) cursor?: string;
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: `must be a whole number from 1 to ${EVENT_PAGE_MAX}` })
+  @Min(1, { message: `must be a whole number from 1 to ${EVENT_PAGE_MAX}` })
+  @Max(EVENT_PAGE_MAX, { message: `must be a whole number from 1 to ${EVENT_PAGE_MAX}` })
+  limit?: number;
+}
+
+/** `GET /admin/events`: the same filters, and the user as one of them. */
+export class EventQuery extends UserEventQuery {
+  @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'must be a user_id' }) user_id?: string;
+}
+
+/** An audit event as staff see it: identifiers, outcome and reasons, never a secret (none is stored). */
+export interface EventView {
+  id: number;
+  at: string;
+  type: string;
+  outcome: string;
+  user_id: string | null;
+  institution_id: string | null;
+  client_id: string | null;
+  staff_id: string | null;
+  request_id: string | null;
+  source_ip: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface EventPage {
+  events: EventView[];
+  /** Pass as `cursor` for the next (older) page; null when this page is the last. */
+  next_cursor: string | null;
+}
+
+// The cursor says where the previous page stopped: the id of its last (oldest) event. Opaque to
+// callers (base64url of a versioned string), so its form can change without breaking a client that
+// only passes it back; ids grow with time, so "older than this id" is stable while events arrive.
+const CURSOR_PREFIX = 'ev1:';
+
+export function encodeCursor(lastId: number): string {
+  return Buffer.from(`${CURSOR_PREFIX}${lastId}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): number {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const id = text.startsWith(CURSOR_PREFIX) ? Number(text.slice(CURSOR_PREFIX.length)) : Number.NaN;
+  if (!Number.isSafeInteger(id) || id < 1) throw PxError.invalid('cursor: must be a next_cursor as given');
+  return id;
+}
+
+/** An RFC 3339 bound as epoch milliseconds, refusing a time the Date parser cannot place. */
+export function boundMs(name: 'from' | 'to', value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw PxError.invalid(`${name}: must be an RFC 3339 time`);
+  return ms;
+}
