@@ -16,6 +16,8 @@ export enum EventType {
   FactorsChange = 'factors_change',
   PasswordChange = 'password_change',
   Terms = 'terms',
+  /** A request refused by THROTTLE_PER_CLIENT or THROTTLE_PER_ADDRESS (section 13): 503 with retry_at. */
+  Throttle = 'throttle',
 }
 
 /** Answers that any Plaid-facing flow can give before it judges anything. */
@@ -27,6 +29,8 @@ export enum CommonOutcome {
   InvalidRequest = 'invalid_request',
   ChallengeNotFound = 'challenge_not_found',
   ChallengeExpired = 'challenge_expired',
+  /** Could not start its password check within OVERLOAD_QUEUE_TIMEOUT (section 13): 503, attempt given back. */
+  Shed = 'shed',
 }
 
 export enum LoginOutcome {
@@ -53,6 +57,11 @@ export enum SendOutcome {
   InvalidSendMethod = 'invalid_send_method',
   ProviderFailed = 'provider_failed',
   ProviderRefused = 'provider_refused',
+}
+
+export enum ThrottleOutcome {
+  PerClient = 'per_client',
+  PerAddress = 'per_address',
 }
 
 export enum LockOutcome {
@@ -95,4 +104,5 @@ export type DomainEvent = Subject &
     | { type: EventType.FactorsChange; outcome: StaffOutcome.Set | StaffOutcome.Reset }
     | { type: EventType.PasswordChange; outcome: StaffOutcome.Changed }
     | { type: EventType.Terms; outcome: StaffOutcome.Accepted }
+    | { type: EventType.Throttle; outcome: ThrottleOutcome }
   );
