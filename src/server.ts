@@ -10,6 +10,7 @@ import { tagListener } from './common/http/listener';
 import type { Listener } from './common/http/request-context';
 import { AppConfig } from './config/app-config';
 import { Lifecycle } from './health/lifecycle';
+import { OpenApiDocuments } from './openapi/openapi.documents';
 
 export interface PxAuth {
   app: INestApplication;
@@ -40,6 +41,7 @@ export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
   const express = app.getHttpAdapter().getInstance() as Application;
   express.disable('x-powered-by');
   await app.init();
+  app.get(OpenApiDocuments).generate(app);
 
   const lifecycle = app.get(Lifecycle);
   const serve = (listener: Listener) =>
