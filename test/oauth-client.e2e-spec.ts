@@ -1,4 +1,7 @@
 import { BaseClient, Issuer, custom, errors } from 'openid-client';
+import { DataSource } from 'typeorm';
+import { runSql } from '@/database/sql';
+import { STAFF_KEY_CACHE_MS, StaffService } from '@/staff-auth/staff.service';
 import { KEYS, TEST_ENGINE, TestApp } from './support/harness';
 
 /**
@@ -82,6 +85,22 @@ describe('token endpoints through openid-client (issue 10, PRODUCT.md section 8)
     expect(await statusOfFailure(clientFor(t, 'not-a-key').revoke(auth_token))).toBe(401);
     expect(await statusOfFailure(clientFor(t, KEYS.support).introspect(auth_token))).toBe(403);
     expect((await clientFor(t, KEYS.rs).introspect(auth_token)).active).toBe(true);
+  });
+
+  it('a staff key revoked in the database stops working within STAFF_KEY_CACHE_MS (the staleness the README states)', async () => {
+    const { auth_token } = await loginToken();
+    const staff = t.px.app.get(StaffService);
+    const revokeInDb = (id: string) =>
+      runSql(t.px.app.get(DataSource), 'UPDATE staff_key SET revoked_at = ? WHERE id = ?', [Date.now(), id]);
+    const used = await staff.create('gateway, used then revoked', 'resource-server');
+    const unused = await staff.create('gateway, revoked before use', 'resource-server');
+    expect((await clientFor(t, used.key).introspect(auth_token)).active).toBe(true);
+    await revokeInDb(used.id);
+    await revokeInDb(unused.id);
+    // Never looked up before its revocation: refused at once.
+    expect(await statusOfFailure(clientFor(t, unused.key).introspect(auth_token))).toBe(401);
+    await new Promise((r) => setTimeout(r, STAFF_KEY_CACHE_MS + 250));
+    expect(await statusOfFailure(clientFor(t, used.key).introspect(auth_token))).toBe(401);
   });
 
   (TEST_ENGINE === 'postgres' ? it : it.skip)(

@@ -5,6 +5,7 @@ import { AppConfig } from '@/config/app-config';
 import { EventType, StaffOutcome } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
 import { randomToken, sha256 } from '@/common/crypto/digest';
+import { runSql } from '@/database/sql';
 import type { User } from '@/users/user.entity';
 import { AuthToken } from './auth-token.entity';
 
@@ -38,16 +39,12 @@ export class TokensService {
   async issue(user: User, clientId: string): Promise<string> {
     const token = randomToken(32);
     const now = Date.now();
-    await this.tokens.insert({
-      id: randomToken(12),
-      tokenHash: sha256(token),
-      userId: user.id,
-      clientId,
-      institutionId: user.institutionId,
-      issuedAt: now,
-      expiresAt: now + this.config.AUTH_TOKEN_TTL,
-      revokedAt: null,
-    });
+    await runSql(
+      this.tokens.manager.connection,
+      `INSERT INTO auth_token (id, token_hash, user_id, client_id, institution_id, issued_at, expires_at, revoked_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`,
+      [randomToken(12), sha256(token), user.id, clientId, user.institutionId, now, now + this.config.AUTH_TOKEN_TTL],
+    );
     await this.events.publish({
       type: EventType.TokenIssue,
       outcome: StaffOutcome.Issued,
@@ -60,7 +57,7 @@ export class TokensService {
 
   /** RFC 7662: anything unknown, expired, revoked, or not `userId`'s is just `active: false`. */
   async introspect(token: string, userId?: string): Promise<Introspection> {
-    const row = await this.tokens.findOneBy({ tokenHash: sha256(token) });
+    const row = await this.byHash(sha256(token));
     if (
       !row ||
       row.revokedAt !== null ||
@@ -77,6 +74,31 @@ export class TokensService {
       token_type: 'Bearer',
       iat: Math.floor(row.issuedAt / 1000),
       exp: Math.floor(row.expiresAt / 1000),
+    };
+  }
+
+  /**
+   * The data API calls introspection on every request: one indexed lookup by digest in plain SQL (the
+   * ORM's query building cost more than the query), read from the database each time, so a revoke on
+   * any replica is seen at once.
+   */
+  private async byHash(
+    tokenHash: string,
+  ): Promise<Pick<AuthToken, 'userId' | 'clientId' | 'institutionId' | 'issuedAt' | 'expiresAt' | 'revokedAt'> | null> {
+    const { rows } = await runSql<Record<string, string | number | null>>(
+      this.tokens.manager.connection,
+      `SELECT user_id, client_id, institution_id, issued_at, expires_at, revoked_at FROM auth_token WHERE token_hash = ?`,
+      [tokenHash],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      userId: String(r.user_id),
+      clientId: String(r.client_id),
+      institutionId: String(r.institution_id),
+      issuedAt: Number(r.issued_at),
+      expiresAt: Number(r.expires_at),
+      revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
     };
   }
 
