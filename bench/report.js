@@ -87,8 +87,9 @@ ${md}
 2. **Introspection.** \`POST /tokens/introspect\` with a live token and the resource-server key, 16
    connections for 6 s, against \`GET /healthz\` (no database) on the same listener as the floor of an
    HTTP answer through Nest here. CPU per introspection from the server's \`process.cpuUsage()\`.
-3. **Unknown username vs wrong password.** Rates of 401s, four interleaved rounds of 24 each: a known
-   user with a wrong password, then a username that does not exist. Both do one argon2id verify (a
+3. **Unknown username vs wrong password.** Rates of 401s, six interleaved rounds of 24 each: a random
+   one of the known users with a wrong password, then a random one of as many usernames that do not
+   exist (failures on both are counted alike, so neither locks: LOCKOUT_THRESHOLD is 100 here). Both do one argon2id verify (a
    dummy one for the unknown), so the ratio should be 1: the rate must not tell an attacker which
    usernames exist.
 4. **300 concurrent clients for 20 s.** autocannon with 300 connections, each logging in as a random
