@@ -19,6 +19,8 @@ import { HealthModule } from './health/health.module';
 import { loggerParams } from './logging';
 import { MaintenanceModule } from './maintenance/maintenance.module';
 import { OAuthModule } from './oauth/oauth.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { OpenApiModule } from './openapi/openapi.module';
 import { RetentionModule } from './retention/retention.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 import { StaffModule } from './staff/staff.module';
@@ -57,6 +59,8 @@ export class AppModule implements NestModule {
         ConsoleModule,
         OAuthModule,
         ThrottleModule,
+        MetricsModule,
+        OpenApiModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },

@@ -12,6 +12,7 @@ import { AppConfig } from './config/app-config';
 import { Lifecycle } from './health/lifecycle';
 import { startupSummary } from './logging';
 import { CREDENTIAL_SOURCE } from './users/credentials/credential-source';
+import { OpenApiDocuments } from './openapi/openapi.documents';
 
 export interface PxAuth {
   app: INestApplication;
@@ -42,6 +43,7 @@ export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
   const express = app.getHttpAdapter().getInstance() as Application;
   express.disable('x-powered-by');
   await app.init();
+  app.get(OpenApiDocuments).generate(app);
 
   const lifecycle = app.get(Lifecycle);
   const serve = (listener: Listener) =>

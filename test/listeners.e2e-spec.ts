@@ -148,12 +148,15 @@ describe('two listeners: PRODUCT.md section 1', () => {
     expect((await t.admin('GET', `/admin/users?username=${username}`)).body).toEqual({ users: [] });
   });
 
-  // /metrics and /console belong to the internal listener (section 1) but are not built yet: today they
-  // are 404 on both. The issues that build them extend this: 200 internal, 404 public, as the pairs above.
-  it.each([['/metrics']])('GET %s: not built yet, 404 on both listeners today', async (path) => {
-    expectEnvelope(await send(t.px.publicServer, 'GET', path), 404, 'NOT_FOUND');
-    expectEnvelope(await send(t.px.internalServer, 'GET', path), 404, 'NOT_FOUND');
-  });
+  // Issue 10: metrics and the OpenAPI documents are the internal listener's, whatever the spelling.
+  it.each([['/metrics'], ['/openapi.json'], ['/openapi/admin.json']])(
+    'GET %s: 200 internal, 404 public',
+    async (path) => {
+      expect((await send(t.px.internalServer, 'GET', path)).status).toBe(200);
+      for (const spelling of [path, path.toUpperCase(), `/${path}`, `${path}/`])
+        expectEnvelope(await send(t.px.publicServer, 'GET', spelling), 404, 'NOT_FOUND');
+    },
+  );
 
   it('GET /console (issue 9): the sign-in page on the internal listener, 404 on the public one', async () => {
     expectEnvelope(await send(t.px.publicServer, 'GET', '/console'), 404, 'NOT_FOUND');

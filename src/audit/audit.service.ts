@@ -4,6 +4,7 @@ import { Repository } from 'typeorm';
 import { RequestContextStore } from '@/common/http/request-context';
 import { type DomainEvent, EventType } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
+import { runSql } from '@/database/sql';
 import { AuditEvent } from './audit-event.entity';
 
 /**
@@ -27,18 +28,24 @@ export class AuditService implements OnModuleInit {
     // A flood that is being throttled must not become a flood of writes (issue 10): metrics count those.
     if (e.type === EventType.Throttle) return;
     const ctx = RequestContextStore.get();
-    await this.events.insert({
-      at: Date.now(),
-      type: e.type,
-      outcome: e.outcome,
-      userId: e.userId ?? null,
-      institutionId: e.institutionId ?? null,
-      clientId: e.clientId ?? ctx?.clientId ?? null,
-      staffId: ctx?.staffId ?? null,
-      requestId: ctx?.requestId ?? null,
-      sourceIp: ctx?.sourceIp ?? null,
-      detail: e.detail ? JSON.stringify(e.detail) : null,
-    });
+    // On every login's path, so one plain INSERT rather than the ORM's query building (issue 10).
+    await runSql(
+      this.events.manager.connection,
+      `INSERT INTO audit_event (at, type, outcome, user_id, institution_id, client_id, staff_id, request_id, source_ip, detail)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        Date.now(),
+        e.type,
+        e.outcome,
+        e.userId ?? null,
+        e.institutionId ?? null,
+        e.clientId ?? ctx?.clientId ?? null,
+        ctx?.staffId ?? null,
+        ctx?.requestId ?? null,
+        ctx?.sourceIp ?? null,
+        e.detail ? JSON.stringify(e.detail) : null,
+      ],
+    );
     this.logger.log({ event: e.type, outcome: e.outcome, user_id: e.userId ?? undefined }, 'audit');
   }
 

@@ -6,6 +6,7 @@ import { localeOf } from '@/common/i18n/messages';
 import { PartnerGuard } from '@/partners/partner.guard';
 import { AddressThrottleGuard, ClientThrottleGuard } from '@/throttle/throttle.guard';
 import { AuthenticatedBody, AuthTokenDto, TwoFactorDto } from './auth.dto';
+import { ApiAuthToken, ApiSendOtp, ApiTwoFactor } from './auth.openapi';
 import { AuthService } from './auth.service';
 import { ChallengeBody } from './challenge-issuer';
 import { SendOtpDto } from './send-otp.dto';
@@ -27,6 +28,7 @@ export class AuthController {
   ) {}
 
   @Post('auth_token')
+  @ApiAuthToken()
   async authToken(
     @Body() body: AuthTokenDto,
     @Req() req: Request,
@@ -39,12 +41,14 @@ export class AuthController {
 
   /** Plaid: "Trigger OTP". 200 with no body once the provider accepted the message. */
   @Post(':user_id/sendOtp')
+  @ApiSendOtp()
   @HttpCode(200)
   sendOtp(@Param('user_id') userId: string, @Body() body: SendOtpDto): Promise<void> {
     return this.sendOtps.send(userId, body);
   }
 
   @Post(':user_id/2fa')
+  @ApiTwoFactor()
   @HttpCode(200)
   verify(@Param('user_id') userId: string, @Body() body: TwoFactorDto): Promise<AuthenticatedBody> {
     return this.twoFactor.verify(userId, body, clientId());

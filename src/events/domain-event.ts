@@ -16,7 +16,7 @@ export enum EventType {
   FactorsChange = 'factors_change',
   PasswordChange = 'password_change',
   Terms = 'terms',
-  /** A request refused by THROTTLE_PER_CLIENT or THROTTLE_PER_ADDRESS (section 13); for metrics, not audited. */
+  /** A request refused by THROTTLE_PER_CLIENT or THROTTLE_PER_ADDRESS (section 13): 503 with retry_at; for metrics, not audited. */
   Throttle = 'throttle',
 }
 
@@ -31,6 +31,8 @@ export enum CommonOutcome {
   InvalidRequest = 'invalid_request',
   ChallengeNotFound = 'challenge_not_found',
   ChallengeExpired = 'challenge_expired',
+  /** Could not start its password check within OVERLOAD_QUEUE_TIMEOUT (section 13): 503, attempt given back. */
+  Shed = 'shed',
 }
 
 export enum LoginOutcome {

@@ -6,6 +6,7 @@ import { randomToken } from '@/common/crypto/digest';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
 import { isUniqueViolation } from '@/database/errors';
+import { runSql } from '@/database/sql';
 import { TransactionAborted } from '@/database/transaction';
 import { PasswordHasher } from '@/users/password-hasher';
 import type { User } from '@/users/user.entity';
@@ -83,8 +84,14 @@ export class KbaService {
     return this.questions.find({ where: { userId }, order: { position: 'ASC' } });
   }
 
+  /** Asked on every login that passes its password (which factors does the user have?): one plain COUNT. */
   async countFor(userId: string): Promise<number> {
-    return this.questions.countBy({ userId });
+    const { rows } = await runSql<{ n: string | number }>(
+      this.questions.manager.connection,
+      'SELECT COUNT(*) AS n FROM kba_question WHERE user_id = ?',
+      [userId],
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 
   /** Draws `n` of the user's questions at random, once per challenge (the ids go in the challenge row). */

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppConfig } from '@/config/app-config';
 import { PxError } from '@/common/errors/px.error';
+import { runSql } from '@/database/sql';
 import { ServiceSetting } from './service-setting.entity';
 
 const KEY = 'maintenance';
@@ -21,9 +22,16 @@ export class MaintenanceService {
     private readonly config: AppConfig,
   ) {}
 
+  /** Read on every Plaid call (every replica must see a change at once): one plain indexed SELECT. */
   async state(): Promise<MaintenanceState> {
-    const row = await this.settings.findOneBy({ key: KEY });
-    return row ? (JSON.parse(row.value) as MaintenanceState) : { enabled: false, retry_at: null, message: null };
+    const { rows } = await runSql<{ value: string }>(
+      this.settings.manager.connection,
+      'SELECT value FROM service_setting WHERE "key" = ?',
+      [KEY],
+    );
+    return rows[0]
+      ? (JSON.parse(rows[0].value) as MaintenanceState)
+      : { enabled: false, retry_at: null, message: null };
   }
 
   async set(enabled: boolean, retryAt?: Date, message?: string): Promise<MaintenanceState> {

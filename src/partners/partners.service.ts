@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { IsNull, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { randomToken, safeEqual, sha256 } from '@/common/crypto/digest';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
 import { PartnerRedirectUri } from './partner-redirect-uri.entity';
+import { runSql } from '@/database/sql';
 import { PartnerSecret } from './partner-secret.entity';
 import { MAX_REDIRECT_URIS, PLAID_REDIRECT_URI, checkRedirectUri } from './redirect-uris';
 import { NewSecret, PartnerSecretRepository } from './partner-secret.repository';
@@ -86,7 +87,12 @@ export class PartnersService {
   async authenticate(clientId: string | undefined, secret: string | undefined): Promise<string> {
     if (!clientId || !secret || clientId.length > 64 || secret.length > 256) throw new PxError(ErrorId.INVALID_CLIENT);
     const digest = sha256(secret);
-    const active = await this.secrets.findBy({ clientId, revokedAt: IsNull() });
+    // Every Plaid call: one plain indexed SELECT, read each time so a retired secret fails at once everywhere.
+    const { rows: active } = await runSql<{ secretHash: string }>(
+      this.secrets.manager.connection,
+      'SELECT secret_hash AS "secretHash" FROM partner_secret WHERE client_id = ? AND revoked_at IS NULL',
+      [clientId],
+    );
     let ok = false;
     for (const s of active.length ? active : [{ secretHash: DUMMY_DIGEST }]) ok = safeEqual(s.secretHash, digest) || ok;
     if (!ok || !active.length) throw new PxError(ErrorId.INVALID_CLIENT);

@@ -1,4 +1,5 @@
-import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, SetMetadata, applyDecorators } from '@nestjs/common';
+import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { EventType } from '@/events/domain-event';
@@ -11,7 +12,8 @@ import { StaffService } from './staff.service';
 
 const ROLES = 'pxauth:roles';
 /** The roles that may call a route; `admin` may do everything (PRODUCT.md section 9). */
-export const Roles = (...roles: StaffRole[]) => SetMetadata(ROLES, roles);
+export const Roles = (...roles: StaffRole[]) =>
+  applyDecorators(SetMetadata(ROLES, roles), ApiBearerAuth('staff-key'), ApiExtension('x-pxauth-roles', roles));
 
 export type StaffRequest = Request & { staff?: { id: string; name: string; role: StaffRole } };
 

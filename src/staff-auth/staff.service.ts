@@ -19,10 +19,20 @@ export interface RevokedStaffKey {
   role: StaffRole;
   revoked_at: string;
 }
+/**
+ * How long a process may trust a staff key it has looked up without asking the database again: the
+ * bank's data API calls introspection on every request, and a key lookup per call was a third of its
+ * cost. A key revoked in the database stops working on every replica within this (README, "Staff
+ * keys"); only keys that were found are kept, so wrong keys cannot fill the cache.
+ */
+export const STAFF_KEY_CACHE_MS = 5_000;
+const STAFF_KEY_CACHE_MAX = 1_000;
 
 /** Staff keys, as immich keeps API keys: shown once, stored as SHA-256, compared in constant time. */
 @Injectable()
 export class StaffService {
+  private readonly cache = new Map<string, { row: StaffKey; until: number }>();
+
   constructor(@InjectRepository(StaffKey) private readonly keys: Repository<StaffKey>) {}
 
   /** `fixedKey` is for the sandbox's documented keys only. */
@@ -48,8 +58,17 @@ export class StaffService {
 
   async authenticate(key: string): Promise<StaffKey | null> {
     const digest = sha256(key);
+    const now = Date.now();
+    const cached = this.cache.get(digest);
+    if (cached && cached.until > now && safeEqual(cached.row.keyHash, digest)) return cached.row;
     const row = await this.keys.findOneBy({ keyHash: digest, revokedAt: IsNull() });
-    return row && safeEqual(row.keyHash, digest) ? row : null;
+    if (!row || !safeEqual(row.keyHash, digest)) {
+      this.cache.delete(digest);
+      return null;
+    }
+    if (this.cache.size >= STAFF_KEY_CACHE_MAX) this.cache.clear();
+    this.cache.set(digest, { row, until: now + STAFF_KEY_CACHE_MS });
+    return row;
   }
 
   /** A key that has not been revoked, by id: a console session lives only as long as its key. */

@@ -1,8 +1,24 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiConsumes, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ServedOn } from '@/common/http/listener.guard';
 import { Roles, StaffGuard } from '@/staff-auth/staff.guard';
 import { IntrospectDto, RevokeDto } from './token-request.dto';
 import { Introspection, TokensService } from './tokens.service';
+
+const INTROSPECTION_SCHEMA = {
+  type: 'object' as const,
+  required: ['active'],
+  properties: {
+    active: { type: 'boolean' as const },
+    sub: { type: 'string' as const, description: 'The user_id.' },
+    user_id: { type: 'string' as const },
+    client_id: { type: 'string' as const },
+    institution_id: { type: 'string' as const },
+    token_type: { type: 'string' as const, enum: ['Bearer'] },
+    iat: { type: 'integer' as const },
+    exp: { type: 'integer' as const },
+  },
+};
 
 /** For the bank's data API, on the internal listener (PRODUCT.md section 8). */
 @ServedOn('internal')
@@ -13,6 +29,9 @@ export class TokensController {
 
   @Post('introspect')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Token introspection (RFC 7662)' })
+  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiOkResponse({ schema: INTROSPECTION_SCHEMA })
   @Roles('resource-server', 'admin')
   introspect(@Body() body: IntrospectDto): Promise<Introspection> {
     return this.tokens.introspect(body.token, body.user_id);
@@ -20,6 +39,9 @@ export class TokensController {
 
   @Post('revoke')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Token revocation (RFC 7009): 200 whether or not the token existed' })
+  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiOkResponse({ schema: { type: 'object', properties: {} } })
   @Roles('resource-server', 'support', 'admin')
   async revoke(@Body() body: RevokeDto): Promise<Record<string, never>> {
     await this.tokens.revoke(body.token);

@@ -45,6 +45,9 @@ export function importedHashProblem(hash: string): string | null {
 @Injectable()
 export class PasswordHasher implements OnModuleInit {
   private dummyHash: string;
+  /** Verifies started and not finished: waiting for a libuv thread or hashing (metrics read it). */
+  inFlight = 0;
+  private readonly observers: ((seconds: number) => void)[] = [];
 
   constructor(private readonly admission: CheckAdmission) {}
 
@@ -60,23 +63,43 @@ export class PasswordHasher implements OnModuleInit {
     return argon2.hash(secret, ARGON2_OPTIONS);
   }
 
+  /** Called with each verify's time, queue included; for metrics, which this module does not know. */
+  onVerified(observer: (seconds: number) => void): void {
+    this.observers.push(observer);
+  }
+
   /** Throws Overloaded (503) when the check cannot start in time; the caller gives its attempt back. */
   verify(hash: string, secret: string): Promise<boolean> {
-    return this.admission.run(() => verifyOne(hash, secret));
+    return this.observed(() => this.admission.run(() => verifyOne(hash, secret)));
   }
 
   /** Several verifies admitted as one check (a KBA answer set), each run even after a wrong one. */
   verifyAll(pairs: { hash: string; secret: string }[]): Promise<boolean[]> {
-    return this.admission.run(async () => {
-      const results: boolean[] = [];
-      for (const p of pairs) results.push(await verifyOne(p.hash, p.secret));
-      return results;
-    });
+    return this.observed(() =>
+      this.admission.run(async () => {
+        const results: boolean[] = [];
+        for (const p of pairs) results.push(await verifyOne(p.hash, p.secret));
+        return results;
+      }),
+    );
   }
 
   /** An imported bcrypt hash is replaced by argon2id at the user's first good login (issue 9). */
   needsUpgrade(hash: string): boolean {
     return BCRYPT_HASH.test(hash);
+  }
+
+  /** Counts the verifies in flight (queued or running) and reports each one's time to the observers. */
+  private async observed<T>(check: () => Promise<T>): Promise<T> {
+    this.inFlight++;
+    const started = performance.now();
+    try {
+      return await check();
+    } finally {
+      this.inFlight--;
+      const seconds = (performance.now() - started) / 1000;
+      for (const observe of this.observers) observe(seconds);
+    }
   }
 
   /** The same work as a real verify, for an unknown username: its 401 must cost the same time. */

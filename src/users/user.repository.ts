@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, FindOptionsWhere, Repository } from 'typeorm';
+import { RowMapper, rowMapper } from '@/database/row-mapper';
 import { runSql } from '@/database/sql';
 import { User } from './user.entity';
 
 @Injectable()
 export class UserRepository {
+  private mapper?: RowMapper<User>;
+
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectDataSource() private readonly ds: DataSource,
@@ -15,8 +18,15 @@ export class UserRepository {
     return this.users.findOneBy({ id });
   }
 
-  findByUsername(institutionId: string, usernameNorm: string): Promise<User | null> {
-    return this.users.findOneBy({ institutionId, usernameNorm });
+  /** Every login: one plain indexed SELECT, mapped with the entity's own columns. */
+  async findByUsername(institutionId: string, usernameNorm: string): Promise<User | null> {
+    const m = (this.mapper ??= rowMapper<User>(this.users.metadata));
+    const { rows } = await runSql(
+      this.ds,
+      `SELECT ${m.columns} FROM users WHERE institution_id = ? AND username_norm = ?`,
+      [institutionId, usernameNorm],
+    );
+    return rows[0] ? m.map(rows[0]) : null;
   }
 
   findByReference(institutionId: string, source: string, reference: string): Promise<User | null> {

@@ -14,7 +14,7 @@ export function listenerOf(req: IncomingMessage): Listener {
 
 /** Paths that exist only on the internal listener (PRODUCT.md section 1): a first filter; ListenerGuard decides. */
 export function isInternalPath(path: string): boolean {
-  return /^\/+(admin|console|metrics|tokens)(\/|$)/i.test(path);
+  return /^\/+(admin|console|metrics|tokens|openapi(\.json)?)(\/|$)/i.test(path);
 }
 
 /** Paths that exist only on the public listener: Plaid's endpoints. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
+import { RowMapper, rowMapper } from '@/database/row-mapper';
 import { runSql } from '@/database/sql';
 import { FOREVER } from './forever';
 import { LoginGuard } from './login-guard.entity';
@@ -21,13 +22,18 @@ const keyParams = (k: GuardKey) => [k.institutionId, k.usernameNorm];
  */
 @Injectable()
 export class LockoutRepository {
+  private mapper?: RowMapper<LoginGuard>;
+
   constructor(
     @InjectRepository(LoginGuard) private readonly guards: Repository<LoginGuard>,
     @InjectDataSource() private readonly ds: DataSource,
   ) {}
 
-  find(key: GuardKey): Promise<LoginGuard | null> {
-    return this.guards.findOneBy(key);
+  /** Read on every refused or judged attempt: one plain SELECT by key, mapped with the entity's columns. */
+  async find(key: GuardKey): Promise<LoginGuard | null> {
+    const m = (this.mapper ??= rowMapper<LoginGuard>(this.guards.metadata));
+    const { rows } = await runSql(this.ds, `SELECT ${m.columns} FROM login_guard WHERE ${KEY}`, keyParams(key));
+    return rows[0] ? m.map(rows[0]) : null;
   }
 
   /**

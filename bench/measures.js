@@ -1,0 +1,298 @@
+// The five measurements of issue 10, each as a ratio of rates taken in the same run.
+const PLAID = {
+  'content-type': 'application/x-www-form-urlencoded',
+  'x-plaid-client-id': 'sandbox-client',
+  'x-plaid-secret': 'sandbox-secret',
+};
+const RS_KEY = 'sandbox-rs-key';
+const KBA = {
+  'What city were you born in?': 'San Francisco',
+  'Where did you go to high school?': 'Billings High School',
+  "What is your mother's maiden name?": 'Platypus',
+};
+const { BENCH_PASSWORD } = require('./seed');
+
+const form = (o) => new URLSearchParams(o).toString();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const pick = (n) => Math.floor(Math.random() * n);
+const sum = (xs) => xs.reduce((s, x) => s + x, 0);
+const median = (xs) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
+const pct = (xs, p) => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
+};
+
+/** One autocannon run; `onResponse(status, ms)` sees each answer. Resolves with autocannon's result and the wall time. */
+function cannon(autocannon, opts, onResponse) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const inst = autocannon({ timeout: 30, ...opts }, (err, result) =>
+      err ? reject(err) : resolve({ ...result, wall: Number(process.hrtime.bigint() - t0) / 1e9 }),
+    );
+    if (onResponse) inst.on('response', (_client, status, _bytes, ms) => onResponse(status, ms));
+  });
+}
+
+/** POST /users/auth_token with a body made for each request. */
+const logins = (autocannon, server, body, opts, onResponse) =>
+  cannon(
+    autocannon,
+    {
+      url: server.publicUrl,
+      ...opts,
+      requests: [
+        { method: 'POST', path: '/users/auth_token', headers: PLAID, setupRequest: (r) => ({ ...r, body: body() }) },
+      ],
+    },
+    onResponse,
+  );
+
+const statuses = (r) => Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([s, v]) => [s, v.count]));
+function expectOnly(r, status, what) {
+  const s = statuses(r);
+  if (Object.keys(s).some((k) => k !== String(status)) || r.errors)
+    throw new Error(`${what}: expected only ${status}, got ${JSON.stringify(s)} and ${r.errors} errors`);
+}
+const cpuUs = async (server) => {
+  const u = (await server.ask('usage')).cpu;
+  return u.user + u.system;
+};
+
+/** (1) server CPU per 200 login minus the CPU of one raw argon2id verify in the same process, in small interleaved rounds. */
+async function cpuPerLogin(ac, a, small) {
+  const N = 16;
+  const body = () => form({ username: `bench${pick(small)}`, password: BENCH_PASSWORD });
+  await logins(ac, a, body, { amount: 24, connections: 2 });
+  await a.ask('argon2', { n: 8, concurrency: 2 });
+  const rounds = [];
+  for (let i = 0; i < 8; i++) {
+    const c0 = await cpuUs(a);
+    const r = await logins(ac, a, body, { amount: N, connections: 2 });
+    const loginCpu = (await cpuUs(a)) - c0;
+    expectOnly(r, 200, 'login');
+    const raw = await a.ask('argon2', { n: N, concurrency: 2 });
+    rounds.push({
+      loginMs: loginCpu / N / 1000,
+      argonMs: raw.cpuUs / N / 1000,
+      loginRate: N / r.wall,
+      argonRate: N / raw.seconds,
+    });
+  }
+  const overheads = rounds.map((r) => r.loginMs - r.argonMs);
+  return {
+    loginCpuMs: median(rounds.map((r) => r.loginMs)),
+    argonCpuMs: median(rounds.map((r) => r.argonMs)),
+    overheadMs: median(overheads),
+    overheadMin: Math.min(...overheads),
+    overheadMax: Math.max(...overheads),
+    rateRatio: sum(rounds.map((r) => r.loginRate)) / sum(rounds.map((r) => r.argonRate)),
+  };
+}
+
+/** (2) introspections per second, against the same listener's bare GET /healthz as the HTTP floor. */
+async function introspection(ac, a) {
+  const r = await fetch(`${a.publicUrl}/users/auth_token`, {
+    method: 'POST',
+    headers: PLAID,
+    body: form({ username: 'user_good', password: 'pass_good' }),
+  });
+  const { auth_token } = await r.json();
+  const check = await fetch(`${a.internalUrl}/tokens/introspect`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${RS_KEY}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: form({ token: auth_token }),
+  }).then((x) => x.json());
+  if (!check.active) throw new Error('introspection: the token is not active');
+  const intro = {
+    url: `${a.internalUrl}/tokens/introspect`,
+    method: 'POST',
+    headers: { authorization: `Bearer ${RS_KEY}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: form({ token: auth_token }),
+  };
+  await cannon(ac, { ...intro, connections: 16, duration: 1 });
+  // Three interleaved rounds of 2 s each, so both see the same machine.
+  const acc = { n: 0, s: 0, cpu: 0, floorN: 0, floorS: 0, p99: [] };
+  for (let i = 0; i < 3; i++) {
+    const c0 = await cpuUs(a);
+    const ir = await cannon(ac, { ...intro, connections: 16, duration: 2 });
+    acc.cpu += (await cpuUs(a)) - c0;
+    expectOnly(ir, 200, 'introspection');
+    const hr = await cannon(ac, { url: `${a.internalUrl}/healthz`, connections: 16, duration: 2 });
+    expectOnly(hr, 200, 'healthz');
+    Object.assign(acc, { n: acc.n + ir.requests.total, s: acc.s + ir.wall });
+    Object.assign(acc, { floorN: acc.floorN + hr.requests.total, floorS: acc.floorS + hr.wall });
+    acc.p99.push(ir.latency.p99);
+  }
+  return {
+    rate: acc.n / acc.s,
+    p99: Math.max(...acc.p99),
+    cpuMs: acc.cpu / acc.n / 1000,
+    floor: acc.floorN / acc.floorS,
+  };
+}
+
+/** (3) a wrong password for a known user against an unknown username, interleaved. */
+async function unknownVsWrong(ac, a, small) {
+  // Like for like: a random one of `small` known users, or of `small` usernames that do not exist.
+  const wrong = () => form({ username: `bench${pick(small)}`, password: 'not-the-password' });
+  const unknown = () => form({ username: `nobody${pick(small)}`, password: 'not-the-password' });
+  const t = { wrong: 0, unknown: 0, wrongCpu: 0, unknownCpu: 0, count: 0 };
+  for (let i = 0; i < 8; i++) {
+    for (const [name, body] of [
+      ['wrong', wrong],
+      ['unknown', unknown],
+    ]) {
+      const c0 = await cpuUs(a);
+      const r = await logins(ac, a, body, { amount: 32, connections: 2 });
+      t[`${name}Cpu`] += (await cpuUs(a)) - c0;
+      expectOnly(r, 401, name);
+      t[name] += r.wall;
+    }
+    t.count += 32;
+  }
+  return {
+    wrongRate: t.count / t.wrong,
+    unknownRate: t.count / t.unknown,
+    wrongCpuMs: t.wrongCpu / t.count / 1000,
+    unknownCpuMs: t.unknownCpu / t.count / 1000,
+  };
+}
+
+/** (4) 300 clients logging in at once for 20 s: p99 of the accepted, sheds, errors, peak memory. */
+async function overload(ac, a, small) {
+  await a.ask('resetPeak');
+  // prom-client resets its event-loop delay histogram at each scrape: this one starts the window.
+  await fetch(`${a.internalUrl}/metrics`).then((x) => x.text());
+  const ok = [];
+  const byStatus = {};
+  const r = await logins(
+    ac,
+    a,
+    () => form({ username: `bench${pick(small)}`, password: BENCH_PASSWORD }),
+    { connections: 300, duration: 20, timeout: 30 },
+    (status, ms) => {
+      byStatus[status] = (byStatus[status] ?? 0) + 1;
+      if (status === 200) ok.push(ms);
+    },
+  );
+  const loop = await fetch(`${a.internalUrl}/metrics`).then((x) => x.text());
+  const gauge = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(loop)?.[1]) * 1000;
+  // What the clients left in flight is still being computed: wait until the argon2 queue is empty.
+  for (let i = 0; i < 60; i++) {
+    const m = await fetch(`${a.internalUrl}/metrics`).then((x) => x.text());
+    if (/^pxauth_argon2_in_flight 0$/m.test(m)) break;
+    await sleep(500);
+  }
+  const usage = await a.ask('usage');
+  return {
+    answered: sum(Object.values(byStatus)),
+    byStatus,
+    okRate: ok.length / r.wall,
+    p50: pct(ok, 50),
+    p99: pct(ok, 99),
+    max: Math.max(...ok),
+    shed: byStatus[503] ?? 0,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    peakRssMb: usage.peakRss / 2 ** 20,
+    loopP99Ms: gauge('nodejs_eventloop_lag_p99_seconds'),
+    loopMaxMs: gauge('nodejs_eventloop_lag_max_seconds'),
+  };
+}
+
+/** One KBA login and its 2fa; only the 2fa is timed. */
+async function kbaFlow(server) {
+  const login = await fetch(`${server.publicUrl}/users/auth_token`, {
+    method: 'POST',
+    headers: PLAID,
+    body: form({ username: 'user_kba', password: 'pass_good' }),
+  }).then((x) => x.json());
+  const p = new URLSearchParams({ challenge_id: login.challenge.id });
+  login.challenge.questions.forEach((q, i) => {
+    p.append(`answers[${i}].question_id`, q.id);
+    p.append(`answers[${i}].text`, KBA[q.text]);
+  });
+  const c0 = await cpuUs(server);
+  const t0 = process.hrtime.bigint();
+  const r = await fetch(`${server.publicUrl}/users/${login.user_id}/2fa`, {
+    method: 'POST',
+    headers: PLAID,
+    body: p.toString(),
+  });
+  await r.text();
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = (await cpuUs(server)) - c0;
+  if (r.status !== 200) throw new Error(`2fa: ${r.status}`);
+  return { seconds, cpu };
+}
+
+/** (5) auth_token and 2fa with `small` and `large` users in the database, interleaved. */
+async function scale(ac, a, b, small, large) {
+  const acc = {
+    a: { login: 0, loginN: 0, loginCpu: 0, tfa: 0, tfaN: 0, tfaCpu: 0 },
+    b: { login: 0, loginN: 0, loginCpu: 0, tfa: 0, tfaN: 0, tfaCpu: 0 },
+  };
+  for (const [s, n] of [
+    [a, small],
+    [b, large],
+  ]) {
+    await logins(ac, s, () => form({ username: `bench${pick(n)}`, password: BENCH_PASSWORD }), {
+      amount: 10,
+      connections: 2,
+    });
+    await kbaFlow(s);
+  }
+  for (let i = 0; i < 5; i++) {
+    for (const [k, s, n] of [
+      ['a', a, small],
+      ['b', b, large],
+    ]) {
+      const c0 = await cpuUs(s);
+      const r = await logins(ac, s, () => form({ username: `bench${pick(n)}`, password: BENCH_PASSWORD }), {
+        amount: 30,
+        connections: 2,
+      });
+      acc[k].loginCpu += (await cpuUs(s)) - c0;
+      expectOnly(r, 200, `login with ${n} users`);
+      acc[k].login += r.wall;
+      acc[k].loginN += 30;
+      for (let j = 0; j < 6; j++) {
+        const flow = await kbaFlow(s);
+        acc[k].tfa += flow.seconds;
+        acc[k].tfaCpu += flow.cpu;
+        acc[k].tfaN += 1;
+      }
+    }
+  }
+  const rate = (k, what) => acc[k][`${what}N`] / acc[k][what];
+  return {
+    loginSmall: rate('a', 'login'),
+    loginLarge: rate('b', 'login'),
+    tfaSmall: rate('a', 'tfa'),
+    tfaLarge: rate('b', 'tfa'),
+    loginCpuSmall: acc.a.loginCpu / acc.a.loginN / 1000,
+    loginCpuLarge: acc.b.loginCpu / acc.b.loginN / 1000,
+    tfaCpuSmall: acc.a.tfaCpu / acc.a.tfaN / 1000,
+    tfaCpuLarge: acc.b.tfaCpu / acc.b.tfaN / 1000,
+  };
+}
+
+async function measure({ a, b, small, large, autocannon: ac }) {
+  const step = async (name, fn) => {
+    const t0 = Date.now();
+    process.stdout.write(`  ${name} ... `);
+    const r = await fn();
+    console.log(`${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    return r;
+  };
+  console.log('measuring:');
+  return {
+    cpu: await step('(1) CPU per login beyond argon2', () => cpuPerLogin(ac, a, small)),
+    introspection: await step('(2) introspection', () => introspection(ac, a)),
+    enumeration: await step('(3) unknown username vs wrong password', () => unknownVsWrong(ac, a, small)),
+    scale: await step(`(5) ${small} vs ${large} users`, () => scale(ac, a, b, small, large)),
+    overload: await step('(4) 300 clients for 20 s', () => overload(ac, a, small)),
+  };
+}
+
+module.exports = { measure };

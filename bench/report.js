@@ -1,0 +1,135 @@
+// The bench's table (printed) and BENCHMARKS.md (written): figures, goals, and what each one means.
+const os = require('node:os');
+
+const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+const pass = (ok) => (ok ? 'met' : 'NOT met');
+
+function rows({ cpu, introspection: it, enumeration: en, scale: sc, overload: ov }, small, large) {
+  const enumRatio = en.unknownRate / en.wrongRate;
+  const loginScale = sc.loginLarge / sc.loginSmall;
+  const tfaScale = sc.tfaLarge / sc.tfaSmall;
+  return [
+    [
+      '1. CPU per 200 login beyond its argon2id verify',
+      `${f(cpu.overheadMs, 2)} ms (rounds ${f(cpu.overheadMin, 2)} to ${f(cpu.overheadMax, 2)}); login ${f(cpu.loginCpuMs, 1)} ms, raw verify ${f(cpu.argonCpuMs, 1)} ms`,
+      `login rate / raw verify rate ${f(cpu.rateRatio, 2)}`,
+      '<= 3 ms',
+      pass(cpu.overheadMs <= 3),
+    ],
+    [
+      '2. introspection',
+      `${f(it.rate, 0)}/s, p99 ${f(it.p99, 0)} ms, ${f(it.cpuMs, 3)} ms CPU each`,
+      `/ bare GET /healthz (${f(it.floor, 0)}/s): ${f(it.rate / it.floor, 2)}`,
+      '>= 5,000/s',
+      pass(it.rate >= 5000),
+    ],
+    [
+      '3. unknown username vs wrong password',
+      `${f(en.unknownRate)}/s vs ${f(en.wrongRate)}/s; server CPU ${f(en.unknownCpuMs, 1)} ms vs ${f(en.wrongCpuMs, 1)} ms each`,
+      `rate ${f(enumRatio, 3)}; CPU ${f(en.unknownCpuMs / en.wrongCpuMs, 3)}`,
+      'within 10%',
+      `rate ${pass(Math.abs(enumRatio - 1) <= 0.1)}; CPU ${pass(Math.abs(en.unknownCpuMs / en.wrongCpuMs - 1) <= 0.1)}`,
+    ],
+    [
+      '4. 300 clients for 20 s',
+      `${ov.byStatus[200] ?? 0} accepted (${f(ov.okRate)}/s), p50 ${f(ov.p50 / 1000, 2)} s, p99 ${f(ov.p99 / 1000, 2)} s; ${ov.shed} shed (503); ${ov.errors} errors, ${ov.timeouts} timeouts; peak RSS ${f(ov.peakRssMb, 0)} MiB; event-loop delay p99 ${f(ov.loopP99Ms, 1)} ms, max ${f(ov.loopMaxMs, 1)} ms`,
+      `statuses ${JSON.stringify(ov.byStatus)}`,
+      'p99 <= 2 s, rest 503, none dropped',
+      pass(ov.p99 <= 2000 && ov.errors === 0 && ov.timeouts === 0),
+    ],
+    [
+      `5a. auth_token, ${large.toLocaleString('en')} vs ${small.toLocaleString('en')} users`,
+      `${f(sc.loginLarge)}/s vs ${f(sc.loginSmall)}/s; server CPU ${f(sc.loginCpuLarge, 1)} ms vs ${f(sc.loginCpuSmall, 1)} ms each`,
+      `rate ${f(loginScale, 3)}; CPU ${f(sc.loginCpuSmall / sc.loginCpuLarge, 3)}`,
+      'within 20%',
+      `rate ${pass(Math.abs(loginScale - 1) <= 0.2)}; CPU ${pass(Math.abs(sc.loginCpuSmall / sc.loginCpuLarge - 1) <= 0.2)}`,
+    ],
+    [
+      `5b. 2fa (KBA), ${large.toLocaleString('en')} vs ${small.toLocaleString('en')} users`,
+      `${f(sc.tfaLarge)}/s vs ${f(sc.tfaSmall)}/s; server CPU ${f(sc.tfaCpuLarge, 1)} ms vs ${f(sc.tfaCpuSmall, 1)} ms each`,
+      `rate ${f(tfaScale, 3)}; CPU ${f(sc.tfaCpuSmall / sc.tfaCpuLarge, 3)}`,
+      'within 20%',
+      `rate ${pass(Math.abs(tfaScale - 1) <= 0.2)}; CPU ${pass(Math.abs(sc.tfaCpuSmall / sc.tfaCpuLarge - 1) <= 0.2)}`,
+    ],
+  ];
+}
+
+function report({ results, small, large, seconds, load0, load1 }) {
+  const header = ['measure', 'measured', 'ratio in the same run', 'goal', 'goal'];
+  const body = rows(results, small, large);
+  const table = [header, ...body].map((r) => r.join(' | ')).join('\n');
+  const md = [header, header.map(() => '---'), ...body].map((r) => `| ${r.join(' | ')} |`).join('\n');
+  const cpus = os.cpus();
+  const machine = `${cpus.length} x ${cpus[0]?.model ?? 'unknown CPU'}, ${f(os.totalmem() / 2 ** 30, 1)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
+  const markdown = `# pxauth benchmarks
+
+Written by \`npm run bench\` (\`bench/run.js\`); do not edit by hand, run it again.
+
+- **Date:** ${new Date().toISOString()}
+- **Machine:** ${machine}
+- **Load average** (1, 5, 15 min) at the start of the measurements: ${load0.map((x) => f(x, 2)).join(', ')}; at the end: ${load1.map((x) => f(x, 2)).join(', ')}.
+  This machine is shared by several engineers' builds and tests: absolute rates are from a loaded
+  machine and vary from run to run; the ratios, taken in small interleaved rounds, are what to compare.
+- **Command:** \`npm run bench\` (builds, then \`node bench/run.js\`); the run took ${f(seconds, 0)} s.
+- **Database:** SQLite files, one with ${small.toLocaleString('en')} users, one with ${large.toLocaleString('en')}; argon2id m=19456 KiB, t=2, p=1.
+- **Load generator:** autocannon 9 in the bench process, on loopback; pxauth in a child process of its own.
+
+${md}
+
+## What each figure means, and how it is measured
+
+1. **CPU per login beyond its argon2id verify.** The server process's CPU time (\`process.cpuUsage()\`,
+   every thread, so libuv's argon2 workers too) for 16 logins that answer 200 (random users, right
+   password: partner check, lockout, user lookup, argon2id, token, audit), minus its CPU for 16 raw
+   argon2id verifies run in the same process right after, divided by 16. Eight rounds, interleaved, so
+   both see the same machine; the median is shown with the range of rounds. The ratio is the login
+   rate against the raw verify rate at the same concurrency (2).
+2. **Introspection.** \`POST /tokens/introspect\` with a live token and the resource-server key, 16
+   connections, three interleaved rounds of 2 s each against \`GET /healthz\` (no database) on the same listener as the floor of an
+   HTTP answer through Nest here. CPU per introspection from the server's \`process.cpuUsage()\`.
+3. **Unknown username vs wrong password.** Rates of 401s, eight interleaved rounds of 32 each: a random
+   one of the known users with a wrong password, then a random one of as many usernames that do not
+   exist (failures on both are counted alike, so neither locks: LOCKOUT_THRESHOLD is 100 here). Both do one argon2id verify (a
+   dummy one for the unknown), so the ratio should be 1: the rate must not tell an attacker which
+   usernames exist. At about 10 logins a second on a loaded machine the rate ratio moves by 10 to 15%
+   from run to run; the server's CPU per answer, measured in the same rounds, is the steadier figure.
+4. **300 concurrent clients for 20 s.** autocannon with 300 connections, each logging in as a random
+   user with the right password, request timeout 30 s. Latencies of the 200s only (p50, p99, max),
+   503s (shed), connection errors and timeouts, and the server's peak resident memory (sampled every
+   50 ms), and the server's event-loop delay over the 20 s (p99 and max, from its own \`/metrics\`:
+   a blocked event loop would show here). The goal needs the admission control of issue 10 part A (\`OVERLOAD_QUEUE_TIMEOUT\`): until
+   it lands every login is queued and the p99 grows with the queue.
+5. **Scale.** The same logins (random user of the database) and KBA \`2fa\` answers (only the 2fa
+   request timed; each after its own login) against a database of ${small.toLocaleString('en')} users and one of
+   ${large.toLocaleString('en')}, interleaved in five rounds (30 logins and 6 KBA answers each); the server's CPU per login and per
+   answer is measured in the same rounds (the CPU ratio is small over large: below 1 when the large
+   database costs more).
+
+## Where the time goes (a CPU profile of the server, November 2026)
+
+- **Introspection:** the database lookup is a small part (one indexed SELECT by digest; the staff key is
+  cached). Most of the CPU is per-request machinery every route pays: Express's router, Nest's guards,
+  pipes and interceptors, class-validator and class-transformer on the DTO, pino-http's child logger per
+  request (even when the level filters its line out), body parsing, and garbage collection. The bare
+  \`GET /healthz\` floor shows what this machine allows for any route through that stack; closing the
+  rest of the gap to 5,000/s needs a leaner path for introspection than the full Nest pipeline.
+- **Login:** after the cut of the ORM's query building on the hot statements, what remains beyond argon2
+  is the same per-request machinery plus eleven statements per 200 login (partner secret, maintenance,
+  the attempt, the user, the give-back, the KBA count, the token, its audit event, the auth epoch, the
+  reset, the login's audit event). Audit rows are still written before the answer leaves, as the
+  contract's audit trail asks; none is deferred.
+
+## Compared with published figures
+
+- **Ory Hydra** publishes about 5,109 token introspections per second on 2 CPUs (issue 10); its own
+  benchmark script notes it runs against Hydra's in-memory storage, not a database. pxauth's figure
+  above is against SQLite on disk, on a shared machine.
+- **Keycloak**'s sizing guide asks for 1 vCPU for every 15 password-based user logins per second
+  (its default password hashing). pxauth's login costs one argon2id verify (m=19456 KiB, t=2) plus
+  the overhead in row 1; on 2 cores that is about ${f(2000 / (results.cpu.loginCpuMs || NaN), 0)} logins per second of CPU, or about
+  ${f(1000 / (results.cpu.loginCpuMs || NaN), 0)} per vCPU.
+`;
+  return { table, markdown };
+}
+
+module.exports = { report };

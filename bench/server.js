@@ -1,0 +1,47 @@
+// One pxauth process for the bench, started by bench/run.js with fork(): its CPU and memory are its
+// own, apart from the load generator's. It answers the parent over IPC:
+//   { cmd: 'usage' }                  -> process.cpuUsage() (every thread: libuv's argon2 workers too) and memory
+//   { cmd: 'argon2', n, concurrency } -> n raw argon2id verifies in this process, and the CPU they took
+require('reflect-metadata');
+const argon2 = require('argon2');
+const { Writable } = require('node:stream');
+const { startPxAuth } = require('../dist/server');
+const { ARGON2_OPTIONS } = require('../dist/users/password-hasher');
+
+async function main() {
+  const env = JSON.parse(process.argv[2]);
+  const px = await startPxAuth({ env, logStream: new Writable({ write: (_c, _e, cb) => cb() }) });
+  const hash = await argon2.hash('bench-raw', ARGON2_OPTIONS);
+  let peakRss = process.memoryUsage().rss;
+  setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50).unref();
+
+  process.on('message', async (m) => {
+    if (m.cmd === 'usage') {
+      process.send({ id: m.id, cpu: process.cpuUsage(), rss: process.memoryUsage().rss, peakRss });
+    } else if (m.cmd === 'argon2') {
+      const cpu0 = process.cpuUsage();
+      const t0 = process.hrtime.bigint();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: m.concurrency }, async () => {
+          while (next++ < m.n) await argon2.verify(hash, 'bench-raw');
+        }),
+      );
+      const cpu = process.cpuUsage(cpu0);
+      process.send({ id: m.id, cpuUs: cpu.user + cpu.system, seconds: Number(process.hrtime.bigint() - t0) / 1e9 });
+    } else if (m.cmd === 'resetPeak') {
+      peakRss = process.memoryUsage().rss;
+      process.send({ id: m.id });
+    } else if (m.cmd === 'close') {
+      await px.close();
+      process.send({ id: m.id });
+      process.exit(0);
+    }
+  });
+  process.send({ ready: true, publicUrl: px.publicUrl, internalUrl: px.internalUrl });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

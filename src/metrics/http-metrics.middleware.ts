@@ -1,0 +1,27 @@
+import { Injectable, NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { listenerOf } from '@/common/http/listener';
+import { MetricsRegistry } from './metrics.registry';
+
+/**
+ * Every answer, counted and timed once it is written. The route is the pattern Express matched
+ * (`/users/:user_id/2fa`), never the path itself, so a user id never becomes a label; a path that
+ * matched nothing is `unmatched`.
+ */
+@Injectable()
+export class HttpMetricsMiddleware implements NestMiddleware {
+  constructor(private readonly m: MetricsRegistry) {}
+
+  use(req: Request, res: Response, next: NextFunction): void {
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const routePath = (req.route as { path?: unknown } | undefined)?.path;
+      const route = typeof routePath === 'string' ? routePath : 'unmatched';
+      const labels = { listener: listenerOf(req), method: req.method, route };
+      this.m.requests.inc({ ...labels, status: String(res.statusCode) });
+      this.m.latency.observe(labels, seconds);
+    });
+    next();
+  }
+}

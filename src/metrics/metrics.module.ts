@@ -1,0 +1,20 @@
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { UsersModule } from '@/users/users.module';
+import { HttpMetricsMiddleware } from './http-metrics.middleware';
+import { MetricsController } from './metrics.controller';
+import { MetricsRegistry } from './metrics.registry';
+import { MetricsSubscriber } from './metrics.subscriber';
+import { RuntimeMetrics } from './runtime.metrics';
+
+/** GET /metrics on the internal listener, fed by the domain events and the runtime (issue 10). */
+@Module({
+  imports: [UsersModule],
+  controllers: [MetricsController],
+  providers: [MetricsRegistry, MetricsSubscriber, RuntimeMetrics],
+  exports: [MetricsRegistry],
+})
+export class MetricsModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('{*path}');
+  }
+}

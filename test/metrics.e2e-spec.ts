@@ -1,0 +1,124 @@
+import request from 'supertest';
+import { CommonOutcome, EventType, ThrottleOutcome } from '@/events/domain-event';
+import { DomainEvents } from '@/events/domain-events';
+import { TestApp, expectEnvelope, wrongTotp } from './support/harness';
+
+/** Issue 10: GET /metrics on the internal listener, in Prometheus' text format, fed by the domain events. */
+
+type Labels = Record<string, string>;
+
+/** The value of one sample of the exposition text, 0 when the series has not appeared yet. */
+function sample(text: string, name: string, labels: Labels = {}): number {
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
+  }
+  return 0;
+}
+
+describe('metrics: GET /metrics (issue 10)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await TestApp.start({ LOCKOUT_THRESHOLD: '3' });
+  });
+  afterAll(() => t?.stop());
+
+  const scrape = async (): Promise<string> => {
+    const r = await request(t.px.internalServer).get('/metrics');
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toMatch(/^text\/plain;.*version=0\.0\.4/);
+    return r.text;
+  };
+  /** How much each sample moved between two scrapes. */
+  const moved = (before: string, after: string, name: string, labels: Labels = {}) =>
+    sample(after, name, labels) - sample(before, name, labels);
+
+  it('is on the internal listener only, with no key, and says what the runtime and the pool are doing', async () => {
+    const text = await scrape();
+    for (const name of [
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_eventloop_lag_p99_seconds',
+      'process_resident_memory_bytes',
+      'pxauth_argon2_in_flight',
+    ])
+      expect(text).toMatch(new RegExp(`^${name} \\d`, 'm'));
+    expect(sample(text, 'pxauth_db_pool_connections', { state: 'total' })).toBeGreaterThanOrEqual(1);
+    expectEnvelope(await t.plaid('/metrics'), 404, 'NOT_FOUND');
+    const viaGet = await request(t.px.publicServer).get('/metrics');
+    expect(viaGet.status).toBe(404);
+  });
+
+  it('moves on logins: by outcome, by route and status, latency, and one argon2 verify each', async () => {
+    const before = await scrape();
+    expect((await t.login('user_good')).status).toBe(200);
+    expect((await t.login('user_good', 'wrong')).status).toBe(401);
+    expect((await t.login('nobody_at_all', 'wrong')).status).toBe(401);
+    const after = await scrape();
+    expect(moved(before, after, 'pxauth_logins_total', { outcome: 'success' })).toBe(1);
+    expect(moved(before, after, 'pxauth_logins_total', { outcome: 'invalid_credentials' })).toBe(2);
+    const route = { listener: 'public', method: 'POST', route: '/users/auth_token' };
+    expect(moved(before, after, 'pxauth_http_requests_total', { ...route, status: '200' })).toBe(1);
+    expect(moved(before, after, 'pxauth_http_requests_total', { ...route, status: '401' })).toBe(2);
+    expect(moved(before, after, 'pxauth_http_request_duration_seconds_count', route)).toBe(3);
+    // Each login, the unknown username's included, is one argon2id verify of about 30 ms.
+    expect(moved(before, after, 'pxauth_argon2_verify_duration_seconds_count')).toBe(3);
+    expect(moved(before, after, 'pxauth_argon2_verify_duration_seconds_bucket', { le: '0.005' })).toBe(0);
+    // The staff scrape itself is counted on the internal listener.
+    expect(sample(after, 'pxauth_http_requests_total', { listener: 'internal', route: '/metrics' })).toBeGreaterThan(0);
+  });
+
+  it('moves on challenges by kind and outcome and on sends by channel, with no user id in any label', async () => {
+    const before = await scrape();
+    const totp = await t.login('user_totp');
+    expect(totp.status).toBe(202);
+    const wrong = await t.twoFactor(totp.body.user_id, {
+      challenge_id: totp.body.challenge.id,
+      passcode: wrongTotp('JBSWY3DPEHPK3PXP'),
+    });
+    expectEnvelope(wrong, 401, 'INVALID_MFA');
+    const otp = await t.otpChallenge('user_otp', 'voice');
+    expect((await t.sendOtp(otp.userId, otp.challengeId, otp.method.id)).status).toBe(200);
+    const again = await t.sendOtp(otp.userId, otp.challengeId, otp.method.id);
+    expectEnvelope(again, 400, 'SEND_LIMIT_REACHED');
+    const after = await scrape();
+    expect(moved(before, after, 'pxauth_challenges_issued_total', { kind: 'totp' })).toBe(1);
+    expect(moved(before, after, 'pxauth_challenges_issued_total', { kind: 'otp' })).toBe(1);
+    expect(moved(before, after, 'pxauth_challenge_answers_total', { kind: 'totp', outcome: 'wrong' })).toBe(1);
+    expect(moved(before, after, 'pxauth_otp_sends_total', { channel: 'voice', result: 'sent' })).toBe(1);
+    expect(moved(before, after, 'pxauth_otp_sends_total', { channel: 'voice', result: 'limit_reached' })).toBe(1);
+    const twoFa = { listener: 'public', method: 'POST', route: '/users/:user_id/2fa', status: '401' };
+    expect(moved(before, after, 'pxauth_http_requests_total', twoFa)).toBe(1);
+    expect(after).not.toContain(otp.userId);
+    expect(after).not.toContain(totp.body.user_id);
+  });
+
+  it('moves on a lock and on a staff unlock', async () => {
+    const u = await t.createUser('metrics_lock');
+    const before = await scrape();
+    for (let i = 0; i < 3; i++) expect((await t.login(u.username, 'wrong')).status).toBe(401);
+    expectEnvelope(await t.login(u.username), 403, 'ACCOUNT_LOCKED');
+    expect((await t.admin('POST', `/admin/users/${u.userId}/unlock`, {}, 'sandbox-support-key')).status).toBe(200);
+    const after = await scrape();
+    expect(moved(before, after, 'pxauth_locks_total', { outcome: 'locked_temporarily' })).toBe(1);
+    expect(moved(before, after, 'pxauth_logins_total', { outcome: 'locked' })).toBe(1);
+    expect(moved(before, after, 'pxauth_unlocks_total')).toBe(1);
+  });
+
+  it('counts sheds and throttles when the overload and throttling flows publish them', async () => {
+    const bus = t.px.app.get(DomainEvents);
+    const before = await scrape();
+    await bus.publish({ type: EventType.Login, outcome: CommonOutcome.Shed, institutionId: 'default' });
+    await bus.publish({ type: EventType.TwoFactor, outcome: CommonOutcome.Shed });
+    await bus.publish({ type: EventType.Throttle, outcome: ThrottleOutcome.PerClient, clientId: 'sandbox-client' });
+    await bus.publish({ type: EventType.Throttle, outcome: ThrottleOutcome.PerAddress });
+    await bus.publish({ type: EventType.Throttle, outcome: ThrottleOutcome.PerAddress });
+    const after = await scrape();
+    expect(moved(before, after, 'pxauth_sheds_total', { flow: 'login' })).toBe(1);
+    expect(moved(before, after, 'pxauth_sheds_total', { flow: '2fa' })).toBe(1);
+    expect(moved(before, after, 'pxauth_logins_total', { outcome: 'shed' })).toBe(1);
+    expect(moved(before, after, 'pxauth_throttles_total', { scope: 'per_client' })).toBe(1);
+    expect(moved(before, after, 'pxauth_throttles_total', { scope: 'per_address' })).toBe(2);
+  });
+});
