@@ -429,8 +429,8 @@ const CASES: Case[] = [
     /kba\.0\.answer/,
   ],
   [
-    'POST /admin/users/:id/lock by support, :id of 200 characters (its audit row names no user)',
-    (t) => t.admin('POST', `/admin/users/${'x'.repeat(200)}/lock`, {}, KEYS.support),
+    'POST /admin/users/:id/password by support, :id of 200 characters (its audit row names no user)',
+    (t) => t.admin('POST', `/admin/users/${'x'.repeat(200)}/password`, {}, KEYS.support),
     403,
     'FORBIDDEN',
   ],
