@@ -53,6 +53,9 @@ export class StaffService {
     const row = await this.keys.findOneBy({ id });
     if (!row) throw new PxError(ErrorId.NOT_FOUND, 'No such staff key.');
     if (r.affected !== 1) throw new PxError(ErrorId.CONFLICT, 'This staff key was already revoked.');
+    // This process forgets it at once; other processes (replicas, or the service when the CLI revokes)
+    // within STAFF_KEY_CACHE_MS.
+    for (const [digest, cached] of this.cache) if (cached.row.id === id) this.cache.delete(digest);
     return { id: row.id, name: row.name, role: row.role, revoked_at: new Date(now).toISOString() };
   }
 
