@@ -4,7 +4,6 @@ import { copyFileSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { loadConfig } from '@/config/app-config';
 import { TestDatabase, createTestDatabase } from '../support/databases';
 import { freePort } from '../support/replica';
 
@@ -26,19 +25,6 @@ const LIVE = {
   INSTITUTION_NAME: 'Example Bank',
 };
 
-/**
- * Production refuses the outbox; until live delivery (issue 7) is in the tree nothing can start in
- * production, and the start below is skipped, loudly. It runs as soon as the settings are accepted.
- */
-const productionCanStart = (() => {
-  try {
-    loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEY: 'a'.repeat(64), ...LIVE });
-    return true;
-  } catch {
-    console.warn('*** SKIPPED the production start: OTP_DELIVERY=live is not accepted yet (issue 7) ***');
-    return false;
-  }
-})();
 const INSTALL_TIMEOUT_MS = 15 * 60_000;
 
 interface Run {
@@ -116,71 +102,69 @@ describe('a production install, as the image builds and runs it (issue 10)', () 
     expect(loaded.stdout.trim()).toBe('ok');
   });
 
-  (productionCanStart ? it : it.skip)(
-    'starts from dist with NODE_ENV=production against PostgreSQL and answers a login',
-    async () => {
-      const cli = (args: string[], input?: string) =>
-        run(process.execPath, ['dist/cli/main.js', ...args, '--json'], { cwd: dir, env, input });
-      const migrated = await cli(['db:migrate']);
-      expect({ code: migrated.code, stderr: migrated.stderr }).toEqual({ code: 0, stderr: '' });
-      const client = JSON.parse((await cli(['clients:create', '--name', 'Plaid production'])).stdout) as {
-        client_id: string;
-        client_secret: string;
-      };
-      const made = await cli(['users:create', '--username', 'alice', '--password-stdin'], 'correct horse battery');
-      expect(made.code).toBe(0);
+  // Production refuses the outbox: it starts with live delivery (issue 7), pointed at nothing it sends to.
+  it('starts from dist with NODE_ENV=production against PostgreSQL and answers a login', async () => {
+    const cli = (args: string[], input?: string) =>
+      run(process.execPath, ['dist/cli/main.js', ...args, '--json'], { cwd: dir, env, input });
+    const migrated = await cli(['db:migrate']);
+    expect({ code: migrated.code, stderr: migrated.stderr }).toEqual({ code: 0, stderr: '' });
+    const client = JSON.parse((await cli(['clients:create', '--name', 'Plaid production'])).stdout) as {
+      client_id: string;
+      client_secret: string;
+    };
+    const made = await cli(['users:create', '--username', 'alice', '--password-stdin'], 'correct horse battery');
+    expect(made.code).toBe(0);
 
-      const [port, adminPort] = [await freePort(), await freePort()];
-      const child = spawn(process.execPath, ['dist/main.js'], {
-        cwd: dir,
-        env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port), ADMIN_PORT: String(adminPort) },
-      });
-      let output = '';
-      child.stdout.on('data', (d) => (output += d));
-      child.stderr.on('data', (d) => (output += d));
-      try {
-        const base = `http://127.0.0.1:${port}`;
-        const deadline = Date.now() + 60_000;
-        for (;;) {
-          if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}: ${output.slice(-2000)}`);
-          const ready = await fetch(`${base}/readyz`).then(
-            (r) => r.status === 200,
-            () => false,
-          );
-          if (ready) break;
-          if (Date.now() > deadline) throw new Error(`not ready: ${output.slice(-2000)}`);
-          await new Promise((r) => setTimeout(r, 200));
-        }
-        const login = await fetch(`${base}/users/auth_token`, {
-          method: 'POST',
-          headers: {
-            'Content-Type': 'application/x-www-form-urlencoded',
-            'X-PLAID-CLIENT-ID': client.client_id,
-            'X-PLAID-SECRET': client.client_secret,
-          },
-          body: 'username=alice&password=correct+horse+battery',
-        });
-        const body = (await login.json()) as { user_id: string; auth_token: string };
-        expect(login.status).toBe(200);
-        expect(body.auth_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-        // The sandbox is off in production: its documented client does not exist.
-        const sandbox = await fetch(`${base}/users/auth_token`, {
-          method: 'POST',
-          headers: { 'X-PLAID-CLIENT-ID': 'sandbox-client', 'X-PLAID-SECRET': 'sandbox-secret' },
-          body: new URLSearchParams({ username: 'user_good', password: 'pass_good' }),
-        });
-        expect(sandbox.status).toBe(401);
-        // The start-up line: JSON, the database named without credentials, not the sandbox.
-        const started = output
-          .split('\n')
-          .filter((l) => l.includes('pxauth started'))
-          .map((l) => JSON.parse(l) as Record<string, unknown>);
-        expect(started).toHaveLength(1);
-        expect(started[0]).toMatchObject({ delivery: 'live', sandbox: false, credential_source: 'local' });
-      } finally {
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('close', r));
+    const [port, adminPort] = [await freePort(), await freePort()];
+    const child = spawn(process.execPath, ['dist/main.js'], {
+      cwd: dir,
+      env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port), ADMIN_PORT: String(adminPort) },
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}: ${output.slice(-2000)}`);
+        const ready = await fetch(`${base}/readyz`).then(
+          (r) => r.status === 200,
+          () => false,
+        );
+        if (ready) break;
+        if (Date.now() > deadline) throw new Error(`not ready: ${output.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 200));
       }
-    },
-  );
+      const login = await fetch(`${base}/users/auth_token`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          'X-PLAID-CLIENT-ID': client.client_id,
+          'X-PLAID-SECRET': client.client_secret,
+        },
+        body: 'username=alice&password=correct+horse+battery',
+      });
+      const body = (await login.json()) as { user_id: string; auth_token: string };
+      expect(login.status).toBe(200);
+      expect(body.auth_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      // The sandbox is off in production: its documented client does not exist.
+      const sandbox = await fetch(`${base}/users/auth_token`, {
+        method: 'POST',
+        headers: { 'X-PLAID-CLIENT-ID': 'sandbox-client', 'X-PLAID-SECRET': 'sandbox-secret' },
+        body: new URLSearchParams({ username: 'user_good', password: 'pass_good' }),
+      });
+      expect(sandbox.status).toBe(401);
+      // The start-up line: JSON, the database named without credentials, not the sandbox.
+      const started = output
+        .split('\n')
+        .filter((l) => l.includes('pxauth started'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(started).toHaveLength(1);
+      expect(started[0]).toMatchObject({ delivery: 'live', sandbox: false, credential_source: 'local' });
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('close', r));
+    }
+  });
 });
