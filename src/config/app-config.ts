@@ -11,9 +11,10 @@ import {
   getMetadataStorage,
   validateSync,
 } from 'class-validator';
-import { parseDurationMs } from './duration';
+import { credentialSourceProblems } from './credential-source-settings';
 import { liveDeliveryProblems } from './live-delivery';
 import { isSecretSetting, redactSecrets, redactUrls } from './redact';
+import { BOOLEAN_MESSAGE, bool, duration, int, list } from './setting-transforms';
 
 export const LOCKOUT_MODES = ['escalating', 'temporary', 'manual'] as const;
 export type LockoutMode = (typeof LOCKOUT_MODES)[number];
@@ -22,32 +23,6 @@ const MFA_KINDS = ['totp', 'otp', 'kba'] as const;
 /** Where a login's password is checked (issue 8; the users module owns what each one does). */
 export const CREDENTIAL_SOURCES = ['local', 'http', 'ldap'] as const;
 export type CredentialSourceName = (typeof CREDENTIAL_SOURCES)[number];
-
-// Settings come from the environment, so every raw value is a string (or absent). A value the
-// transform cannot read is passed on unchanged, for the validator to refuse with the variable's name.
-const absent = (value: unknown) => value === undefined || value === '';
-// Exactly these words and no others (issue 6): `SANDBOX=ture` must stop the start, not read as false.
-const BOOLEAN_WORDS = new Map([
-  ['true', true],
-  ['1', true],
-  ['yes', true],
-  ['false', false],
-  ['0', false],
-  ['no', false],
-]);
-const bool = ({ value }: { value: unknown }) =>
-  absent(value) ? undefined : typeof value === 'string' ? (BOOLEAN_WORDS.get(value.toLowerCase()) ?? value) : value;
-const BOOLEAN_MESSAGE = { message: '$property must be true, false, 1, 0, yes or no' };
-const int = ({ value }: { value: unknown }) => (absent(value) ? undefined : Number(value));
-const duration = ({ value }: { value: unknown }) =>
-  absent(value) ? undefined : typeof value === 'string' ? (parseDurationMs(value) ?? Number.NaN) : Number.NaN;
-const list = ({ value }: { value: unknown }) =>
-  typeof value === 'string'
-    ? value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : value;
 
 /**
  * Every setting of pxauth, read from the environment once at start and validated
@@ -299,37 +274,4 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (problems.length)
     throw new ConfigError(redactSettings(`Invalid configuration:\n  - ${problems.join('\n  - ')}`, env));
   return config;
-}
-
-/** Issue 8: each credential source with every setting it needs, checked at start (PRODUCT.md section 12). */
-function credentialSourceProblems(c: AppConfig): string[] {
-  const p: string[] = [];
-  if (!!c.UPSTREAM_CLIENT_CERT !== !!c.UPSTREAM_CLIENT_KEY)
-    p.push('UPSTREAM_CLIENT_CERT and UPSTREAM_CLIENT_KEY go together: set both or neither');
-  if (c.CREDENTIAL_SOURCE === 'http') {
-    if (!c.UPSTREAM_VERIFY_URL) p.push('UPSTREAM_VERIFY_URL: required when CREDENTIAL_SOURCE=http');
-    if (!c.UPSTREAM_HMAC_KEY && !c.UPSTREAM_CLIENT_CERT)
-      p.push('CREDENTIAL_SOURCE=http needs UPSTREAM_HMAC_KEY, or UPSTREAM_CLIENT_CERT and UPSTREAM_CLIENT_KEY');
-    if (c.production && c.UPSTREAM_VERIFY_URL?.startsWith('http:'))
-      p.push('UPSTREAM_VERIFY_URL: passwords are not sent over plain http when NODE_ENV=production; use https://');
-  }
-  if (c.CREDENTIAL_SOURCE === 'ldap') {
-    if (!c.LDAP_URL) p.push('LDAP_URL: required when CREDENTIAL_SOURCE=ldap');
-    if (c.LDAP_STARTTLS && c.LDAP_URL?.startsWith('ldaps:')) p.push('LDAP_STARTTLS goes with ldap://, not ldaps://');
-    if (c.production && c.LDAP_URL?.startsWith('ldap:') && !c.LDAP_STARTTLS)
-      p.push('LDAP_URL: ldap:// without LDAP_STARTTLS=true is refused when NODE_ENV=production');
-    const search = [c.LDAP_BIND_DN, c.LDAP_BIND_PASSWORD, c.LDAP_SEARCH_BASE, c.LDAP_SEARCH_FILTER];
-    if (c.LDAP_USER_DN_TEMPLATE) {
-      if (!c.LDAP_USER_DN_TEMPLATE.includes('{username}'))
-        p.push('LDAP_USER_DN_TEMPLATE must contain {username}, e.g. uid={username},ou=people,dc=bank,dc=example');
-    } else if (search.some((v) => !v)) {
-      p.push(
-        'CREDENTIAL_SOURCE=ldap needs LDAP_USER_DN_TEMPLATE, or LDAP_BIND_DN, LDAP_BIND_PASSWORD, LDAP_SEARCH_BASE ' +
-          'and LDAP_SEARCH_FILTER',
-      );
-    }
-    if (c.LDAP_SEARCH_FILTER && !/^\(.*\{username\}.*\)$/.test(c.LDAP_SEARCH_FILTER))
-      p.push('LDAP_SEARCH_FILTER must be a filter in parentheses containing {username}, e.g. (uid={username})');
-  }
-  return p;
 }
