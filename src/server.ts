@@ -4,15 +4,18 @@ import type { Application } from 'express';
 import { once } from 'node:events';
 import { Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule, AppOptions } from './app.module';
+import { LeanRoutes } from './common/http/lean-route';
 import { tagListener } from './common/http/listener';
 import type { Listener } from './common/http/request-context';
 import { AppConfig } from './config/app-config';
 import { Lifecycle } from './health/lifecycle';
 import { startupSummary } from './logging';
 import { CREDENTIAL_SOURCE } from './users/credentials/credential-source';
+import { MetricsRegistry } from './metrics/metrics.registry';
 import { OpenApiDocuments } from './openapi/openapi.documents';
+import { IntrospectionRoute } from './tokens/introspection.route';
 
 export interface PxAuth {
   app: INestApplication;
@@ -46,12 +49,13 @@ export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
   app.get(OpenApiDocuments).generate(app);
 
   const lifecycle = app.get(Lifecycle);
+  const lean = await leanRoutes(app);
   const serve = (listener: Listener) =>
     createServer((req, res) => {
       tagListener(req, listener);
       // Draining: each response closes its connection, so keep-alive clients do not hold the exit.
       if (lifecycle.draining) res.setHeader('Connection', 'close');
-      express(req, res);
+      lean.serve(listener, req, res, express);
     });
   const publicServer = serve('public');
   const internalServer = serve('internal');
@@ -87,6 +91,17 @@ export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
     internalUrl: urls.internal,
     close,
   };
+}
+
+/** Token introspection in front of Express, counted in /metrics and logged as the pipeline's answers are. */
+async function leanRoutes(app: INestApplication): Promise<LeanRoutes> {
+  const metrics = app.get(MetricsRegistry);
+  const log = await app.resolve(PinoLogger);
+  return new LeanRoutes([app.get(IntrospectionRoute)], log, (route, status, seconds) => {
+    const labels = { listener: route.listener, method: route.method, route: route.path };
+    metrics.requests.inc({ ...labels, status: String(status) });
+    metrics.latency.observe(labels, seconds);
+  });
 }
 
 async function listen(server: Server, port: number, host: string): Promise<void> {

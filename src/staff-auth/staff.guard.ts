@@ -15,6 +15,16 @@ const ROLES = 'pxauth:roles';
 export const Roles = (...roles: StaffRole[]) =>
   applyDecorators(SetMetadata(ROLES, roles), ApiBearerAuth('staff-key'), ApiExtension('x-pxauth-roles', roles));
 
+/** The staff key in an `Authorization: Bearer` header, or null. */
+export function bearerKey(authorization: string | undefined): string | null {
+  return /^Bearer\s+(\S{1,256})$/i.exec(authorization ?? '')?.[1] ?? null;
+}
+
+/** Whether a key of `role` may call a route open to `allowed`: `admin` may call every route. */
+export function mayCall(role: StaffRole, allowed: readonly StaffRole[]): boolean {
+  return role === 'admin' || allowed.includes(role);
+}
+
 export type StaffRequest = Request & { staff?: { id: string; name: string; role: StaffRole } };
 
 /**
@@ -37,8 +47,8 @@ export class StaffGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<StaffRequest>();
-    const m = /^Bearer\s+(\S{1,256})$/i.exec(req.headers.authorization ?? '');
-    const row = m ? await this.staff.authenticate(m[1]) : null;
+    const key = bearerKey(req.headers.authorization);
+    const row = key ? await this.staff.authenticate(key) : null;
     if (!row) throw new PxError(ErrorId.UNAUTHORIZED);
     req.staff = { id: row.id, name: row.name, role: row.role };
     const ctx = RequestContextStore.get();
@@ -47,7 +57,7 @@ export class StaffGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]) ?? ['admin'];
-    if (row.role !== 'admin' && !allowed.includes(row.role)) {
+    if (!mayCall(row.role, allowed)) {
       // A refused call is an admin call too (PRODUCT.md section 9): the staff member is known by now.
       await this.events.publish({
         type: EventType.AdminCall,

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiConsumes, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ServedOn } from '@/common/http/listener.guard';
 import { Roles, StaffGuard } from '@/staff-auth/staff.guard';
+import { INTROSPECT_ROLES } from './introspection.route';
 import { IntrospectDto, RevokeDto } from './token-request.dto';
 import { Introspection, TokensService } from './tokens.service';
 
@@ -32,7 +33,7 @@ export class TokensController {
   @ApiOperation({ summary: 'Token introspection (RFC 7662)' })
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiOkResponse({ schema: INTROSPECTION_SCHEMA })
-  @Roles('resource-server', 'admin')
+  @Roles(...INTROSPECT_ROLES)
   introspect(@Body() body: IntrospectDto): Promise<Introspection> {
     return this.tokens.introspect(body.token, body.user_id);
   }

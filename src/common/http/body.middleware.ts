@@ -1,5 +1,6 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
 import * as qs from 'qs';
 import getRawBody from 'raw-body';
 import { PxError } from '../errors/px.error';
@@ -20,24 +21,45 @@ export class BodyMiddleware implements NestMiddleware {
   }
 }
 
-export async function readBody(req: Request): Promise<Record<string, unknown>> {
+export async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   if (!hasBody) return {};
-  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded' && type !== 'application/json') {
-    throw PxError.invalid('Content-Type must be application/x-www-form-urlencoded or application/json.');
-  }
+  const type = bodyTypeOf(req);
+  if (!type) throw PxError.invalid('Content-Type must be application/x-www-form-urlencoded or application/json.');
   const text = await readText(req);
-  return type === 'application/json' ? parseJson(text) : parseForm(text);
+  return type === 'json' ? parseJson(text) : parseForm(text);
 }
 
-async function readText(req: Request): Promise<string> {
+/** The body's format from its Content-Type, or null for one that is not accepted. */
+export function bodyTypeOf(req: IncomingMessage): 'form' | 'json' | null {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  return type === 'application/json' ? 'json' : type === 'application/x-www-form-urlencoded' ? 'form' : null;
+}
+
+const PRE_READ = Symbol('pxauth.preReadBody');
+type PreRead = { text: string } | { error: PxError };
+
+/**
+ * The body's text, read once. A lean route (lean-route.ts) that hands a request on to the full
+ * pipeline has read it already: what it read, or the error reading it met, is kept on the request.
+ */
+export async function readText(req: IncomingMessage): Promise<string> {
+  const pre = (req as IncomingMessage & { [PRE_READ]?: PreRead })[PRE_READ];
+  if (pre) {
+    if ('error' in pre) throw pre.error;
+    return pre.text;
+  }
   try {
     return await getRawBody(req, { limit: MAX_BODY_BYTES, encoding: 'utf-8' });
   } catch (e) {
     const tooLarge = (e as { type?: string }).type === 'entity.too.large';
     throw PxError.invalid(tooLarge ? `The body exceeds ${MAX_BODY_BYTES} bytes.` : 'The body could not be read.');
   }
+}
+
+/** Keeps what readText found, for the pipeline that answers the request after a lean route. */
+export function keepReadBody(req: IncomingMessage, read: PreRead): void {
+  (req as IncomingMessage & { [PRE_READ]?: PreRead })[PRE_READ] = read;
 }
 
 export function parseForm(text: string): Record<string, unknown> {
