@@ -2,21 +2,9 @@ import request from 'supertest';
 import { CommonOutcome, EventType, ThrottleOutcome } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
 import { TestApp, expectEnvelope, wrongTotp } from './support/harness';
+import { Labels, sample, scrape as scrapeOf } from './support/metrics';
 
 /** Issue 10: GET /metrics on the internal listener, in Prometheus' text format, fed by the domain events. */
-
-type Labels = Record<string, string>;
-
-/** The value of one sample of the exposition text, 0 when the series has not appeared yet. */
-function sample(text: string, name: string, labels: Labels = {}): number {
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
-  }
-  return 0;
-}
 
 describe('metrics: GET /metrics (issue 10)', () => {
   let t: TestApp;
@@ -25,12 +13,7 @@ describe('metrics: GET /metrics (issue 10)', () => {
   });
   afterAll(() => t?.stop());
 
-  const scrape = async (): Promise<string> => {
-    const r = await request(t.px.internalServer).get('/metrics');
-    expect(r.status).toBe(200);
-    expect(r.headers['content-type']).toMatch(/^text\/plain;.*version=0\.0\.4/);
-    return r.text;
-  };
+  const scrape = () => scrapeOf(t);
   /** How much each sample moved between two scrapes. */
   const moved = (before: string, after: string, name: string, labels: Labels = {}) =>
     sample(after, name, labels) - sample(before, name, labels);

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { from, sequence, sourceAddress as address } from './support/bursts';
 import { Res, TestApp, expectEnvelope } from './support/harness';
 
 /**
@@ -11,8 +12,6 @@ import { Res, TestApp, expectEnvelope } from './support/harness';
 const REDIS_URL = process.env.PXAUTH_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const WRONG = 'not-the-password';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const address = () => `198.51.100.${randomInt(1, 255)}, 10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
-const from = (addr: string) => ({ 'X-Forwarded-For': addr });
 
 /** A request that reaches the throttle and costs nothing else: no partner credentials (401). */
 const probe = (t: TestApp, addr: string) =>
@@ -24,12 +23,6 @@ function expectThrottled(r: Res): void {
   expect(retryAt).toBeGreaterThan(Date.now() - 100);
   expect(retryAt).toBeLessThan(Date.now() + 3_000);
   expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-}
-
-async function sequence(n: number, call: (i: number) => Promise<Res>): Promise<Res[]> {
-  const out: Res[] = [];
-  for (let i = 0; i < n; i++) out.push(await call(i));
-  return out;
 }
 
 describe('throttling: PRODUCT.md section 13', () => {

@@ -3,8 +3,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '@/auth/auth.module';
 import { MaintenanceModule } from '@/maintenance/maintenance.module';
 import { PartnersModule } from '@/partners/partners.module';
+import { ThrottleModule } from '@/throttle/throttle.module';
 import { TokensModule } from '@/tokens/tokens.module';
 import { UsersModule } from '@/users/users.module';
+import { OAuthClientGuard } from './client-auth.guard';
 import { IdTokenSigner } from './id-token.signer';
 import { OAuthCode } from './oauth-code.entity';
 import { OAuthCodes } from './oauth-codes.service';
@@ -26,11 +28,12 @@ import { TokenGrants } from './token.service';
     AuthModule,
     MaintenanceModule,
     PartnersModule,
+    ThrottleModule,
     TokensModule,
     UsersModule,
   ],
   controllers: [SignInController, TokenController],
-  providers: [IdTokenSigner, OAuthCodes, Pages, SignIns, SignInFlow, TokenGrants],
+  providers: [IdTokenSigner, OAuthClientGuard, OAuthCodes, Pages, SignIns, SignInFlow, TokenGrants],
   exports: [OAuthCodes, SignIns],
 })
 export class OAuthModule {}

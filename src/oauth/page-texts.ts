@@ -36,6 +36,8 @@ export interface PageTexts {
   badRequestText: string;
   expiredText: string;
   forbiddenText: string;
+  busyTitle: string;
+  busyText: string;
 }
 
 const METHOD_TYPES: Record<Locale, Record<string, string>> = {
@@ -79,6 +81,8 @@ const TEXTS: Record<Locale, PageTexts> = {
     badRequestText: 'This sign-in link is not valid. Go back to the app you came from and try again.',
     expiredText: 'This sign-in has expired. Go back to the app you came from and start again.',
     forbiddenText: 'This form has expired. Go back to the app you came from and start again.',
+    busyTitle: 'Please wait a moment',
+    busyText: 'There have been too many requests from your network. Wait a few seconds, then try again.',
   },
   es: {
     lang: 'es',
@@ -116,6 +120,8 @@ const TEXTS: Record<Locale, PageTexts> = {
       'Este enlace de inicio de sesión no es válido. Vuelva a la aplicación de la que vino e inténtelo de nuevo.',
     expiredText: 'Este inicio de sesión ha caducado. Vuelva a la aplicación de la que vino y empiece de nuevo.',
     forbiddenText: 'Este formulario ha caducado. Vuelva a la aplicación de la que vino y empiece de nuevo.',
+    busyTitle: 'Espere un momento',
+    busyText: 'Ha habido demasiadas solicitudes desde su red. Espere unos segundos y vuelva a intentarlo.',
   },
 };
 

@@ -1,4 +1,5 @@
-import { Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
@@ -9,19 +10,31 @@ import { isDatabaseUnavailable } from '@/database/errors';
 import { MaintenanceService } from '@/maintenance/maintenance.service';
 import { PartnersService } from '@/partners/partners.service';
 import { matchesRegistered } from '@/partners/redirect-uris';
+import { AddressThrottleGuard } from '@/throttle/throttle.guard';
 import { IdTokenSigner } from './id-token.signer';
 import { PageTexts, pageTexts } from './page-texts';
 import { Pages, cookieOf } from './pages';
 import { S256_CHALLENGE } from './pkce';
 import { SignInFlow, Step, redirectTo } from './sign-in.flow';
 import { OpenSignIn, SignIns } from './sign-ins';
+import { ThrottledPageFilter } from './throttled-page.filter';
 
 /**
  * Plaid's authorization endpoint and the hosted sign-in pages, on the public listener (PRODUCT.md
  * section 14). Plain forms: the pages work without JavaScript, and curl can walk them.
+ *
+ * Throttled per source address (section 13), before anything is read or checked: a throttled sign-in
+ * POST checks no password and counts no attempt. Not per client: the client_id of a sign-in is known
+ * (the authorize request named it, checked against the registered clients and redirect URIs) but not
+ * authenticated, since anyone can open the public authorize URL with any client's id. Counting these
+ * pages against THROTTLE_PER_CLIENT would let one attacker spend a client's whole allowance, and with it
+ * every customer's sign-in and Plaid's legacy calls; the legacy path counts only an authenticated client
+ * for that reason. What bounds a guesser spread over many addresses is the per-user lockout (section 4).
  */
 @ServedOn('public')
 @Controller('oauth2')
+@UseGuards(AddressThrottleGuard)
+@UseFilters(ThrottledPageFilter)
 export class SignInController {
   constructor(
     private readonly flow: SignInFlow,
@@ -95,7 +108,10 @@ export class SignInController {
     return this.step(req, res, (s) => this.flow.cancel(s));
   }
 
+  // The stylesheet of every page and the public key check nothing and read no database: not throttled,
+  // so that a page load costs one request of the address's allowance, not two.
   @Get('assets/signin.css')
+  @SkipThrottle({ address: true })
   css(@Res() res: Response): void {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -104,6 +120,7 @@ export class SignInController {
 
   /** The id_token's public key (JWKS), for a client library or the bank; Plaid itself reads only `sub`. */
   @Get('jwks')
+  @SkipThrottle({ address: true })
   jwks(): ReturnType<IdTokenSigner['jwks']> {
     this.assertEnabled();
     return this.signer.jwks();

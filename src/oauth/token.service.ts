@@ -5,10 +5,10 @@ import { UsersService } from '@/users/users.service';
 import { IdTokenSigner } from './id-token.signer';
 import { OAuthCodes } from './oauth-codes.service';
 
-/** RFC 6749 5.2's errors this endpoint gives (invalid_client is the controller's). */
+/** RFC 6749 5.2's errors this endpoint gives (invalid_client is OAuthClientGuard's). */
 export class OAuthError extends Error {
   constructor(
-    readonly error: 'invalid_request' | 'invalid_grant' | 'unsupported_grant_type',
+    readonly error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unsupported_grant_type',
     readonly description?: string,
   ) {
     super(error);

@@ -4,6 +4,7 @@ import { PxError } from '@/common/errors/px.error';
 import { RequestContextStore } from '@/common/http/request-context';
 import { EventType, ThrottleOutcome } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
+import { ThrottledError } from './throttled.error';
 
 export type ThrottleScope = 'address' | 'client';
 
@@ -39,7 +40,7 @@ abstract class PlaidThrottleGuard extends ThrottlerGuard {
       outcome: this.scope === 'client' ? ThrottleOutcome.PerClient : ThrottleOutcome.PerAddress,
     });
     const retryAt = new Date(Date.now() + Math.max(1, detail.timeToBlockExpire) * 1_000);
-    throw PxError.unavailable(retryAt, 'Too many requests from this client or address; retry shortly.');
+    throw new ThrottledError(this.scope, retryAt);
   }
 }
 

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { Res, expectEnvelope } from './harness';
 
 /** Status and error id of each answer, counted: { '401 INVALID_CREDENTIALS': 5, ... }. */
@@ -27,3 +28,18 @@ export function expectJudgedThenRefused(rs: Res[], judged: number, wrongId: stri
 /** `n` calls at once. */
 export const burst = (n: number, fn: (i: number) => Promise<Res>) =>
   Promise.all(Array.from({ length: n }, (_, i) => fn(i)));
+
+/** `n` calls one after another. */
+export async function sequence(n: number, call: (i: number) => Promise<Res>): Promise<Res[]> {
+  const out: Res[] = [];
+  for (let i = 0; i < n; i++) out.push(await call(i));
+  return out;
+}
+
+/**
+ * A source address of the calling test's own, as X-Forwarded-For from a trusted loopback proxy
+ * (TRUST_PROXY=loopback) gives it: the throttle counters it fills, in Redis too, are that test's alone.
+ */
+export const sourceAddress = () =>
+  `198.51.100.${randomInt(1, 255)}, 10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+export const from = (addr: string) => ({ 'X-Forwarded-For': addr });

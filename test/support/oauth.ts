@@ -20,9 +20,11 @@ export class Browser {
   csrf = '';
   last!: Res;
 
+  /** `headers` go with every request (X-Forwarded-For, to speak from an address of the test's own). */
   constructor(
     readonly t: TestApp,
     private readonly lang = 'en',
+    private readonly headers: Record<string, string> = {},
   ) {
     this.agent = request.agent(t.px.publicServer);
   }
@@ -37,12 +39,12 @@ export class Browser {
       ...params,
     };
     for (const [k, v] of Object.entries(all)) if (v !== undefined) q.append(k, v);
-    return this.keep(await this.agent.get(`/oauth2/authorize?${q.toString()}`).set('Accept-Language', this.lang));
+    return this.keep(await this.agent.get(`/oauth2/authorize?${q.toString()}`).set(this.headersWith()));
   }
 
   /** Follows a link (an authorize URL a client library built, say): path and query on the public listener. */
   async get(pathAndQuery: string): Promise<Res> {
-    return this.keep(await this.agent.get(pathAndQuery).set('Accept-Language', this.lang));
+    return this.keep(await this.agent.get(pathAndQuery).set(this.headersWith()));
   }
 
   /** Posts a form of the current page; `_csrf` is the page's unless given. */
@@ -52,14 +54,17 @@ export class Browser {
     return this.keep(
       await this.agent
         .post(path)
-        .set('Accept-Language', this.lang)
-        .set('Content-Type', 'application/x-www-form-urlencoded')
+        .set(this.headersWith({ 'Content-Type': 'application/x-www-form-urlencoded' }))
         .send(body.toString()),
     );
   }
 
   signIn(username: string, password: string): Promise<Res> {
     return this.post('/oauth2/signin', { username, password });
+  }
+
+  private headersWith(extra: Record<string, string> = {}): Record<string, string> {
+    return { 'Accept-Language': this.lang, ...this.headers, ...extra };
   }
 
   private keep(r: request.Response): Res {
@@ -88,11 +93,18 @@ export type ClientAuth = 'basic' | 'body';
 export async function tokenRequest(
   t: TestApp,
   fields: Record<string, string>,
-  opts: { auth?: ClientAuth; json?: boolean; client?: { id: string; secret: string } } = {},
+  opts: {
+    auth?: ClientAuth;
+    json?: boolean;
+    client?: { id: string; secret: string };
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Res> {
   const client = opts.client ?? CLIENT;
   const body: Record<string, string> = { ...fields };
-  let req = request(t.px.publicServer).post('/oauth2/token');
+  let req = request(t.px.publicServer)
+    .post('/oauth2/token')
+    .set(opts.headers ?? {});
   if ((opts.auth ?? 'basic') === 'basic')
     req = req.set(
       'Authorization',

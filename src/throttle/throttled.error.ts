@@ -1,0 +1,22 @@
+import { ErrorId } from '@/common/errors/error-id';
+import { PxError } from '@/common/errors/px.error';
+import type { ThrottleScope } from './throttle.guard';
+
+/**
+ * A request past THROTTLE_PER_ADDRESS or THROTTLE_PER_CLIENT (PRODUCT.md section 13). A PxError, so the
+ * legacy endpoints answer it as every 503 (the envelope with retry_at); its own class, so an endpoint with
+ * another error format (OAuth's, section 14) can render it its way with a filter of its own.
+ */
+export class ThrottledError extends PxError {
+  constructor(
+    readonly scope: ThrottleScope,
+    retryAt: Date,
+  ) {
+    super(ErrorId.SERVICE_UNAVAILABLE, 'Too many requests from this client or address; retry shortly.', retryAt);
+  }
+
+  /** Whole seconds until retry_at, at least 1: the Retry-After header (RFC 9110 10.2.3). */
+  retryAfterSeconds(now = Date.now()): number {
+    return Math.max(1, Math.ceil(((this.retryAt?.getTime() ?? now) - now) / 1000));
+  }
+}
