@@ -23,7 +23,7 @@ import { CONSOLE_ROLES, ConsoleSessionService } from './console-session.service'
 import { ConsoleViews } from './console-views';
 import { ConsoleExceptionFilter } from './console.filter';
 import { ConsoleGuard } from './console.guard';
-import { SignInForm } from './console.dto';
+import { SignInForm, SignInPageQuery } from './console.dto';
 
 const ASSETS = join(__dirname, 'assets');
 
@@ -53,12 +53,7 @@ export class ConsoleAuthController {
 
   /** The form carries a token bound to a cookie of its own, so no other site can sign a browser in. */
   @Get('login')
-  signInPage(
-    @Req() req: Request,
-    @Res() res: Response,
-    @Query('expired') expired?: string,
-    @Query('out') out?: string,
-  ) {
+  signInPage(@Req() req: Request, @Res() res: Response, @Query() { expired, out }: SignInPageQuery) {
     const pre = randomToken(32);
     setCookie(req, res, SIGN_IN_COOKIE, pre);
     const locale = this.views.localeOf(req, res);

@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsOptional, Matches } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { RequiredString } from '@/common/http/dto';
+import { IgnoresUnknownParameters } from '@/common/http/query-parameters';
 
 const blankToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
@@ -24,9 +25,18 @@ export class SignInForm {
   @RequiredString(1, 256) key: string;
 }
 
+/** A page's query: every link may add `?lang=`, so other names are ignored; a declared one is a single string. */
+@IgnoresUnknownParameters()
 export class SearchQuery {
   @IsOptional() @Transform(blankToUndefined) @RequiredString(1, 256) q?: string;
   @IsOptional() @Transform(blankToUndefined) @RequiredString(1, 64) institution_id?: string;
+}
+
+/** The sign-in page's notice: signed out for idling (`?expired=1`) or by the button (`?out=1`). */
+@IgnoresUnknownParameters()
+export class SignInPageQuery {
+  @IsOptional() @IsString({ message: 'must be a single string' }) expired?: string;
+  @IsOptional() @IsString({ message: 'must be a single string' }) out?: string;
 }
 
 /** A checkbox sends "on" when ticked and nothing otherwise; empty fields are absent. */

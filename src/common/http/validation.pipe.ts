@@ -1,9 +1,23 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { PxError } from '../errors/px.error';
+import { checkQuery, checkQueryValue } from './query-parameters';
 
-/** DTO validation whose failure is 400 INVALID_REQUEST with a message naming the field. */
+/**
+ * DTO validation whose failure is 400 INVALID_REQUEST with a message naming the field. A query string
+ * is first held to its shape (one string per parameter, the DTO's names only): see query-parameters.ts.
+ */
+class PxValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'query') {
+      if (metadata.data) checkQueryValue(metadata.data, value);
+      else checkQuery(value, metadata.metatype);
+    }
+    return (await super.transform(value, metadata)) as unknown;
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new PxValidationPipe({
     whitelist: true,
     transform: true,
     forbidUnknownValues: true,
