@@ -21,7 +21,13 @@ async function main() {
 
   process.on('message', async (m) => {
     if (m.cmd === 'usage') {
-      process.send({ id: m.id, cpu: process.cpuUsage(), mainNs: mainThreadNs(), rss: process.memoryUsage().rss, peakRss });
+      process.send({
+        id: m.id,
+        cpu: process.cpuUsage(),
+        mainNs: mainThreadNs(),
+        rss: process.memoryUsage().rss,
+        peakRss,
+      });
     } else if (m.cmd === 'argon2') {
       const cpu0 = process.cpuUsage();
       const main0 = mainThreadNs();
@@ -34,7 +40,12 @@ async function main() {
       );
       const cpu = process.cpuUsage(cpu0);
       const mainUs = (mainThreadNs() - main0) / 1000;
-      process.send({ id: m.id, cpuUs: cpu.user + cpu.system, mainUs, seconds: Number(process.hrtime.bigint() - t0) / 1e9 });
+      process.send({
+        id: m.id,
+        cpuUs: cpu.user + cpu.system,
+        mainUs,
+        seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+      });
     } else if (m.cmd === 'resetPeak') {
       peakRss = process.memoryUsage().rss;
       process.send({ id: m.id });
