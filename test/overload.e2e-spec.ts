@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { KEYS, Res, TestApp, expectEnvelope } from './support/harness';
+import { storedRows } from './support/stored';
 
 /**
  * PRODUCT.md section 13: admission control in front of the password check. With one argon2 check at
@@ -55,6 +56,32 @@ describe('overload: PRODUCT.md section 13', () => {
       const shedUser = answers.find((a) => a.r.status === 503)!.u;
       const outcomes = (await t.events(shedUser.userId)).filter((e) => e.type === 'login').map((e) => e.outcome);
       expect(outcomes).toContain('overloaded');
+    });
+
+    it('a login shed at once counts nothing: it leaves no login_guard row; one shed from the queue gives its attempt back', async () => {
+      const users = [];
+      for (let i = 0; i < 12; i++) users.push(await t.createUser('Once'));
+      // One right password each, all at once: one check at a time against a 100 ms queue.
+      const answers = await Promise.all(users.map((u) => t.login(u.username, u.password).then((r) => ({ u, r }))));
+      const shed = answers.filter((a) => a.r.status === 503);
+      expect(shed.length).toBeGreaterThan(0);
+      expect(answers.filter((a) => a.r.status !== 503).every((a) => a.r.status === 200)).toBe(true);
+      const counters: unknown[] = [];
+      for (const { u, r } of shed) {
+        expectShed(r);
+        const rows = await storedRows(t, 'SELECT failures, in_flight FROM login_guard WHERE username_norm = ?', [
+          u.username.toLowerCase(),
+        ]);
+        counters.push(
+          rows.length ? { failures: Number(rows[0].failures), in_flight: Number(rows[0].in_flight) } : 'none',
+        );
+        const outcomes = (await t.events(u.userId)).filter((e) => e.type === 'login').map((e) => e.outcome);
+        expect([u.username, outcomes]).toEqual([u.username, ['overloaded']]);
+      }
+      // Refused at once (the queue already too long): no attempt taken, so no row. Refused when its
+      // deadline passed in the queue: its attempt was counted and given back. Nothing stays counted.
+      expect(counters).toContain('none');
+      for (const c of counters) expect(['none', { failures: 0, in_flight: 0 }]).toContainEqual(c);
     });
 
     it('a user shed again and again is never locked by it, and logs in once the burst is over', async () => {

@@ -5,7 +5,7 @@ import { CommonOutcome, EventType, LoginOutcome } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
 import { MaintenanceService } from '@/maintenance/maintenance.service';
 import { TokensService } from '@/tokens/tokens.service';
-import { Overloaded } from '@/users/check-admission';
+import { CheckAdmission, Overloaded } from '@/users/check-admission';
 import { CREDENTIAL_SOURCE, CredentialSource } from '@/users/credentials/credential-source';
 import { LockoutService } from '@/users/lockout/lockout.service';
 import type { User } from '@/users/user.entity';
@@ -32,6 +32,7 @@ export class AuthService {
     private readonly issuer: ChallengeIssuer,
     private readonly tokens: TokensService,
     private readonly events: DomainEvents,
+    private readonly admission: CheckAdmission,
   ) {}
 
   /** POST /users/auth_token: the login below, granting an auth_token. */
@@ -69,6 +70,14 @@ export class AuthService {
       });
       return error;
     };
+
+    // 0. overloaded: a check that could not start in time is refused before an attempt is counted or
+    //    anything else read (PRODUCT.md section 13), so that a flood of refusals stays cheap.
+    const shed = this.admission.refusalNow();
+    if (shed) {
+      user = await this.users.findByKey(key);
+      throw await refuse(CommonOutcome.Overloaded, shed);
+    }
 
     // 1. maintenance
     const closed = await this.maintenance.closed();

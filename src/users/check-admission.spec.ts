@@ -40,6 +40,21 @@ describe(CheckAdmission.name, () => {
     expect(ran).toBe(1);
   });
 
+  it('refusalNow() says beforehand what run() would answer at once: nothing while it can wait, Overloaded past it', async () => {
+    const sut = new CheckAdmission(config(1, 100));
+    sut.observe(60); // about 60 ms a check: one waiting fits in 100 ms, two do not
+    expect(sut.refusalNow()).toBeNull(); // a slot is free
+    const first = sut.run(() => sleep(30));
+    expect(sut.refusalNow()).toBeNull(); // it would wait about one check
+    const second = sut.run(() => sleep(30));
+    const refusal = sut.refusalNow();
+    expect(refusal).toBeInstanceOf(Overloaded);
+    expect(refusal!.retryAt!.getTime()).toBeGreaterThan(Date.now());
+    expect(await sut.run(() => Promise.resolve('ran')).catch((e: unknown) => e)).toBeInstanceOf(Overloaded);
+    await Promise.all([first, second]);
+    expect(sut.refusalNow()).toBeNull();
+  });
+
   it('refuses a queued check whose deadline passes, and lets the next in line go on', async () => {
     const sut = new CheckAdmission(config(1, 40));
     sut.observe(1); // believed fast, so the second one queues

@@ -48,6 +48,16 @@ export class CheckAdmission {
     return { running: this.running, queued: this.waiting.length, checkMs: this.checkMs };
   }
 
+  /**
+   * The refusal a check arriving now would meet at once (its expected wait is past the timeout), or null.
+   * A login asks before it counts an attempt or reads anything (issue 10): under a flood the refused are
+   * most of the traffic, and what each costs is taken from the checks that are admitted.
+   */
+  refusalNow(): Overloaded | null {
+    if (this.running < this.limit && !this.waiting.length) return null;
+    return this.expectedWaitMs() > this.timeoutMs ? this.overloaded() : null;
+  }
+
   /** Runs `check` once a slot is free, or throws Overloaded without running it. */
   async run<T>(check: () => Promise<T>): Promise<T> {
     await this.admit();
@@ -70,9 +80,7 @@ export class CheckAdmission {
       this.running++;
       return Promise.resolve();
     }
-    // It starts when the checks ahead of it and one running have finished, `limit` at a time.
-    const expectedWaitMs = ((this.waiting.length + 1) * this.checkMs) / this.limit;
-    if (expectedWaitMs > this.timeoutMs) return Promise.reject(this.overloaded());
+    if (this.expectedWaitMs() > this.timeoutMs) return Promise.reject(this.overloaded());
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         admit: resolve,
@@ -84,6 +92,11 @@ export class CheckAdmission {
       };
       this.waiting.push(waiter);
     });
+  }
+
+  /** A newcomer starts when the checks ahead of it and one running have finished, `limit` at a time. */
+  private expectedWaitMs(): number {
+    return ((this.waiting.length + 1) * this.checkMs) / this.limit;
   }
 
   private release(): void {
