@@ -112,17 +112,18 @@ ${md}
 
 ## Where the time goes (a CPU profile of the server, November 2026)
 
-- **Introspection:** the database lookup is a small part (one indexed SELECT by digest; the staff key is
-  cached). Most of the CPU is per-request machinery every route pays: Express's router, Nest's guards,
-  pipes and interceptors, class-validator and class-transformer on the DTO, pino-http's child logger per
-  request (even when the level filters its line out), body parsing, and garbage collection. The bare
-  \`GET /healthz\` floor shows what this machine allows for any route through that stack; closing the
-  rest of the gap to 5,000/s needs a leaner path for introspection than the full Nest pipeline.
-- **Login:** after the cut of the ORM's query building on the hot statements, what remains beyond argon2
-  is the same per-request machinery plus eleven statements per 200 login (partner secret, maintenance,
-  the attempt, the user, the give-back, the KBA count, the token, its audit event, the auth epoch, the
-  reset, the login's audit event). Audit rows are still written before the answer leaves, as the
-  contract's audit trail asks; none is deferred.
+- **Introspection:** answered before Express and Nest for its plain case (\`src/common/http/lean-route.ts\`):
+  Node's HTTP parser, the body, the cached staff key, one indexed SELECT by the token's digest, the JSON
+  answer and its log line. Before that lean path, Express's router, Nest's guards, pipes and
+  interceptors, class-validator, pino-http's child logger per request and the GC they cause were most
+  of its CPU, and it could not pass the bare \`GET /healthz\` floor (which still goes through them).
+- **Login:** with argon2 replaced by a stub (a profiling experiment, not this bench) a 200 login costs
+  about 1 ms of CPU: the per-request machinery above, about a quarter of it in the eleven statements of
+  a 200 login (partner secret, maintenance, the attempt, the user, the give-back, the KBA count, the
+  token, its audit event, the auth epoch, the reset, the login's audit event; each 10 to 40 us), and
+  GC. With argon2 beside it the same work costs two to three times as much on the event loop (row 1's
+  split): the two memory-hard hashes (19 MiB each) evict what the event loop works on. Audit rows are
+  still written before the answer leaves, as the contract's audit trail asks; none is deferred.
 
 ## Compared with published figures
 
