@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import request from 'supertest';
 import { TestApp } from './support/harness';
 
@@ -10,7 +10,7 @@ import { TestApp } from './support/harness';
 
 const SHARED = [process.env.PXAUTH_SHARED_DIR, '../shared', '../../shared']
   .filter((d): d is string => !!d)
-  .map((d) => join(__dirname, '..', d))
+  .map((d) => resolve(__dirname, '..', d)) // an absolute PXAUTH_SHARED_DIR stays as it is
   .find((d) => existsSync(join(d, 'reference', 'plaid-exchange-auth.md')));
 if (!SHARED) throw new Error('../shared/reference/plaid-exchange-auth.md not found: set PXAUTH_SHARED_DIR');
 const REFERENCE = readFileSync(join(SHARED, 'reference', 'plaid-exchange-auth.md'), 'utf8');
