@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestDatabase, createTestDatabase } from '../support/databases';
 import { TestApp, expectEnvelope } from '../support/harness';
+import { tokenRequest } from '../support/oauth';
 import { TcpProxy } from '../support/tcp-proxy';
 
 /** The database goes away (a proxy in front of it is cut) and comes back, without a restart. */
@@ -49,6 +50,12 @@ describe('database outage', () => {
       expect(r.body.error.retry_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
       expect(retryAt).toBeGreaterThan(Date.now());
     }
+    // OAuth's token endpoint says the same in its own format (RFC 6749 5.2), as an OAuth client expects.
+    const token = await tokenRequest(t, { grant_type: 'refresh_token', refresh_token: 'x'.repeat(43) });
+    expect([token.status, token.body.error]).toEqual([503, 'temporarily_unavailable']);
+    expect(Date.parse(token.body.retry_at)).toBeGreaterThan(Date.now());
+    expect(Number(token.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(token.text).not.toMatch(/ECONNREFUSED|QueryFailedError|stack/i);
     const ready = await fetch(`${t.px.publicUrl}/readyz`);
     expect(ready.status).toBe(503);
     expect((await fetch(`${t.px.publicUrl}/healthz`)).status).toBe(200);

@@ -23,13 +23,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
-    const err = this.toPxError(exception);
-    if (err.id === ErrorId.INTERNAL_ERROR) this.logger.error({ err: exception }, 'unhandled error');
-    else if (err.id === ErrorId.SERVICE_UNAVAILABLE && !(exception instanceof PxError))
-      this.logger.warn({ reason: (exception as Error)?.message }, 'database unavailable');
-    else if (err.id === ErrorId.INVALID_REQUEST && isInvalidInput(exception))
-      // Logged, since validation should have stopped it: the SQL and the value stay out of the answer.
-      this.logger.warn({ reason: (exception as Error)?.message }, 'database refused a value of the request');
+    const err = asLoggedPxError(exception, this.logger, this.config);
     if (res.headersSent) return;
     const body: Record<string, unknown> = { id: err.id, message: err.message };
     if (err.retryAt) {
@@ -40,25 +34,42 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     // %ED%A0%80) still gets its X-Request-Id header (PRODUCT.md section 3).
     res.status(err.status).json({ request_id: requestIdOf(req, res), error: body });
   }
+}
 
-  private toPxError(exception: unknown): PxError {
-    if (exception instanceof PxError) return exception;
-    const retryAt = () => new Date(Date.now() + (this.config?.DB_RETRY_AFTER ?? 5_000));
-    if (isDatabaseUnavailable(exception))
-      return PxError.unavailable(retryAt(), 'The service cannot reach its database; retry shortly.');
-    if (isInvalidInput(exception)) return PxError.invalid('A value in the request cannot be stored.');
-    if (exception instanceof HttpException) {
-      switch (exception.getStatus()) {
-        case 503:
-          return PxError.unavailable(retryAt(), 'The service is not ready.');
-        case 400:
-          return PxError.invalid('The request is malformed.');
-        case 404:
-          return new PxError(ErrorId.NOT_FOUND);
-        case 405:
-          return new PxError(ErrorId.METHOD_NOT_ALLOWED);
-      }
+/** asPxError, with what an operator must see logged: a bug with its stack, the database's trouble. */
+export function asLoggedPxError(exception: unknown, logger: Logger, config?: AppConfig): PxError {
+  const err = asPxError(exception, config);
+  if (err.id === ErrorId.INTERNAL_ERROR) logger.error({ err: exception }, 'unhandled error');
+  else if (err.id === ErrorId.SERVICE_UNAVAILABLE && !(exception instanceof PxError))
+    logger.warn({ reason: (exception as Error)?.message }, 'database unavailable');
+  else if (err.id === ErrorId.INVALID_REQUEST && isInvalidInput(exception))
+    // Logged, since validation should have stopped it: the SQL and the value stay out of the answer.
+    logger.warn({ reason: (exception as Error)?.message }, 'database refused a value of the request');
+  return err;
+}
+
+/**
+ * What any exception means to a caller: a PxError as is; a database that cannot answer is 503 with a
+ * retry_at; a value it refuses is 400; Nest's own HTTP exceptions translated; anything else INTERNAL_ERROR.
+ * Shared by the envelope and by the endpoints that answer in a format of their own (/oauth2/token).
+ */
+export function asPxError(exception: unknown, config?: AppConfig): PxError {
+  if (exception instanceof PxError) return exception;
+  const retryAt = () => new Date(Date.now() + (config?.DB_RETRY_AFTER ?? 5_000));
+  if (isDatabaseUnavailable(exception))
+    return PxError.unavailable(retryAt(), 'The service cannot reach its database; retry shortly.');
+  if (isInvalidInput(exception)) return PxError.invalid('A value in the request cannot be stored.');
+  if (exception instanceof HttpException) {
+    switch (exception.getStatus()) {
+      case 503:
+        return PxError.unavailable(retryAt(), 'The service is not ready.');
+      case 400:
+        return PxError.invalid('The request is malformed.');
+      case 404:
+        return new PxError(ErrorId.NOT_FOUND);
+      case 405:
+        return new PxError(ErrorId.METHOD_NOT_ALLOWED);
     }
-    return new PxError(ErrorId.INTERNAL_ERROR);
   }
+  return new PxError(ErrorId.INTERNAL_ERROR);
 }
