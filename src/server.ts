@@ -97,11 +97,9 @@ export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
 async function leanRoutes(app: INestApplication): Promise<LeanRoutes> {
   const metrics = app.get(MetricsRegistry);
   const log = await app.resolve(PinoLogger);
-  return new LeanRoutes([app.get(IntrospectionRoute)], log, (route, status, seconds) => {
-    const labels = { listener: route.listener, method: route.method, route: route.path };
-    metrics.requests.inc({ ...labels, status: String(status) });
-    metrics.latency.observe(labels, seconds);
-  });
+  return new LeanRoutes([app.get(IntrospectionRoute)], log, (route, status, seconds) =>
+    metrics.observeRequest({ listener: route.listener, method: route.method, route: route.path }, status, seconds),
+  );
 }
 
 async function listen(server: Server, port: number, host: string): Promise<void> {

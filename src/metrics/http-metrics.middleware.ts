@@ -18,9 +18,7 @@ export class HttpMetricsMiddleware implements NestMiddleware {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const routePath = (req.route as { path?: unknown } | undefined)?.path;
       const route = typeof routePath === 'string' ? routePath : 'unmatched';
-      const labels = { listener: listenerOf(req), method: req.method, route };
-      this.m.requests.inc({ ...labels, status: String(res.statusCode) });
-      this.m.latency.observe(labels, seconds);
+      this.m.observeRequest({ listener: listenerOf(req), method: req.method, route }, res.statusCode, seconds);
     });
     next();
   }

@@ -26,6 +26,12 @@ export class MetricsRegistry implements OnModuleDestroy {
     buckets: SECONDS,
     registers: [this.registry],
   });
+  /** One answer written, by the pipeline's middleware or a lean route: counted and timed alike. */
+  observeRequest(labels: { listener: string; method: string; route: string }, status: number, seconds: number): void {
+    this.requests.inc({ ...labels, status: String(status) });
+    this.latency.observe(labels, seconds);
+  }
+
   readonly logins = new Counter({
     name: 'pxauth_logins_total',
     help: 'POST /users/auth_token outcomes (the audit outcome: success, challenge_issued, invalid_credentials, locked, shed, ...).',

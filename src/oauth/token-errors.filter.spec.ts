@@ -1,32 +1,10 @@
-import { ArgumentsHost, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
 import type { AppConfig } from '@/config/app-config';
 import { TokenErrorsFilter } from './token-errors.filter';
 import { OAuthError } from './token.service';
-
-function host() {
-  const res = {
-    headersSent: false,
-    statusCode: 0,
-    body: undefined as unknown,
-    headers: {} as Record<string, string>,
-    status(s: number) {
-      this.statusCode = s;
-      return this;
-    },
-    json(b: unknown) {
-      this.body = b;
-      return this;
-    },
-    setHeader(k: string, v: string) {
-      this.headers[k] = v;
-    },
-  };
-  const req = { headers: {}, id: 'req-1' };
-  const h = { switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }) } as unknown as ArgumentsHost;
-  return { h, res };
-}
+import { fakeHttpHost as host } from '../../test/support/fake-http-host';
 
 /** POST /oauth2/token answers every failure in RFC 6749's format, except a route that is not there. */
 describe(TokenErrorsFilter.name, () => {

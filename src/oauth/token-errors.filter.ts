@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ErrorId } from '@/common/errors/error-id';
+import { PxError } from '@/common/errors/px.error';
 import { ErrorEnvelopeFilter, asLoggedPxError } from '@/common/errors/error.filter';
 import { AppConfig } from '@/config/app-config';
 import { ThrottledError } from '@/throttle/throttled.error';
@@ -29,15 +30,8 @@ export class TokenErrorsFilter implements ExceptionFilter {
     if (res.headersSent) return;
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Pragma', 'no-cache');
-    if (exception instanceof ThrottledError) {
-      res.setHeader('Retry-After', String(exception.retryAfterSeconds()));
-      res.status(503).json({
-        error: 'temporarily_unavailable',
-        error_description: 'Too many requests; retry after the time in Retry-After.',
-        retry_at: exception.retryAt?.toISOString(),
-      });
-      return;
-    }
+    if (exception instanceof ThrottledError)
+      return unavailable(res, exception, 'Too many requests; retry after the time in Retry-After.');
     if (!(exception instanceof OAuthError)) return this.other(exception, host, res);
     const err = exception;
     const basic = /^basic /i.test(req.headers.authorization ?? '');
@@ -54,15 +48,19 @@ export class TokenErrorsFilter implements ExceptionFilter {
     // Not an answer of this endpoint (404 while OAuth is off): the envelope every missing route gives.
     if (![ErrorId.SERVICE_UNAVAILABLE, ErrorId.INVALID_REQUEST, ErrorId.INTERNAL_ERROR].includes(err.id))
       return new ErrorEnvelopeFilter(this.config).catch(err, host);
-    if (err.id === ErrorId.SERVICE_UNAVAILABLE) {
-      const retryAt = err.retryAt ?? new Date(Date.now() + this.config.DB_RETRY_AFTER);
-      res.setHeader('Retry-After', String(Math.max(1, Math.ceil((retryAt.getTime() - Date.now()) / 1000))));
-      res.status(503).json({
-        error: 'temporarily_unavailable',
-        error_description: err.message,
-        retry_at: retryAt.toISOString(),
-      });
-    } else if (err.id === ErrorId.INTERNAL_ERROR) res.status(500).json({ error: 'server_error' });
+    // asPxError gives every SERVICE_UNAVAILABLE its retry_at (the database's is DB_RETRY_AFTER ahead).
+    if (err.id === ErrorId.SERVICE_UNAVAILABLE) unavailable(res, err, err.message);
+    else if (err.id === ErrorId.INTERNAL_ERROR) res.status(500).json({ error: 'server_error' });
     else res.status(400).json({ error: 'invalid_request', error_description: err.message });
   }
+}
+
+/** 503 `temporarily_unavailable` (RFC 6749 4.1.2.1) with Retry-After and section 13's retry_at. */
+function unavailable(res: Response, err: PxError, description: string): void {
+  res.setHeader('Retry-After', String(err.retryAfterSeconds()));
+  res.status(503).json({
+    error: 'temporarily_unavailable',
+    error_description: description,
+    retry_at: err.retryAt?.toISOString(),
+  });
 }

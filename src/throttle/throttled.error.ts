@@ -14,9 +14,4 @@ export class ThrottledError extends PxError {
   ) {
     super(ErrorId.SERVICE_UNAVAILABLE, 'Too many requests from this client or address; retry shortly.', retryAt);
   }
-
-  /** Whole seconds until retry_at, at least 1: the Retry-After header (RFC 9110 10.2.3). */
-  retryAfterSeconds(now = Date.now()): number {
-    return Math.max(1, Math.ceil(((this.retryAt?.getTime() ?? now) - now) / 1000));
-  }
 }

@@ -1,30 +1,8 @@
-import { ArgumentsHost, BadRequestException, Logger, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Logger, NotFoundException } from '@nestjs/common';
 import { ErrorEnvelopeFilter } from './error.filter';
 import { ErrorId } from './error-id';
 import { PxError } from './px.error';
-
-function host() {
-  const res = {
-    headersSent: false,
-    statusCode: 0,
-    body: undefined as unknown,
-    headers: {} as Record<string, string>,
-    status(s: number) {
-      this.statusCode = s;
-      return this;
-    },
-    json(b: unknown) {
-      this.body = b;
-      return this;
-    },
-    setHeader(k: string, v: string) {
-      this.headers[k] = v;
-    },
-  };
-  const req = { headers: {}, id: 'req-1' };
-  const h = { switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }) } as unknown as ArgumentsHost;
-  return { h, res };
-}
+import { fakeHttpHost as host } from '../../../test/support/fake-http-host';
 
 describe(ErrorEnvelopeFilter.name, () => {
   const sut = new ErrorEnvelopeFilter();

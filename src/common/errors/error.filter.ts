@@ -28,7 +28,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     const body: Record<string, unknown> = { id: err.id, message: err.message };
     if (err.retryAt) {
       body.retry_at = err.retryAt.toISOString();
-      res.setHeader('Retry-After', String(Math.max(1, Math.ceil((err.retryAt.getTime() - Date.now()) / 1000))));
+      res.setHeader('Retry-After', String(err.retryAfterSeconds()));
     }
     // With `res`: a request refused before RequestContextMiddleware ran (a path Express cannot decode,
     // %ED%A0%80) still gets its X-Request-Id header (PRODUCT.md section 3).

@@ -19,4 +19,9 @@ export class PxError extends Error {
   static invalid(message: string): PxError {
     return new PxError(ErrorId.INVALID_REQUEST, message);
   }
+
+  /** Whole seconds until retry_at, at least 1: the Retry-After header (RFC 9110 10.2.3). */
+  retryAfterSeconds(now = Date.now()): number {
+    return Math.max(1, Math.ceil(((this.retryAt?.getTime() ?? now) - now) / 1000));
+  }
 }

@@ -43,12 +43,19 @@ export class LeanRoutes {
   serve(listener: Listener, req: IncomingMessage, res: ServerResponse, next: Next): void {
     const route = this.routes.find((r) => r.listener === listener && r.method === req.method && r.path === req.url);
     const length = Number(req.headers['content-length']);
+    const type = bodyTypeOf(req);
     // Only a body of known, acceptable length and type is read here; the pipeline refuses the rest.
-    if (!route || !(length > 0 && length <= MAX_BODY_BYTES) || !bodyTypeOf(req)) return next(req, res);
-    void this.answer(route, req, res, next);
+    if (!route || !(length > 0 && length <= MAX_BODY_BYTES) || !type) return next(req, res);
+    void this.answer(route, type, req, res, next);
   }
 
-  private async answer(route: LeanRoute, req: IncomingMessage, res: ServerResponse, next: Next): Promise<void> {
+  private async answer(
+    route: LeanRoute,
+    type: 'form' | 'json',
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: Next,
+  ): Promise<void> {
     const started = process.hrtime.bigint();
     let text: string;
     try {
@@ -59,7 +66,7 @@ export class LeanRoutes {
     }
     let answer: LeanAnswer | undefined;
     try {
-      const body = bodyTypeOf(req) === 'json' ? parseJson(text) : parseForm(text);
+      const body = type === 'json' ? parseJson(text) : parseForm(text);
       answer = await route.answer(req, body);
     } catch {
       // The pipeline parses again and answers the error as it would have, in its envelope.
