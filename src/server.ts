@@ -16,6 +16,7 @@ import { CREDENTIAL_SOURCE } from './users/credentials/credential-source';
 import { MetricsRegistry } from './metrics/metrics.registry';
 import { OpenApiDocuments } from './openapi/openapi.documents';
 import { IntrospectionRoute } from './tokens/introspection.route';
+import { LoginRoute } from './auth/login.route';
 
 export interface PxAuth {
   app: INestApplication;
@@ -45,6 +46,9 @@ export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
   const config = app.get(AppConfig);
   const express = app.getHttpAdapter().getInstance() as Application;
   express.disable('x-powered-by');
+  // No ETag: no answer here is cacheable (POSTs, tokens, pages marked no-store), and the ETag of an
+  // answer that holds a token is a digest of that token, computed for every answer for nothing.
+  express.set('etag', false);
   await app.init();
   app.get(OpenApiDocuments).generate(app);
 
@@ -93,11 +97,11 @@ export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
   };
 }
 
-/** Token introspection in front of Express, counted in /metrics and logged as the pipeline's answers are. */
+/** Login and token introspection in front of Express, counted in /metrics and logged as the pipeline's answers are. */
 async function leanRoutes(app: INestApplication): Promise<LeanRoutes> {
   const metrics = app.get(MetricsRegistry);
   const log = await app.resolve(PinoLogger);
-  return new LeanRoutes([app.get(IntrospectionRoute)], log, (route, status, seconds) =>
+  return new LeanRoutes([app.get(LoginRoute), app.get(IntrospectionRoute)], log, (route, status, seconds) =>
     metrics.observeRequest({ listener: route.listener, method: route.method, route: route.path }, status, seconds),
   );
 }

@@ -3,16 +3,19 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, ValidateNested } from 'class-validator';
 import { RequiredString } from '@/common/http/dto';
 
+/** The longest value of each AuthTokenDto field, in characters (also src/auth/login.route.ts's plain case). */
+export const AUTH_TOKEN_MAX = { username: 256, password: 1024, institution_id: 64 } as const;
+
 export class AuthTokenDto {
-  @ApiProperty({ description: 'Submitted username.', minLength: 1, maxLength: 256 })
-  @RequiredString(1, 256)
+  @ApiProperty({ description: 'Submitted username.', minLength: 1, maxLength: AUTH_TOKEN_MAX.username })
+  @RequiredString(1, AUTH_TOKEN_MAX.username)
   username: string;
-  @ApiProperty({ description: 'Submitted password.', minLength: 1, maxLength: 1024 })
-  @RequiredString(1, 1024)
+  @ApiProperty({ description: 'Submitted password.', minLength: 1, maxLength: AUTH_TOKEN_MAX.password })
+  @RequiredString(1, AUTH_TOKEN_MAX.password)
   password: string;
   @ApiPropertyOptional({ description: 'Institution identifier for partners with multiple institutions.' })
   @IsOptional()
-  @RequiredString(1, 64)
+  @RequiredString(1, AUTH_TOKEN_MAX.institution_id)
   institution_id?: string;
 }
 

@@ -13,6 +13,7 @@ import { UsersModule } from '@/users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { ChallengeIssuer } from './challenge-issuer';
+import { LoginRoute } from './login.route';
 import { SendOtpService } from './send-otp.service';
 import { TwoFactorService } from './two-factor.service';
 
@@ -20,12 +21,13 @@ import { TwoFactorService } from './two-factor.service';
 @Module({
   imports: [PartnersModule, UsersModule, ChallengeModule, OtpModule, KbaModule, TokensModule, ThrottleModule],
   controllers: [AuthController],
-  exports: [AuthService, SendOtpService, TwoFactorService, ChallengeIssuer],
+  exports: [AuthService, SendOtpService, TwoFactorService, ChallengeIssuer, LoginRoute],
   providers: [
     AuthService,
     SendOtpService,
     TwoFactorService,
     ChallengeIssuer,
+    LoginRoute,
     {
       // One verifier per factor kind, each owning its rules (PRODUCT.md section 7).
       provide: FACTOR_VERIFIERS,

@@ -25,15 +25,26 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const err = asLoggedPxError(exception, this.logger, this.config);
     if (res.headersSent) return;
-    const body: Record<string, unknown> = { id: err.id, message: err.message };
-    if (err.retryAt) {
-      body.retry_at = err.retryAt.toISOString();
-      res.setHeader('Retry-After', String(err.retryAfterSeconds()));
-    }
     // With `res`: a request refused before RequestContextMiddleware ran (a path Express cannot decode,
     // %ED%A0%80) still gets its X-Request-Id header (PRODUCT.md section 3).
-    res.status(err.status).json({ request_id: requestIdOf(req, res), error: body });
+    const answer = envelopeOf(err, requestIdOf(req, res));
+    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    res.status(answer.status).json(answer.body);
   }
+}
+
+/** The envelope of one error: its status, `{ request_id, error }`, and Retry-After for a 503. */
+export function envelopeOf(
+  err: PxError,
+  requestId: string,
+): { status: number; body: Record<string, unknown>; headers: Record<string, string> } {
+  const error: Record<string, unknown> = { id: err.id, message: err.message };
+  const headers: Record<string, string> = {};
+  if (err.retryAt) {
+    error.retry_at = err.retryAt.toISOString();
+    headers['Retry-After'] = String(err.retryAfterSeconds());
+  }
+  return { status: err.status, body: { request_id: requestId, error }, headers };
 }
 
 /** asPxError, with what an operator must see logged: a bug with its stack, the database's trouble. */

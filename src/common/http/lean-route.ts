@@ -8,6 +8,8 @@ import { requestIdOf } from './request-id';
 export interface LeanAnswer {
   status: number;
   body: unknown;
+  /** Besides Content-Type and Content-Length (an error's Retry-After). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -22,8 +24,12 @@ export interface LeanRoute {
   readonly method: 'POST';
   readonly path: string;
   readonly listener: Listener;
-  /** The answer for the plain case, or undefined to let the full pipeline answer. */
-  answer(req: IncomingMessage, body: Record<string, unknown>): Promise<LeanAnswer | undefined>;
+  /**
+   * The answer for the plain case, or undefined to let the full pipeline answer: undefined only before
+   * anything was counted or written, since the pipeline then does it all again. `res` is for headers
+   * that must be set as the pipeline sets them (X-Request-Id, a throttle's); the body is written here.
+   */
+  answer(req: IncomingMessage, body: Record<string, unknown>, res: ServerResponse): Promise<LeanAnswer | undefined>;
 }
 
 /** Told of each answer a lean route wrote, as the metrics middleware is of the pipeline's. */
@@ -67,7 +73,7 @@ export class LeanRoutes {
     let answer: LeanAnswer | undefined;
     try {
       const body = type === 'json' ? parseJson(text) : parseForm(text);
-      answer = await route.answer(req, body);
+      answer = await route.answer(req, body, res);
     } catch {
       // The pipeline parses again and answers the error as it would have, in its envelope.
       answer = undefined;
@@ -79,14 +85,15 @@ export class LeanRoutes {
     const requestId = requestIdOf(req, res);
     const json = JSON.stringify(answer.body);
     res.writeHead(answer.status, {
+      ...answer.headers,
       'Content-Type': 'application/json; charset=utf-8',
       'Content-Length': Buffer.byteLength(json),
     });
     res.end(json);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.onAnswered(route, answer.status, seconds);
-    // The line pino-http writes for the pipeline's answers, with the same fields (src/logging.ts).
-    this.log.info(
+    // The line pino-http writes for the pipeline's answers, with the same fields and level (src/logging.ts).
+    this.log[answer.status >= 500 ? 'error' : 'info'](
       {
         req: { method: req.method, url: req.url },
         res: { statusCode: answer.status },

@@ -1,4 +1,5 @@
-import type { Request } from 'express';
+import accepts from 'accepts';
+import type { IncomingMessage } from 'node:http';
 
 /**
  * The languages of texts shown to the user through Plaid Link: English and Spanish, English when
@@ -7,8 +8,11 @@ import type { Request } from 'express';
 export const LOCALES = ['en', 'es'] as const;
 export type Locale = (typeof LOCALES)[number];
 
-/** Accept-Language negotiation with q-values (Express's acceptsLanguages). */
-export function localeOf(req: Request): Locale {
-  const match = req.acceptsLanguages(...LOCALES);
+/**
+ * Accept-Language negotiation with q-values, by the library Express's acceptsLanguages uses, so that a
+ * request answered before Express (src/auth/login.route.ts) is negotiated alike.
+ */
+export function localeOf(req: IncomingMessage): Locale {
+  const match = accepts(req).languages(...LOCALES);
   return typeof match === 'string' && (LOCALES as readonly string[]).includes(match) ? (match as Locale) : 'en';
 }
