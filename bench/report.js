@@ -80,9 +80,13 @@ ${md}
 
 1. **CPU per login beyond its argon2id verify.** The server process's CPU time (\`process.cpuUsage()\`,
    every thread, so libuv's argon2 workers too) for 32 logins that answer 200 (random users, right
-   password: partner check, lockout, user lookup, argon2id, token, audit), minus its CPU for 32 raw
-   argon2id verifies run in the same process right after, divided by 32. Ten rounds, interleaved, so
-   both see the same machine; the median is shown with the range of rounds. The same difference is
+   password: partner check, lockout, user lookup, argon2id, token, audit), read from before the first
+   request to the last answer, minus its CPU for 32 raw argon2id verifies run in the same process right
+   after (to the last verify), divided by 32. The login's window closes at its last answer, not when
+   autocannon reports on its next 1 s tick: what the idle server's timers cost in that wait (about
+   10 ms a second here, mostly the event-loop delay monitor's 10 ms timer) is no login's work.
+   Twenty rounds, interleaved, so both see the same machine; the median is shown with the range of
+   rounds. The same difference is
    split by thread, from Linux's \`/proc/self/task/<pid>/schedstat\`: the event loop (pxauth's own
    work: HTTP, Nest, the statements, the audit; and argon2's JavaScript part on both sides) and the
    other threads (argon2's memory-hard work in libuv's pool). The second part is argon2 costing more
@@ -100,8 +104,8 @@ ${md}
    from run to run; the server's CPU per answer, measured in the same rounds, is the steadier figure.
 4. **300 concurrent clients for 20 s.** autocannon with 300 connections, each logging in as a random
    user with the right password, request timeout 30 s. Latencies of the 200s only (p50, p99, max),
-   503s (shed), connection errors and timeouts, and the server's peak resident memory (sampled every
-   50 ms), and the server's event-loop delay over the 20 s (p99 and max, from its own \`/metrics\`:
+   503s (shed), connection errors and timeouts, and the server's peak resident memory (the kernel's
+   high-water mark, \`VmHWM\`, reset just before), and the server's event-loop delay over the 20 s (p99 and max, from its own \`/metrics\`:
    a blocked event loop would show here). The goal needs the admission control of issue 10 part A (\`OVERLOAD_QUEUE_TIMEOUT\`): until
    it lands every login is queued and the p99 grows with the queue.
 5. **Scale.** The same logins (random user of the database) and KBA \`2fa\` answers (only the 2fa
@@ -117,13 +121,17 @@ ${md}
   answer and its log line. Before that lean path, Express's router, Nest's guards, pipes and
   interceptors, class-validator, pino-http's child logger per request and the GC they cause were most
   of its CPU, and it could not pass the bare \`GET /healthz\` floor (which still goes through them).
-- **Login:** with argon2 replaced by a stub (a profiling experiment, not this bench) a 200 login costs
-  about 1 ms of CPU: the per-request machinery above, about a quarter of it in the eleven statements of
-  a 200 login (partner secret, maintenance, the attempt, the user, the give-back, the KBA count, the
-  token, its audit event, the auth epoch, the reset, the login's audit event; each 10 to 40 us), and
-  GC. With argon2 beside it the same work costs two to three times as much on the event loop (row 1's
-  split): the two memory-hard hashes (19 MiB each) evict what the event loop works on. Audit rows are
-  still written before the answer leaves, as the contract's audit trail asks; none is deferred.
+- **Login:** answered before Express and Nest for its plain case too (\`src/auth/login.route.ts\`).
+  Measured with argon2 replaced by a stub (a profiling experiment with \`perf\`, not this bench), two
+  connections as in row 1: through the full pipeline a 200 login cost about 2.4 ms on the event loop
+  and 0.6 ms in V8's GC threads; on the lean path 1.45 ms and 0.3 ms. What is left: the eleven
+  statements of a 200 login (partner secret, maintenance, the attempt, the user, the give-back, the
+  KBA count, the token, its audit event, the auth epoch, the reset, the login's audit event), about a
+  third of the event loop's time with SQLite's writes and file locks in the kernel; Node's HTTP parser
+  and socket writes; the token, the audit and the metrics; AsyncLocalStorage's promise hooks. Audit
+  rows are still written before the answer leaves, as the contract's audit trail asks; none is
+  deferred. With argon2 beside it the same work costs about half as much again (row 1's split), and
+  argon2's own threads cost more while the event loop shares the two cores with them.
 
 ## Compared with published figures
 

@@ -4,7 +4,7 @@
 //   { cmd: 'argon2', n, concurrency } -> n raw argon2id verifies in this process, and the CPU they took
 require('reflect-metadata');
 const argon2 = require('argon2');
-const { readFileSync } = require('node:fs');
+const { readFileSync, writeFileSync } = require('node:fs');
 const { Writable } = require('node:stream');
 const { startPxAuth } = require('../dist/server');
 const { ARGON2_OPTIONS } = require('../dist/users/password-hasher');
@@ -12,12 +12,18 @@ const { ARGON2_OPTIONS } = require('../dist/users/password-hasher');
 /** CPU time of the event-loop thread alone (ns), from Linux's schedstat: argon2 runs on libuv's threads. */
 const mainThreadNs = () => Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
 
+/**
+ * Peak resident memory (bytes): the kernel's own high-water mark (VmHWM), exact and free, where sampling
+ * every few milliseconds would both miss short peaks and cost CPU in every measurement's window.
+ */
+const peakRssBytes = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
+/** Restarts the high-water mark at the current resident size (Linux's clear_refs, value 5). */
+const resetPeakRss = () => writeFileSync('/proc/self/clear_refs', '5');
+
 async function main() {
   const env = JSON.parse(process.argv[2]);
   const px = await startPxAuth({ env, logStream: new Writable({ write: (_c, _e, cb) => cb() }) });
   const hash = await argon2.hash('bench-raw', ARGON2_OPTIONS);
-  let peakRss = process.memoryUsage().rss;
-  setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50).unref();
 
   process.on('message', async (m) => {
     if (m.cmd === 'usage') {
@@ -25,8 +31,8 @@ async function main() {
         id: m.id,
         cpu: process.cpuUsage(),
         mainNs: mainThreadNs(),
-        rss: process.memoryUsage().rss,
-        peakRss,
+        rss: process.memoryUsage.rss(),
+        peakRss: peakRssBytes(),
       });
     } else if (m.cmd === 'argon2') {
       const cpu0 = process.cpuUsage();
@@ -47,7 +53,7 @@ async function main() {
         seconds: Number(process.hrtime.bigint() - t0) / 1e9,
       });
     } else if (m.cmd === 'resetPeak') {
-      peakRss = process.memoryUsage().rss;
+      resetPeakRss();
       process.send({ id: m.id });
     } else if (m.cmd === 'close') {
       await px.close();
