@@ -185,6 +185,7 @@ async function overload(ac, a, small) {
   await a.ask('resetPeak');
   // prom-client resets its event-loop delay histogram at each scrape: this one starts the window.
   await fetch(`${a.internalUrl}/metrics`).then((x) => x.text());
+  await a.ask('servedStart');
   const ok = [];
   const byStatus = {};
   const r = await logins(
@@ -197,6 +198,7 @@ async function overload(ac, a, small) {
       if (status === 200) ok.push(ms);
     },
   );
+  const served = (await a.ask('servedStop')).ms;
   const loop = await fetch(`${a.internalUrl}/metrics`).then((x) => x.text());
   const gauge = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(loop)?.[1]) * 1000;
   // What the clients left in flight is still being computed: wait until the argon2 queue is empty.
@@ -213,6 +215,8 @@ async function overload(ac, a, small) {
     p50: pct(ok, 50),
     p99: pct(ok, 99),
     max: Math.max(...ok),
+    servedP99: pct(served, 99),
+    servedMax: Math.max(...served),
     shed: byStatus[503] ?? 0,
     errors: r.errors,
     timeouts: r.timeouts,

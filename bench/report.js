@@ -32,7 +32,7 @@ function rows({ cpu, introspection: it, enumeration: en, scale: sc, overload: ov
     ],
     [
       '4. 300 clients for 20 s',
-      `${ov.byStatus[200] ?? 0} accepted (${f(ov.okRate)}/s), p50 ${f(ov.p50 / 1000, 2)} s, p99 ${f(ov.p99 / 1000, 2)} s; ${ov.shed} shed (503); ${ov.errors} errors, ${ov.timeouts} timeouts; peak RSS ${f(ov.peakRssMb, 0)} MiB; event-loop delay p99 ${f(ov.loopP99Ms, 1)} ms, max ${f(ov.loopMaxMs, 1)} ms`,
+      `${ov.byStatus[200] ?? 0} accepted (${f(ov.okRate)}/s), p50 ${f(ov.p50 / 1000, 2)} s, p99 ${f(ov.p99 / 1000, 2)} s (in the server: p99 ${f(ov.servedP99 / 1000, 2)} s, max ${f(ov.servedMax / 1000, 2)} s); ${ov.shed} shed (503); ${ov.errors} errors, ${ov.timeouts} timeouts; peak RSS ${f(ov.peakRssMb, 0)} MiB; event-loop delay p99 ${f(ov.loopP99Ms, 1)} ms, max ${f(ov.loopMaxMs, 1)} ms`,
       `statuses ${JSON.stringify(ov.byStatus)}`,
       'p99 <= 2 s, rest 503, none dropped',
       pass(ov.p99 <= 2000 && ov.errors === 0 && ov.timeouts === 0),
@@ -103,7 +103,11 @@ ${md}
    usernames exist. At about 10 logins a second on a loaded machine the rate ratio moves by 10 to 15%
    from run to run; the server's CPU per answer, measured in the same rounds, is the steadier figure.
 4. **300 concurrent clients for 20 s.** autocannon with 300 connections, each logging in as a random
-   user with the right password, request timeout 30 s. Latencies of the 200s only (p50, p99, max),
+   user with the right password, request timeout 30 s. Latencies of the 200s only (p50, p99, max) as
+   the clients saw them, and as the server served them (from the parsed request to the answer's last
+   byte: the difference is time a request waited to be read, in the accept queue or behind a busy
+   loop; on this shared machine, when it is loaded, some of the 300 connections are accepted seconds
+   late and their first login's latency shows it, while the server's own p99 stays near one check),
    503s (shed), connection errors and timeouts, and the server's peak resident memory (the kernel's
    high-water mark, \`VmHWM\`, reset just before), and the server's event-loop delay over the 20 s (p99 and max, from its own \`/metrics\`:
    a blocked event loop would show here). The goal needs the admission control of issue 10 part A (\`OVERLOAD_QUEUE_TIMEOUT\`): until

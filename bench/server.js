@@ -2,6 +2,7 @@
 // own, apart from the load generator's. It answers the parent over IPC:
 //   { cmd: 'usage' }                  -> process.cpuUsage() (every thread: libuv's argon2 workers too) and memory
 //   { cmd: 'argon2', n, concurrency } -> n raw argon2id verifies in this process, and the CPU they took
+//   { cmd: 'servedStart' | 'servedStop' } -> the server-side times of the 200 logins in between
 require('reflect-metadata');
 const argon2 = require('argon2');
 const { readFileSync, writeFileSync } = require('node:fs');
@@ -24,6 +25,14 @@ async function main() {
   const env = JSON.parse(process.argv[2]);
   const px = await startPxAuth({ env, logStream: new Writable({ write: (_c, _e, cb) => cb() }) });
   const hash = await argon2.hash('bench-raw', ARGON2_OPTIONS);
+  // Logins answered 200, timed inside the server from the parsed request to the last byte written, while
+  // asked to: the clients' latencies add the time a request waits to be read (the accept queue, a busy loop).
+  let served = null;
+  px.publicServer.on('request', (req, res) => {
+    if (!served || req.url !== '/users/auth_token') return;
+    const t0 = process.hrtime.bigint();
+    res.on('finish', () => served && res.statusCode === 200 && served.push(Number(process.hrtime.bigint() - t0) / 1e6));
+  });
 
   process.on('message', async (m) => {
     if (m.cmd === 'usage') {
@@ -52,6 +61,12 @@ async function main() {
         mainUs,
         seconds: Number(process.hrtime.bigint() - t0) / 1e9,
       });
+    } else if (m.cmd === 'servedStart') {
+      served = [];
+      process.send({ id: m.id });
+    } else if (m.cmd === 'servedStop') {
+      process.send({ id: m.id, ms: served ?? [] });
+      served = null;
     } else if (m.cmd === 'resetPeak') {
       resetPeakRss();
       process.send({ id: m.id });
