@@ -54,10 +54,13 @@ function rows({ cpu, introspection: it, enumeration: en, scale: sc, overload: ov
   ];
 }
 
-function report({ results, small, large, seconds, load0, load1 }) {
+function report({ results, small, large, seconds, load0, load1, stolen }) {
   const header = ['measure', 'measured', 'ratio in the same run', 'goal', 'goal'];
   const body = rows(results, small, large);
-  const table = [header, ...body].map((r) => r.join(' | ')).join('\n');
+  const table = [
+    `CPU stolen by the hypervisor during the measurements: ${f(100 * stolen, 1)}%`,
+    ...[header, ...body].map((r) => r.join(' | ')),
+  ].join('\n');
   const md = [header, header.map(() => '---'), ...body].map((r) => `| ${r.join(' | ')} |`).join('\n');
   const cpus = os.cpus();
   const machine = `${cpus.length} x ${cpus[0]?.model ?? 'unknown CPU'}, ${f(os.totalmem() / 2 ** 30, 1)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
@@ -70,6 +73,10 @@ Written by \`npm run bench\` (\`bench/run.js\`); do not edit by hand, run it aga
 - **Load average** (1, 5, 15 min) at the start of the measurements: ${load0.map((x) => f(x, 2)).join(', ')}; at the end: ${load1.map((x) => f(x, 2)).join(', ')}.
   This machine is shared by several engineers' builds and tests: absolute rates are from a loaded
   machine and vary from run to run; the ratios, taken in small interleaved rounds, are what to compare.
+- **CPU stolen by the hypervisor** while the bench measured (\`steal\` in \`/proc/stat\`): ${f(100 * stolen, 1)}% of the
+  machine's time. This virtual machine shares its host: when other guests are busy, every figure here
+  costs more, the absolute rates (row 2) most, and a run with a few percent stolen can be half as fast
+  as a quiet one.
 - **Command:** \`npm run bench\` (builds, then \`node bench/run.js\`); the run took ${f(seconds, 0)} s.
 - **Database:** SQLite files, one with ${small.toLocaleString('en')} users, one with ${large.toLocaleString('en')}; argon2id m=19456 KiB, t=2, p=1.
 - **Load generator:** autocannon 9 in the bench process, on loopback; pxauth in a child process of its own.

@@ -4,7 +4,7 @@ require('reflect-metadata');
 const argon2 = require('argon2');
 const autocannon = require('autocannon');
 const { fork } = require('node:child_process');
-const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const { join } = require('node:path');
 const { Writable } = require('node:stream');
@@ -27,6 +27,17 @@ const ENV = {
   PURGE_INTERVAL: '0',
   LOCKOUT_THRESHOLD: '100',
 };
+
+/** Linux's whole-machine CPU counters (/proc/stat, in clock ticks): all of them, and those the hypervisor stole. */
+function machineCpu() {
+  const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { all: ticks.slice(0, 8).reduce((s, x) => s + x, 0), steal: ticks[7] };
+}
+
+/** The share of the machine's CPU time that other guests of the host took while the bench measured. */
+function stolenShare(from, to) {
+  return (to.steal - from.steal) / Math.max(1, to.all - from.all);
+}
 
 /** A migrated, sandbox-seeded SQLite file with `users` bench users. */
 async function prepareDatabase(dir, name, users, hash) {
@@ -92,9 +103,11 @@ async function main() {
     const b = await startServer(large);
     servers.push(b);
     const load0 = os.loadavg();
+    const cpu0 = machineCpu();
     const results = await measure({ a, b, small: SMALL, large: LARGE, autocannon });
+    const stolen = stolenShare(cpu0, machineCpu());
     const seconds = (Date.now() - started) / 1000;
-    const text = report({ results, small: SMALL, large: LARGE, seconds, load0, load1: os.loadavg() });
+    const text = report({ results, small: SMALL, large: LARGE, seconds, load0, load1: os.loadavg(), stolen });
     writeFileSync(join(__dirname, '..', 'BENCHMARKS.md'), text.markdown);
     console.log(`\n${text.table}\n\nBENCHMARKS.md written; the whole run took ${seconds.toFixed(0)} s.`);
   } finally {
