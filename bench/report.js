@@ -92,7 +92,7 @@ ${md}
    after (to the last verify), divided by 32. The login's window closes at its last answer, not when
    autocannon reports on its next 1 s tick: what the idle server's timers cost in that wait (about
    10 ms a second here, mostly the event-loop delay monitor's 10 ms timer) is no login's work.
-   Twenty rounds, interleaved, so both see the same machine; the median is shown with the range of
+   Forty rounds, interleaved, so both see the same machine; the median is shown with the range of
    rounds. The same difference is
    split by thread, from Linux's \`/proc/self/task/<pid>/schedstat\`: the event loop (pxauth's own
    work: HTTP, Nest, the statements, the audit; and argon2's JavaScript part on both sides) and the
