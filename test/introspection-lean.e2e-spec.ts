@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { IntrospectionRoute } from '@/tokens/introspection.route';
 import { KEYS, TestApp, expectEnvelope } from './support/harness';
+import { leanAnswers, requestsCounted } from './support/lean-routes';
 
 /**
  * Issue 10, goal 2: POST /tokens/introspect answers its plain case before Express and Nest
@@ -44,17 +45,6 @@ function raw(
   });
 }
 
-/** For each call `act` made of IntrospectionRoute.answer: true if it answered, false if it handed over. */
-async function leanAnswers(t: TestApp, act: () => Promise<unknown>): Promise<boolean[]> {
-  const spy = jest.spyOn(t.px.app.get(IntrospectionRoute), 'answer');
-  try {
-    await act();
-    return Promise.all(spy.mock.results.map(async (r) => (await r.value) !== undefined));
-  } finally {
-    spy.mockRestore();
-  }
-}
-
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Bearer ${KEYS.rs}` };
 
 describe('introspection on its lean path (issue 10)', () => {
@@ -84,9 +74,9 @@ describe('introspection on its lean path (issue 10)', () => {
     // No ETag on either (src/server.ts): an answer's ETag would be a digest of what it holds.
     expect([lean.headers.etag, full.headers.etag]).toEqual([undefined, undefined]);
     // Which path answered each: the lean route's own result, watched (not replaced).
-    const answered = await leanAnswers(t, () => raw(t, body, FORM));
+    const answered = await leanAnswers(t, IntrospectionRoute, () => raw(t, body, FORM));
     expect(answered).toEqual([true]);
-    expect(await leanAnswers(t, () => raw(t, body, FORM, { chunked: true }))).toEqual([]);
+    expect(await leanAnswers(t, IntrospectionRoute, () => raw(t, body, FORM, { chunked: true }))).toEqual([]);
   });
 
   it('JSON bodies, user_id checks and unknown tokens are answered as before', async () => {
@@ -99,9 +89,13 @@ describe('introspection on its lean path (issue 10)', () => {
     expect([unknown.status, JSON.parse(unknown.body)]).toEqual([200, { active: false }]);
     // Not printable ASCII: no token of ours, answered by the full pipeline (its DTO), inactive.
     let odd!: Answer;
-    expect(await leanAnswers(t, async () => (odd = await raw(t, JSON.stringify({ token: 'tökén' }), json)))).toEqual([
-      false,
-    ]);
+    expect(
+      await leanAnswers(
+        t,
+        IntrospectionRoute,
+        async () => (odd = await raw(t, JSON.stringify({ token: 'tökén' }), json)),
+      ),
+    ).toEqual([false]);
     expect([odd.status, JSON.parse(odd.body)]).toEqual([200, { active: false }]);
   });
 
@@ -160,23 +154,11 @@ describe('introspection on its lean path (issue 10)', () => {
   });
 
   it('is counted in /metrics and logged with its request id, never with the token', async () => {
-    const count = async () => {
-      const m = await request(t.px.internalServer).get('/metrics');
-      const line = m.text
-        .split('\n')
-        .find(
-          (l) =>
-            l.startsWith('pxauth_http_requests_total{') &&
-            l.includes('route="/tokens/introspect"') &&
-            l.includes('status="200"'),
-        );
-      return line ? Number(line.split(' ').pop()) : 0;
-    };
-    const before = await count();
+    const before = await requestsCounted(t, '/tokens/introspect', 200);
     const id = 'lean-introspect-check-1';
     const r = await raw(t, new URLSearchParams({ token }).toString(), { ...FORM, 'X-Request-Id': id });
     expect([r.status, r.headers['x-request-id']]).toEqual([200, id]);
-    expect(await count()).toBe(before + 1);
+    expect(await requestsCounted(t, '/tokens/introspect', 200)).toBe(before + 1);
     const lines = t.logs.filter((l) => l.includes(id)).map((l) => JSON.parse(l) as Record<string, any>);
     expect(lines).toEqual([
       expect.objectContaining({

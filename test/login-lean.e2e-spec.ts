@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { LoginRoute } from '@/auth/login.route';
 import { CLIENT, PASSWORD, TestApp, expectEnvelope } from './support/harness';
+import { leanAnswers, requestsCounted } from './support/lean-routes';
 
 /**
  * Issue 10, goal 1: POST /users/auth_token answers its plain case before Express and Nest
@@ -51,23 +52,12 @@ function raw(t: TestApp, body: string, headers: Record<string, string> = {}, chu
 
 const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
 
-/** For each call `act` made of LoginRoute.answer: true if it answered, false if it handed over. */
-async function leanAnswers(t: TestApp, act: () => Promise<unknown>): Promise<boolean[]> {
-  const spy = jest.spyOn(t.px.app.get(LoginRoute), 'answer');
-  try {
-    await act();
-    return Promise.all(spy.mock.results.map(async (r) => (await r.value) !== undefined));
-  } finally {
-    spy.mockRestore();
-  }
-}
-
 /** The same request on both paths: [lean, full], and which path answered each. */
 async function both(t: TestApp, body: string, headers: Record<string, string> = {}): Promise<[Answer, Answer]> {
   let lean!: Answer;
   let full!: Answer;
-  expect(await leanAnswers(t, async () => (lean = await raw(t, body, headers)))).toEqual([true]);
-  expect(await leanAnswers(t, async () => (full = await raw(t, body, headers, true)))).toEqual([]);
+  expect(await leanAnswers(t, LoginRoute, async () => (lean = await raw(t, body, headers)))).toEqual([true]);
+  expect(await leanAnswers(t, LoginRoute, async () => (full = await raw(t, body, headers, true)))).toEqual([]);
   return [lean, full];
 }
 
@@ -114,9 +104,9 @@ describe('auth_token on its lean path (issue 10)', () => {
   it('a JSON body and an institution_id are plain too; the token it gives is live', async () => {
     let r!: Answer;
     const json = JSON.stringify({ username: 'user_good', password: PASSWORD, institution_id: 'default' });
-    expect(await leanAnswers(t, async () => (r = await raw(t, json, { 'Content-Type': 'application/json' })))).toEqual([
-      true,
-    ]);
+    expect(
+      await leanAnswers(t, LoginRoute, async () => (r = await raw(t, json, { 'Content-Type': 'application/json' }))),
+    ).toEqual([true]);
     expect(r.status).toBe(200);
     const intro = await request(t.px.internalServer)
       .post('/tokens/introspect')
@@ -150,7 +140,7 @@ describe('auth_token on its lean path (issue 10)', () => {
     ],
   ])('%s: handed to the full pipeline, which answers as before', async (_name, body, status, id) => {
     let r!: Answer;
-    expect(await leanAnswers(t, async () => (r = await raw(t, body)))).toEqual([false]);
+    expect(await leanAnswers(t, LoginRoute, async () => (r = await raw(t, body)))).toEqual([false]);
     expect(r.status).toBe(status);
     if (id) expectEnvelope({ ...r, headers: r.headers as Record<string, string> }, status, id);
   });
@@ -164,6 +154,7 @@ describe('auth_token on its lean path (issue 10)', () => {
     expect(
       await leanAnswers(
         t,
+        LoginRoute,
         async () => (r = await raw(t, form({ username: 'user_good', password: PASSWORD }), headers)),
       ),
     ).toEqual([false]);
@@ -189,23 +180,11 @@ describe('auth_token on its lean path (issue 10)', () => {
   });
 
   it('is counted in /metrics and every line it logs carries its request id, never the password or token', async () => {
-    const count = async () => {
-      const m = await request(t.px.internalServer).get('/metrics');
-      const line = m.text
-        .split('\n')
-        .find(
-          (l) =>
-            l.startsWith('pxauth_http_requests_total{') &&
-            l.includes('route="/users/auth_token"') &&
-            l.includes('status="200"'),
-        );
-      return line ? Number(line.split(' ').pop()) : 0;
-    };
-    const before = await count();
+    const before = await requestsCounted(t, '/users/auth_token', 200);
     const id = 'lean-login-check-1';
     const r = await raw(t, form({ username: 'user_good', password: PASSWORD }), { 'X-Request-Id': id });
     expect([r.status, r.headers['x-request-id']]).toEqual([200, id]);
-    expect(await count()).toBe(before + 1);
+    expect(await requestsCounted(t, '/users/auth_token', 200)).toBe(before + 1);
     // pino writes asynchronously.
     const deadline = Date.now() + 5_000;
     let lines: Record<string, any>[] = [];
@@ -244,7 +223,9 @@ describe('auth_token on its lean path, throttled (issue 10)', () => {
     const answered: boolean[] = [];
     const statuses: number[] = [];
     for (const chunked of [false, true, false, false, true]) {
-      answered.push(...(await leanAnswers(t, async () => statuses.push((await raw(t, body, {}, chunked)).status))));
+      answered.push(
+        ...(await leanAnswers(t, LoginRoute, async () => statuses.push((await raw(t, body, {}, chunked)).status))),
+      );
     }
     // Three in the second, lean or not; the fourth (lean) and the fifth (full) are refused alike.
     expect(statuses).toEqual([200, 200, 200, 503, 503]);
