@@ -71,8 +71,8 @@ Written by \`npm run bench\` (\`bench/run.js\`); do not edit by hand, run it aga
 - **Date:** ${new Date().toISOString()}
 - **Machine:** ${machine}
 - **Load average** (1, 5, 15 min) at the start of the measurements: ${load0.map((x) => f(x, 2)).join(', ')}; at the end: ${load1.map((x) => f(x, 2)).join(', ')}.
-  This machine is shared by several engineers' builds and tests: absolute rates are from a loaded
-  machine and vary from run to run; the ratios, taken in small interleaved rounds, are what to compare.
+  This machine is shared by several engineers' builds and tests: absolute rates depend on how busy it
+  is and vary from run to run; the ratios, taken in small interleaved rounds, are what to compare.
 - **CPU stolen by the hypervisor** while the bench measured (\`steal\` in \`/proc/stat\`): ${f(100 * stolen, 1)}% of the
   machine's time. This virtual machine shares its host: when other guests are busy, every figure here
   costs more, the absolute rates (row 2) most, and a run with a few percent stolen can be half as fast
@@ -117,8 +117,9 @@ ${md}
    late and their first login's latency shows it, while the server's own p99 stays near one check),
    503s (shed), connection errors and timeouts, and the server's peak resident memory (the kernel's
    high-water mark, \`VmHWM\`, reset just before), and the server's event-loop delay over the 20 s (p99 and max, from its own \`/metrics\`:
-   a blocked event loop would show here). The goal needs the admission control of issue 10 part A (\`OVERLOAD_QUEUE_TIMEOUT\`): until
-   it lands every login is queued and the p99 grows with the queue.
+   a blocked event loop would show here). What meets the goal is the admission control of PRODUCT.md
+   section 13 (\`OVERLOAD_QUEUE_TIMEOUT\`): a login that cannot start its password check in time is shed
+   with 503 and \`retry_at\`, its attempt given back, instead of waiting in an ever longer queue.
 5. **Scale.** The same logins (random user of the database) and KBA \`2fa\` answers (only the 2fa
    request timed; each after its own login) against a database of ${small.toLocaleString('en')} users and one of
    ${large.toLocaleString('en')}, interleaved in five rounds (30 logins and 6 KBA answers each); the server's CPU per login and per
