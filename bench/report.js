@@ -136,13 +136,14 @@ ${md}
 - **Login:** answered before Express and Nest for its plain case too (\`src/auth/login.route.ts\`).
   Measured with argon2 replaced by a stub (a profiling experiment with \`perf\`, not this bench), two
   connections as in row 1: through the full pipeline a 200 login cost about 2.4 ms on the event loop
-  and 0.6 ms in V8's GC threads; on the lean path 1.45 ms and 0.3 ms. What is left: the eleven
-  statements of a 200 login (partner secret, maintenance, the attempt, the user, the give-back, the
-  KBA count, the token, its audit event, the auth epoch, the reset, the login's audit event), about a
-  third of the event loop's time with SQLite's writes and file locks in the kernel; Node's HTTP parser
+  and 0.6 ms in V8's GC threads; on the lean path 1.45 ms and 0.3 ms. What is left: the eight
+  statements of a 200 login (partner secret, maintenance, the attempt, the user, the KBA count, the
+  token, the completion that gives the attempt back, resets the count and checks the auth epoch in one
+  UPDATE, and one audit INSERT with the token's and the login's rows; eleven before), a good part of
+  the event loop's time with SQLite's writes and file locks in the kernel; Node's HTTP parser
   and socket writes; the token, the audit and the metrics; AsyncLocalStorage's promise hooks. Audit
-  rows are still written before the answer leaves, as the contract's audit trail asks; none is
-  deferred. With argon2 beside it the same work costs about half as much again (row 1's split), and
+  rows are still written before the answer leaves, as the contract's audit trail asks: a login's are
+  held until it ends and written in one statement, never after the answer. With argon2 beside it the same work costs about half as much again (row 1's split), and
   argon2's own threads cost more while the event loop shares the two cores with them.
 
 ## Compared with published figures

@@ -47,7 +47,12 @@ export class AuthService {
    * The one login of both paths (legacy and OAuth): every step, counter and event is the same; only
    * what a completed login grants differs. Refusals throw a PxError, as section 3 names them.
    */
-  async authenticate<T>(
+  authenticate<T>(input: AuthTokenDto, clientId: string, locale: string, grant: Grant<T>): Promise<Authentication<T>> {
+    // The login's events (its outcome, a lock, its token) are written together, before it answers.
+    return this.events.inOneWrite(() => this.judge(input, clientId, locale, grant));
+  }
+
+  private async judge<T>(
     input: AuthTokenDto,
     clientId: string,
     locale: string,
@@ -110,55 +115,62 @@ export class AuthService {
       await this.lockout.judgedWrong(key, user?.id ?? null);
       throw await refuse(LoginOutcome.InvalidCredentials, new PxError(ErrorId.INVALID_CREDENTIALS));
     }
-    await this.lockout.giveBack(key);
-    if (check.result === 'unavailable') {
-      // Attributed to the user of that name, when there is one, so support staff see the outage hit them.
-      user = await this.users.findByKey(key);
-      const reason = { reason: check.reason };
-      throw await refuse(LoginOutcome.SourceUnavailable, PxError.unavailable(check.retryAt), reason);
-    }
-    const bySource = { decided_by: 'source' };
-    if (check.result === 'locked') {
-      throw await refuse(CommonOutcome.Locked, new PxError(ErrorId.ACCOUNT_LOCKED), bySource);
-    }
-    if (check.result === 'not_allowed') {
-      throw await refuse(LoginOutcome.TermsNotAccepted, new PxError(ErrorId.TERMS_NOT_ACCEPTED), bySource);
-    }
-    const known = check.user;
 
-    // 4. terms pending
-    if (this.users.termsPending(known)) {
-      throw await refuse(LoginOutcome.TermsNotAccepted, new PxError(ErrorId.TERMS_NOT_ACCEPTED));
-    }
+    // Any other verdict gives the attempt back: with the completion of step 6 (one statement), or on the
+    // way out of every other step, an error included.
+    let held = true;
+    try {
+      if (check.result === 'unavailable') {
+        // Attributed to the user of that name, when there is one, so support staff see the outage hit them.
+        user = await this.users.findByKey(key);
+        const reason = { reason: check.reason };
+        throw await refuse(LoginOutcome.SourceUnavailable, PxError.unavailable(check.retryAt), reason);
+      }
+      const bySource = { decided_by: 'source' };
+      if (check.result === 'locked') {
+        throw await refuse(CommonOutcome.Locked, new PxError(ErrorId.ACCOUNT_LOCKED), bySource);
+      }
+      if (check.result === 'not_allowed') {
+        throw await refuse(LoginOutcome.TermsNotAccepted, new PxError(ErrorId.TERMS_NOT_ACCEPTED), bySource);
+      }
+      const known = check.user;
 
-    // 5. a second factor: 202 with a challenge, bound to the auth epoch the password was checked under
-    const kind = await this.issuer.choose(known);
-    if (kind) {
-      const body = await this.issuer.issue(known, kind, clientId, locale);
+      // 4. terms pending
+      if (this.users.termsPending(known)) {
+        throw await refuse(LoginOutcome.TermsNotAccepted, new PxError(ErrorId.TERMS_NOT_ACCEPTED));
+      }
+
+      // 5. a second factor: 202 with a challenge, bound to the auth epoch the password was checked under
+      const kind = await this.issuer.choose(known);
+      if (kind) {
+        const body = await this.issuer.issue(known, kind, clientId, locale);
+        await this.events.publish({
+          type: EventType.Login,
+          outcome: LoginOutcome.ChallengeIssued,
+          userId: known.id,
+          institutionId: known.institutionId,
+          detail: { username_known: true, kind, challenge_id: body.challenge.id, path: grant.path },
+        });
+        return { done: false, user: known, challenge: body };
+      }
+
+      // 6. authenticated, unless the password changed (or a lock came) while it was being checked
+      const granted = await grant.issue(known);
+      if (!(await this.lockout.completed(key, known, known.authEpoch))) {
+        await grant.withdraw(granted);
+        throw await refuse(LoginOutcome.Superseded, new PxError(ErrorId.INVALID_CREDENTIALS));
+      }
+      held = false;
       await this.events.publish({
         type: EventType.Login,
-        outcome: LoginOutcome.ChallengeIssued,
+        outcome: LoginOutcome.Success,
         userId: known.id,
         institutionId: known.institutionId,
-        detail: { username_known: true, kind, challenge_id: body.challenge.id, path: grant.path },
+        detail: { username_known: true, path: grant.path },
       });
-      return { done: false, user: known, challenge: body };
+      return { done: true, user: known, granted };
+    } finally {
+      if (held) await this.lockout.giveBack(key);
     }
-
-    // 6. authenticated, unless the password changed (or a lock came) while it was being checked
-    const granted = await grant.issue(known);
-    if (!(await this.users.epochIs(known, known.authEpoch))) {
-      await grant.withdraw(granted);
-      throw await refuse(LoginOutcome.Superseded, new PxError(ErrorId.INVALID_CREDENTIALS));
-    }
-    await this.lockout.completed(key);
-    await this.events.publish({
-      type: EventType.Login,
-      outcome: LoginOutcome.Success,
-      userId: known.id,
-      institutionId: known.institutionId,
-      detail: { username_known: true, path: grant.path },
-    });
-    return { done: true, user: known, granted };
   }
 }

@@ -42,7 +42,12 @@ export class TwoFactorService {
   }
 
   /** The one second-factor step of both paths (legacy and OAuth); refusals throw a PxError. */
-  async answer<T>(userId: string, input: TwoFactorDto, grant: Grant<T>): Promise<{ user: User; granted: T }> {
+  answer<T>(userId: string, input: TwoFactorDto, grant: Grant<T>): Promise<{ user: User; granted: T }> {
+    // The answer's events (its outcome, a lock, its token) are written together, before it answers.
+    return this.events.inOneWrite(() => this.judge(userId, input, grant));
+  }
+
+  private async judge<T>(userId: string, input: TwoFactorDto, grant: Grant<T>): Promise<{ user: User; granted: T }> {
     let user: User | null = null;
     let challenge: OpenChallenge | null = null;
     const refuse = async (outcome: TwoFactorOutcome | CommonOutcome, error: PxError) => {
@@ -78,8 +83,10 @@ export class TwoFactorService {
     if (attempt === 'locked') throw await refuse(CommonOutcome.Locked, new PxError(ErrorId.ACCOUNT_LOCKED));
     if (attempt === 'in_flight') throw await refuse(CommonOutcome.AttemptsInFlight, attemptsInFlight());
 
-    // 4. the challenge's attempt, then the judgement; an attempt not judged wrong is given back
+    // 4. the challenge's attempt, then the judgement; an attempt not judged wrong is given back, with the
+    //    completion of step 5 (one statement) or on the way out
     let judgedWrong = false;
+    let completed = false;
     try {
       if (!this.challenges.isLive(challenge, user)) {
         throw await refuse(CommonOutcome.ChallengeExpired, new PxError(ErrorId.CHALLENGE_EXPIRED));
@@ -112,25 +119,25 @@ export class TwoFactorService {
         await this.lockout.judgedWrong(key, user.id);
         throw await refuse(TwoFactorOutcome.TotpReplay, new PxError(ErrorId.INVALID_MFA));
       }
-    } finally {
-      if (!judgedWrong) await this.lockout.giveBack(key);
-    }
 
-    // 5. the token, unless a password change, factor reset or lock ended the challenge meanwhile
-    const granted = await grant.issue(user);
-    if (!(await this.users.epochIs(user, challenge.userEpoch))) {
-      await grant.withdraw(granted);
-      throw await refuse(CommonOutcome.ChallengeExpired, new PxError(ErrorId.CHALLENGE_EXPIRED));
+      // 5. the token, unless a password change, factor reset or lock ended the challenge meanwhile
+      const granted = await grant.issue(user);
+      if (!(await this.lockout.completed(key, user, challenge.userEpoch))) {
+        await grant.withdraw(granted);
+        throw await refuse(CommonOutcome.ChallengeExpired, new PxError(ErrorId.CHALLENGE_EXPIRED));
+      }
+      completed = true;
+      await this.events.publish({
+        type: EventType.TwoFactor,
+        outcome: TwoFactorOutcome.Success,
+        userId: user.id,
+        institutionId: user.institutionId,
+        detail: { kind: challenge.kind, challenge_id: challenge.id, path: grant.path },
+      });
+      return { user, granted };
+    } finally {
+      if (!judgedWrong && !completed) await this.lockout.giveBack(key);
     }
-    await this.lockout.completed(key);
-    await this.events.publish({
-      type: EventType.TwoFactor,
-      outcome: TwoFactorOutcome.Success,
-      userId: user.id,
-      institutionId: user.institutionId,
-      detail: { kind: challenge.kind, challenge_id: challenge.id, path: grant.path },
-    });
-    return { user, granted };
   }
 }
 

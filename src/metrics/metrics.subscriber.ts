@@ -15,8 +15,8 @@ export class MetricsSubscriber implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.bus.subscribe((e) => {
-      this.count(e);
+    this.bus.subscribe((events) => {
+      for (const e of events) this.count(e);
       return Promise.resolve();
     });
   }

@@ -116,12 +116,21 @@ export class LockoutRepository {
     return r.affected === 1;
   }
 
-  /** A completed login: judged failures and the run of temporary locks start again. */
-  async reset(key: GuardKey, now: number): Promise<void> {
-    await runSql(this.ds, `UPDATE login_guard SET failures = in_flight, lock_count = 0, updated_at = ? WHERE ${KEY}`, [
-      now,
-      ...keyParams(key),
-    ]);
+  /**
+   * A completed login, in one statement: the attempt held for it is given back, and the judged failures
+   * and the run of temporary locks start again; unless the user's auth epoch moved while it was judged
+   * (a password change, factor reset or lock ended it), when nothing changes. The epoch is read in the
+   * same statement, so no change can land between the check and the reset.
+   */
+  async complete(key: GuardKey, userId: string, epoch: number, now: number): Promise<boolean> {
+    const heldBack = 'CASE WHEN in_flight > 0 THEN in_flight - 1 ELSE 0 END';
+    const r = await runSql(
+      this.ds,
+      `UPDATE login_guard SET failures = ${heldBack}, in_flight = ${heldBack}, lock_count = 0, updated_at = ?
+       WHERE ${KEY} AND EXISTS (SELECT 1 FROM users WHERE id = ? AND auth_epoch = ?)`,
+      [now, ...keyParams(key), userId, epoch],
+    );
+    return r.affected === 1;
   }
 
   async unlock(key: GuardKey, now: number): Promise<void> {

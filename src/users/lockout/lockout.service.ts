@@ -86,9 +86,15 @@ export class LockoutService {
     return this.repo.giveBack(key, Date.now());
   }
 
-  /** Authentication completed (200 from auth_token or 2fa): the count starts again. */
-  completed(key: GuardKey): Promise<void> {
-    return this.repo.reset(key, Date.now());
+  /**
+   * Authentication completed (200 from auth_token or 2fa) under auth epoch `epoch`: the attempt held for
+   * it is given back and the count starts again. False, with the attempt still held, when the epoch moved
+   * meanwhile: what was begun under it is over (PRODUCT.md section 7).
+   */
+  async completed(key: GuardKey, user: { id: string }, epoch: number): Promise<boolean> {
+    if (await this.repo.complete(key, user.id, epoch, Date.now())) return true;
+    // No row changed: the epoch moved, or (an attempt held past IN_FLIGHT_MS, settled, then purged) no row.
+    return this.users.epochIs(user.id, epoch);
   }
 
   /** Locks when the judged failures reached the threshold; a lock ends the user's open challenges. */
