@@ -1,6 +1,4 @@
 import request from 'supertest';
-import { CommonOutcome, EventType, ThrottleOutcome } from '@/events/domain-event';
-import { DomainEvents } from '@/events/domain-events';
 import { TestApp, expectEnvelope, wrongTotp } from './support/harness';
 import { Labels, sample, scrape as scrapeOf } from './support/metrics';
 
@@ -88,20 +86,51 @@ describe('metrics: GET /metrics (issue 10)', () => {
     expect(moved(before, after, 'pxauth_logins_total', { outcome: 'locked' })).toBe(1);
     expect(moved(before, after, 'pxauth_unlocks_total')).toBe(1);
   });
+});
 
-  it('counts sheds and throttles when the overload and throttling flows publish them', async () => {
-    const bus = t.px.app.get(DomainEvents);
-    const before = await scrape();
-    await bus.publish({ type: EventType.Login, outcome: CommonOutcome.Shed, institutionId: 'default' });
-    await bus.publish({ type: EventType.TwoFactor, outcome: CommonOutcome.Shed });
-    await bus.publish({ type: EventType.Throttle, outcome: ThrottleOutcome.PerClient, clientId: 'sandbox-client' });
-    await bus.publish({ type: EventType.Throttle, outcome: ThrottleOutcome.PerAddress });
-    await bus.publish({ type: EventType.Throttle, outcome: ThrottleOutcome.PerAddress });
-    const after = await scrape();
-    expect(moved(before, after, 'pxauth_sheds_total', { flow: 'login' })).toBe(1);
-    expect(moved(before, after, 'pxauth_sheds_total', { flow: '2fa' })).toBe(1);
-    expect(moved(before, after, 'pxauth_logins_total', { outcome: 'shed' })).toBe(1);
-    expect(moved(before, after, 'pxauth_throttles_total', { scope: 'per_client' })).toBe(1);
-    expect(moved(before, after, 'pxauth_throttles_total', { scope: 'per_address' })).toBe(2);
+describe('metrics: a real shed and a real throttle (issue 10)', () => {
+  const moved = (before: string, after: string, name: string, labels: Labels = {}) =>
+    sample(after, name, labels) - sample(before, name, labels);
+
+  it('counts each login shed by the admission control, as the audit trail records it', async () => {
+    // One check at a time and a 50 ms queue: of 16 logins at once (about 25 ms of argon2 each) most are shed.
+    const t = await TestApp.start({ OVERLOAD_CONCURRENCY: '1', OVERLOAD_QUEUE_TIMEOUT: '50ms' });
+    try {
+      const before = await scrapeOf(t);
+      const answers = await Promise.all(
+        Array.from({ length: 16 }, (_, i) => t.login(`nobody_shed_${i}`, 'wrong-password')),
+      );
+      const after = await scrapeOf(t);
+      const shed = answers.filter((r) => r.status === 503);
+      for (const r of shed) expectEnvelope(r, 503, 'SERVICE_UNAVAILABLE');
+      expect(shed.length).toBeGreaterThan(0);
+      expect(answers.filter((r) => r.status !== 503 && r.status !== 401)).toEqual([]);
+      expect(moved(before, after, 'pxauth_sheds_total', { flow: 'login' })).toBe(shed.length);
+      expect(moved(before, after, 'pxauth_logins_total', { outcome: 'overloaded' })).toBe(shed.length);
+      expect(moved(before, after, 'pxauth_logins_total', { outcome: 'invalid_credentials' })).toBe(16 - shed.length);
+      const route = { listener: 'public', method: 'POST', route: '/users/auth_token' };
+      expect(moved(before, after, 'pxauth_http_requests_total', { ...route, status: '503' })).toBe(shed.length);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('counts each request throttled per source address, and it is no login', async () => {
+    const t = await TestApp.start({ THROTTLE_PER_ADDRESS: '2' });
+    try {
+      const before = await scrapeOf(t);
+      const answers = await Promise.all(Array.from({ length: 6 }, () => t.login('user_good', 'wrong-password')));
+      const after = await scrapeOf(t);
+      const throttled = answers.filter((r) => r.status === 503);
+      for (const r of throttled) expectEnvelope(r, 503, 'SERVICE_UNAVAILABLE');
+      expect(throttled.length).toBeGreaterThan(0);
+      expect(moved(before, after, 'pxauth_throttles_total', { scope: 'per_address' })).toBe(throttled.length);
+      expect(moved(before, after, 'pxauth_throttles_total', { scope: 'per_client' })).toBe(0);
+      expect(moved(before, after, 'pxauth_logins_total', { outcome: 'invalid_credentials' })).toBe(
+        6 - throttled.length,
+      );
+    } finally {
+      await t.stop();
+    }
   });
 });

@@ -26,13 +26,11 @@ export enum CommonOutcome {
   Locked = 'locked',
   /** Every remaining attempt of the user is in flight (PRODUCT.md section 13): 503, never 403. */
   AttemptsInFlight = 'attempts_in_flight',
-  /** Shed: its check could not start within OVERLOAD_QUEUE_TIMEOUT (section 13): 503, not counted. */
+  /** Shed: its check could not start within OVERLOAD_QUEUE_TIMEOUT (section 13): 503, attempt given back. */
   Overloaded = 'overloaded',
   InvalidRequest = 'invalid_request',
   ChallengeNotFound = 'challenge_not_found',
   ChallengeExpired = 'challenge_expired',
-  /** Could not start its password check within OVERLOAD_QUEUE_TIMEOUT (section 13): 503, attempt given back. */
-  Shed = 'shed',
 }
 
 export enum LoginOutcome {

@@ -24,7 +24,7 @@ export class MetricsSubscriber implements OnModuleInit {
   private count(e: DomainEvent): void {
     const detail = e.detail ?? {};
     const label = (v: unknown) => (typeof v === 'string' && v ? v : 'none');
-    if (e.outcome === (CommonOutcome.Shed as string)) this.m.sheds.inc({ flow: e.type });
+    if (e.outcome === (CommonOutcome.Overloaded as string)) this.m.sheds.inc({ flow: e.type });
     switch (e.type) {
       case EventType.Login:
         this.m.logins.inc({ outcome: e.outcome });
