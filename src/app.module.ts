@@ -19,6 +19,7 @@ import { HealthModule } from './health/health.module';
 import { loggerParams } from './logging';
 import { MaintenanceModule } from './maintenance/maintenance.module';
 import { OAuthModule } from './oauth/oauth.module';
+import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsModule } from './metrics/metrics.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { RetentionModule } from './retention/retention.module';
@@ -71,6 +72,7 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestContextMiddleware, BodyMiddleware).forRoutes('{*path}');
+    // The metrics first: an answer the context or body middleware gives (a 400 for a bad body) is counted too.
+    consumer.apply(HttpMetricsMiddleware, RequestContextMiddleware, BodyMiddleware).forRoutes('{*path}');
   }
 }

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { TestApp, expectEnvelope, wrongTotp } from './support/harness';
+import { CLIENT, TEST_ENGINE, TestApp, expectEnvelope, wrongTotp } from './support/harness';
 import { Labels, sample, scrape as scrapeOf } from './support/metrics';
 
 /** Issue 10: GET /metrics on the internal listener, in Prometheus' text format, fed by the domain events. */
@@ -25,7 +25,13 @@ describe('metrics: GET /metrics (issue 10)', () => {
       'pxauth_argon2_in_flight',
     ])
       expect(text).toMatch(new RegExp(`^${name} \\d`, 'm'));
-    expect(sample(text, 'pxauth_db_pool_connections', { state: 'total' })).toBeGreaterThanOrEqual(1);
+    // The pool the engine really has: pg's Pool on PostgreSQL (its own counts), SQLite's one shared connection.
+    const engine = TEST_ENGINE === 'postgres' ? 'postgres' : 'better-sqlite3';
+    const pool = (state: string) => sample(text, 'pxauth_db_pool_connections', { engine, state });
+    expect(pool('total')).toBeGreaterThanOrEqual(1);
+    expect(pool('idle') + pool('in_use')).toBe(pool('total'));
+    if (engine === 'better-sqlite3') expect([pool('total'), pool('idle'), pool('in_use')]).toEqual([1, 0, 1]);
+    else expect(pool('idle')).toBeGreaterThanOrEqual(1);
     expectEnvelope(await t.plaid('/metrics'), 404, 'NOT_FOUND');
     const viaGet = await request(t.px.publicServer).get('/metrics');
     expect(viaGet.status).toBe(404);
@@ -110,6 +116,57 @@ describe('metrics: a real shed and a real throttle (issue 10)', () => {
       expect(moved(before, after, 'pxauth_logins_total', { outcome: 'invalid_credentials' })).toBe(16 - shed.length);
       const route = { listener: 'public', method: 'POST', route: '/users/auth_token' };
       expect(moved(before, after, 'pxauth_http_requests_total', { ...route, status: '503' })).toBe(shed.length);
+      // A shed check never ran: only the judged ones are argon2 verifies, each with its wait for a slot.
+      expect(moved(before, after, 'pxauth_argon2_verify_duration_seconds_count')).toBe(16 - shed.length);
+      expect(moved(before, after, 'pxauth_argon2_queue_wait_seconds_count')).toBe(16 - shed.length);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('shows the admission queue while checks wait in it, and how long they waited', async () => {
+    // One check at a time and a queue long enough for all: eight logins wait their turn, none is shed.
+    const t = await TestApp.start({ OVERLOAD_CONCURRENCY: '1', OVERLOAD_QUEUE_TIMEOUT: '10s' });
+    try {
+      const before = await scrapeOf(t);
+      let done = false;
+      const burst = Promise.all(Array.from({ length: 8 }, (_, i) => t.login(`nobody_queued_${i}`, 'wrong'))).finally(
+        () => (done = true),
+      );
+      let seen = { running: 0, queued: 0 };
+      while (!done && seen.queued === 0) {
+        const text = await scrapeOf(t);
+        seen = {
+          running: sample(text, 'pxauth_argon2_checks', { state: 'running' }),
+          queued: sample(text, 'pxauth_argon2_checks', { state: 'queued' }),
+        };
+      }
+      expect((await burst).map((r) => r.status)).toEqual(Array(8).fill(401));
+      expect(seen.running).toBe(1);
+      expect(seen.queued).toBeGreaterThan(0);
+      const after = await scrapeOf(t);
+      expect(sample(after, 'pxauth_argon2_checks', { state: 'running' })).toBe(0);
+      expect(sample(after, 'pxauth_argon2_checks', { state: 'queued' })).toBe(0);
+      expect(moved(before, after, 'pxauth_argon2_queue_wait_seconds_count')).toBe(8);
+      // Seven of them waited for at least one check of about 20 ms or more.
+      expect(moved(before, after, 'pxauth_argon2_queue_wait_seconds_sum')).toBeGreaterThan(0.1);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('counts a request that the body parser refuses', async () => {
+    const t = await TestApp.start();
+    try {
+      const before = await scrapeOf(t);
+      const r = await request(t.px.publicServer)
+        .post('/users/auth_token')
+        .set({ 'X-PLAID-CLIENT-ID': CLIENT.id, 'X-PLAID-SECRET': CLIENT.secret, 'Content-Type': 'text/plain' })
+        .send('username=a&password=b');
+      expectEnvelope(r, 400, 'INVALID_REQUEST');
+      const after = await scrapeOf(t);
+      const labels = { listener: 'public', method: 'POST', status: '400' };
+      expect(moved(before, after, 'pxauth_http_requests_total', { ...labels, route: 'unmatched' })).toBe(1);
     } finally {
       await t.stop();
     }

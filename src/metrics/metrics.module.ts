@@ -1,6 +1,5 @@
-import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { UsersModule } from '@/users/users.module';
-import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { MetricsController } from './metrics.controller';
 import { MetricsRegistry } from './metrics.registry';
 import { MetricsSubscriber } from './metrics.subscriber';
@@ -13,8 +12,4 @@ import { RuntimeMetrics } from './runtime.metrics';
   providers: [MetricsRegistry, MetricsSubscriber, RuntimeMetrics],
   exports: [MetricsRegistry],
 })
-export class MetricsModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('{*path}');
-  }
-}
+export class MetricsModule {}

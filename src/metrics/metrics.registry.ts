@@ -34,7 +34,7 @@ export class MetricsRegistry implements OnModuleDestroy {
 
   readonly logins = new Counter({
     name: 'pxauth_logins_total',
-    help: 'POST /users/auth_token outcomes (the audit outcome: success, challenge_issued, invalid_credentials, locked, shed, ...).',
+    help: 'POST /users/auth_token outcomes (the audit outcome: success, challenge_issued, invalid_credentials, locked, overloaded, ...).',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
@@ -81,8 +81,14 @@ export class MetricsRegistry implements OnModuleDestroy {
   });
   readonly argon2Time = new Histogram({
     name: 'pxauth_argon2_verify_duration_seconds',
-    help: 'Time of one argon2id verify, from the call to its result: the wait for a libuv thread included.',
+    help: 'Time of one password or KBA check that ran, from the call to its result: its wait for a slot included.',
     buckets: SECONDS,
+    registers: [this.registry],
+  });
+  readonly argon2Wait = new Histogram({
+    name: 'pxauth_argon2_queue_wait_seconds',
+    help: 'Time a check that ran waited in the admission queue for a slot (OVERLOAD_QUEUE_TIMEOUT bounds it).',
+    buckets: [0, ...SECONDS],
     registers: [this.registry],
   });
 

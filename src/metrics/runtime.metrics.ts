@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { CheckAdmission } from '@/users/check-admission';
 import { PasswordHasher } from '@/users/password-hasher';
 import { MetricsRegistry } from './metrics.registry';
 
@@ -21,6 +22,7 @@ export class RuntimeMetrics implements OnModuleInit {
   constructor(
     private readonly m: MetricsRegistry,
     private readonly hasher: PasswordHasher,
+    private readonly admission: CheckAdmission,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
@@ -35,7 +37,22 @@ export class RuntimeMetrics implements OnModuleInit {
         this.set(hasher.inFlight);
       },
     });
-    this.hasher.onVerified((seconds) => this.m.argon2Time.observe(seconds));
+    const admission = this.admission;
+    new Gauge({
+      name: 'pxauth_argon2_checks',
+      help: 'Password and KBA checks in the admission queue (PRODUCT.md section 13): running, and queued for a slot.',
+      labelNames: ['state'] as const,
+      registers: [registry],
+      collect() {
+        const { running, queued } = admission.state;
+        this.set({ state: 'running' }, running);
+        this.set({ state: 'queued' }, queued);
+      },
+    });
+    this.hasher.onVerified(({ waitSeconds, seconds }) => {
+      this.m.argon2Time.observe(seconds);
+      this.m.argon2Wait.observe(waitSeconds);
+    });
 
     const pool = () => this.pool();
     const engine = this.dataSource.options.type;

@@ -37,6 +37,12 @@ export function importedHashProblem(hash: string): string | null {
   return null;
 }
 
+/** A check that ran: how long it waited for an admission slot, and how long it took from the call to its result. */
+export interface CheckTimes {
+  waitSeconds: number;
+  seconds: number;
+}
+
 /**
  * Every verify a caller (Plaid) can ask for goes through CheckAdmission: at most so many at once, the
  * rest shed with a 503 rather than queued past OVERLOAD_QUEUE_TIMEOUT. Hashing (staff creating users,
@@ -47,7 +53,7 @@ export class PasswordHasher implements OnModuleInit {
   private dummyHash: string;
   /** Verifies started and not finished: waiting for a libuv thread or hashing (metrics read it). */
   inFlight = 0;
-  private readonly observers: ((seconds: number) => void)[] = [];
+  private readonly observers: ((check: CheckTimes) => void)[] = [];
 
   constructor(private readonly admission: CheckAdmission) {}
 
@@ -63,25 +69,23 @@ export class PasswordHasher implements OnModuleInit {
     return argon2.hash(secret, ARGON2_OPTIONS);
   }
 
-  /** Called with each verify's time, queue included; for metrics, which this module does not know. */
-  onVerified(observer: (seconds: number) => void): void {
+  /** Called for each check that ran, with its times; for metrics, which this module does not know. */
+  onVerified(observer: (check: CheckTimes) => void): void {
     this.observers.push(observer);
   }
 
   /** Throws Overloaded (503) when the check cannot start in time; the caller gives its attempt back. */
   verify(hash: string, secret: string): Promise<boolean> {
-    return this.observed(() => this.admission.run(() => verifyOne(hash, secret)));
+    return this.admitted(() => verifyOne(hash, secret));
   }
 
   /** Several verifies admitted as one check (a KBA answer set), each run even after a wrong one. */
   verifyAll(pairs: { hash: string; secret: string }[]): Promise<boolean[]> {
-    return this.observed(() =>
-      this.admission.run(async () => {
-        const results: boolean[] = [];
-        for (const p of pairs) results.push(await verifyOne(p.hash, p.secret));
-        return results;
-      }),
-    );
+    return this.admitted(async () => {
+      const results: boolean[] = [];
+      for (const p of pairs) results.push(await verifyOne(p.hash, p.secret));
+      return results;
+    });
   }
 
   /** An imported bcrypt hash is replaced by argon2id at the user's first good login (issue 9). */
@@ -89,16 +93,26 @@ export class PasswordHasher implements OnModuleInit {
     return BCRYPT_HASH.test(hash);
   }
 
-  /** Counts the verifies in flight (queued or running) and reports each one's time to the observers. */
-  private async observed<T>(check: () => Promise<T>): Promise<T> {
+  /**
+   * One check through the admission queue, counted in flight (queued or running) meanwhile. The observers
+   * hear of each check that ran (its wait for a slot, and its time from the call to its result), never of
+   * one shed before it started: a shed is counted as such, not as a verify.
+   */
+  private async admitted<T>(check: () => Promise<T>): Promise<T> {
     this.inFlight++;
-    const started = performance.now();
+    const called = performance.now();
+    let started: number | undefined;
     try {
-      return await check();
+      return await this.admission.run(() => {
+        started = performance.now();
+        return check();
+      });
     } finally {
       this.inFlight--;
-      const seconds = (performance.now() - started) / 1000;
-      for (const observe of this.observers) observe(seconds);
+      if (started !== undefined) {
+        const times = { waitSeconds: (started - called) / 1000, seconds: (performance.now() - called) / 1000 };
+        for (const observe of this.observers) observe(times);
+      }
     }
   }
 
