@@ -171,6 +171,31 @@ describe('OpenAPI documents (issue 10)', () => {
     expect(responseSchema('/users/auth_token', 503).properties!.error.properties!.retry_at.format).toBe('date-time');
   });
 
+  it("names every response field, at every depth, as Plaid's reference does for that endpoint", () => {
+    /** Every property name of a schema and of what it holds (refs, oneOf, array items), at any depth. */
+    const namesOf = (s: Schema): string[] => {
+      const r = resolve(pub, s);
+      const inner = [...(r.oneOf ?? []), ...(r.items ? [r.items] : [])].flatMap((x: Schema) => namesOf(x));
+      const own = Object.entries(r.properties ?? {}).flatMap(([k, v]) => [k, ...namesOf(v)]);
+      return [...new Set([...own, ...inner])];
+    };
+    for (const [path, heading] of [
+      ['/users/auth_token', 'POST /users/auth_token'],
+      ['/users/{user_id}/sendOtp', 'POST /users/{user_id}/sendOtp'],
+      ['/users/{user_id}/2fa', 'POST /users/{user_id}/2fa'],
+    ]) {
+      const section = referenceSection(heading);
+      for (const status of statusesIn(section)) {
+        const content = op(path).responses[String(status)].content?.['application/json'];
+        if (!content) continue; // sendOtp's 200 has an empty body, as Plaid's has
+        const names = namesOf(content.schema as Schema);
+        expect(names.length).toBeGreaterThan(0);
+        for (const name of names)
+          expect([path, status, name, namedIn(section, name)]).toEqual([path, status, name, true]);
+      }
+    }
+  });
+
   it("puts each error id under PRODUCT.md's status for it, and documents every id of the table", () => {
     const table = productErrors();
     expect(table.get('ACCOUNT_LOCKED')).toBe(403);
