@@ -11,8 +11,9 @@ export type ThrottleScope = 'address' | 'client';
 /**
  * THROTTLE_PER_ADDRESS and THROTTLE_PER_CLIENT (PRODUCT.md section 13) through @nestjs/throttler, its
  * counters in Redis when REDIS_URL is set so that the limits hold across replicas. Past a limit the
- * answer is 503 with retry_at: Plaid's contract has no 429. A counter store that cannot answer (Redis
- * down) lets the request through, logged: throttling protects the service and must not stop it.
+ * answer is 503 with retry_at: Plaid's contract has no 429. While Redis cannot answer the counters are
+ * this process's own (SharedOrLocalStorage); a store that fails anyway lets the request through, logged:
+ * throttling protects the service and must not stop it.
  */
 abstract class PlaidThrottleGuard extends ThrottlerGuard {
   protected abstract readonly scope: ThrottleScope;

@@ -5,6 +5,7 @@ import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis'
 import type { Application } from 'express';
 import Redis from 'ioredis';
 import { AppConfig } from '@/config/app-config';
+import { LOCAL_FALLBACK_MS, SharedOrLocalStorage } from './shared-or-local.storage';
 import { AddressThrottleGuard, ClientThrottleGuard } from './throttle.guard';
 import { trustProxyValue } from './trust-proxy';
 
@@ -19,13 +20,20 @@ function storageFor(config: AppConfig): ThrottlerStorage | undefined {
     commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     connectTimeout: 2_000,
   });
+  // The connection's errors once per outage; each fall back to this process's counters (at most one every
+  // LOCAL_FALLBACK_MS, in the request that met it) on its own line.
   let reported = false;
   redis.on('error', (err: Error) => {
     if (!reported) log.warn({ reason: err.message }, 'Redis unavailable; throttling per process until it is back');
     reported = true;
   });
   redis.on('ready', () => (reported = false));
-  return new ThrottlerStorageRedisService(redis);
+  const fellBack = (err: unknown) =>
+    log.warn(
+      { reason: (err as Error)?.message, for_ms: LOCAL_FALLBACK_MS },
+      'Redis did not answer; throttling per process for now',
+    );
+  return new SharedOrLocalStorage(new ThrottlerStorageRedisService(redis), fellBack);
 }
 
 /** Requests per second (ttl 1 s), keyed the same on every replica so that Redis sums them. */
@@ -61,6 +69,8 @@ export class ThrottleModule implements OnModuleInit, OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    if (this.storage instanceof ThrottlerStorageRedisService) this.storage.redis.disconnect();
+    if (!(this.storage instanceof SharedOrLocalStorage)) return;
+    this.storage.onApplicationShutdown();
+    if (this.storage.shared instanceof ThrottlerStorageRedisService) this.storage.shared.redis.disconnect();
   }
 }
