@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule, AppOptions } from './app.module';
 import { LeanRoutes } from './common/http/lean-route';
+import { FairStart } from './common/http/fair-start';
 import { tagListener } from './common/http/listener';
 import type { Listener } from './common/http/request-context';
 import { AppConfig } from './config/app-config';
@@ -54,12 +55,13 @@ export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
 
   const lifecycle = app.get(Lifecycle);
   const lean = await leanRoutes(app);
+  const fair = new FairStart();
   const serve = (listener: Listener) =>
     createServer((req, res) => {
       tagListener(req, listener);
       // Draining: each response closes its connection, so keep-alive clients do not hold the exit.
       if (lifecycle.draining) res.setHeader('Connection', 'close');
-      lean.serve(listener, req, res, express);
+      fair.start(listener, () => lean.serve(listener, req, res, express));
     });
   const publicServer = serve('public');
   const internalServer = serve('internal');
