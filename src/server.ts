@@ -30,6 +30,8 @@ export interface PxAuth {
   close(): Promise<void>;
 }
 
+const KEEP_ALIVE_MS = 65_000;
+
 /**
  * One Nest application, one database pool, two listeners (PRODUCT.md section 1): the public one
  * for Plaid, the internal one (loopback by default) for staff, the data API and operators.
@@ -56,13 +58,19 @@ export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
   const lifecycle = app.get(Lifecycle);
   const lean = await leanRoutes(app);
   const fair = new FairStart();
-  const serve = (listener: Listener) =>
-    createServer((req, res) => {
+  const serve = (listener: Listener) => {
+    const server = createServer((req, res) => {
       tagListener(req, listener);
       // Draining: each response closes its connection, so keep-alive clients do not hold the exit.
       if (lifecycle.draining) res.setHeader('Connection', 'close');
       fair.start(listener, () => lean.serve(listener, req, res, express));
     });
+    // Longer than the idle timeout of the proxies in front (nginx's upstream keepalive_timeout and AWS's
+    // load balancers: 60 s), so that the proxy, not pxauth, closes an idle connection: a connection that
+    // pxauth closes just as a proxy reuses it fails a POST that no proxy may replay (Node's default: 5 s).
+    server.keepAliveTimeout = KEEP_ALIVE_MS;
+    return server;
+  };
   const publicServer = serve('public');
   const internalServer = serve('internal');
   try {

@@ -171,4 +171,16 @@ describe('two listeners: PRODUCT.md section 1', () => {
       expect((await send(server, 'GET', '/readyz')).status).toBe(200);
     }
   });
+
+  it('keeps an idle connection 65 s, longer than the proxies in front (nginx, load balancers: 60 s)', async () => {
+    for (const url of [t.px.publicUrl, t.px.internalUrl]) {
+      const r = await fetch(`${url}/healthz`);
+      await r.text();
+      expect([url, r.headers.get('connection'), r.headers.get('keep-alive')]).toEqual([
+        url,
+        'keep-alive',
+        'timeout=65',
+      ]);
+    }
+  });
 });
