@@ -58,7 +58,11 @@ describe(`retention: the purge job (${TEST_ENGINE})`, () => {
     ).toBe(false);
     expect(await scalar(`SELECT COUNT(*) FROM login_guard WHERE username_norm = 'idle-stranger'`)).toBe(0);
     expect(await scalar(`SELECT failures FROM login_guard WHERE username_norm = 'user_kba'`)).toBe(1);
-    expect(await scalar(`SELECT COUNT(*) FROM login_guard WHERE username_norm = 'user_locked'`)).toBe(1);
+    // The staff lock is the person's, on the user row: the purge leaves it, and the login is still refused.
+    expect(
+      await scalar(`SELECT COUNT(*) FROM users WHERE username_norm = 'user_locked' AND locked_until > ${Date.now()}`),
+    ).toBe(1);
+    expect((await t.login('user_locked')).status).toBe(403);
     // The live challenge still completes.
     const code = await t.outboxCode('+14155550123');
     expect((await t.twoFactor(live.userId, { challenge_id: live.challengeId, passcode: code! })).status).toBe(200);

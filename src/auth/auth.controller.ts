@@ -44,7 +44,7 @@ export class AuthController {
   @ApiSendOtp()
   @HttpCode(200)
   sendOtp(@Param('user_id') userId: string, @Body() body: SendOtpDto): Promise<void> {
-    return this.sendOtps.send(userId, body);
+    return this.sendOtps.send(userId, body, clientId());
   }
 
   @Post(':user_id/2fa')

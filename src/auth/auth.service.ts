@@ -128,12 +128,18 @@ export class AuthService {
       }
       const bySource = { decided_by: 'source' };
       if (check.result === 'locked') {
-        throw await refuse(CommonOutcome.Locked, new PxError(ErrorId.ACCOUNT_LOCKED), bySource);
+        const by = check.here ? { decided_by: 'pxauth', locked: 'person' } : bySource;
+        throw await refuse(CommonOutcome.Locked, new PxError(ErrorId.ACCOUNT_LOCKED), by);
       }
       if (check.result === 'not_allowed') {
         throw await refuse(LoginOutcome.TermsNotAccepted, new PxError(ErrorId.TERMS_NOT_ACCEPTED), bySource);
       }
       const known = check.user;
+
+      // The source said who this is: their own lock holds through every identifier they can type.
+      if (this.users.lockedNow(known)) {
+        throw await refuse(CommonOutcome.Locked, new PxError(ErrorId.ACCOUNT_LOCKED), { locked: 'person' });
+      }
 
       // 4. terms pending
       if (this.users.termsPending(known)) {
@@ -143,7 +149,7 @@ export class AuthService {
       // 5. a second factor: 202 with a challenge, bound to the auth epoch the password was checked under
       const kind = await this.issuer.choose(known);
       if (kind) {
-        const body = await this.issuer.issue(known, kind, clientId, locale);
+        const body = await this.issuer.issue(known, kind, clientId, locale, key.usernameNorm);
         await this.events.publish({
           type: EventType.Login,
           outcome: LoginOutcome.ChallengeIssued,

@@ -47,9 +47,16 @@ export class ChallengeIssuer {
     return this.config.MFA_PRIORITY.find((k) => has.includes(k)) ?? null;
   }
 
-  async issue(user: User, kind: FactorKind, clientId: string, locale: string): Promise<ChallengeBody> {
+  /** `loginName`: the normalised username typed at the login, on which the answers count too. */
+  async issue(
+    user: User,
+    kind: FactorKind,
+    clientId: string,
+    locale: string,
+    loginName: string,
+  ): Promise<ChallengeBody> {
     const t = otpCatalogue(locale);
-    const common = { user, clientId, locale };
+    const common = { user, clientId, locale, loginName };
     switch (kind) {
       case 'otp': {
         const methods = this.sendMethods.offered(user);

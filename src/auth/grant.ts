@@ -11,6 +11,8 @@ export type AuthPath = 'legacy' | 'oauth';
  */
 export interface Grant<T> {
   readonly path: AuthPath;
+  /** The Plaid client the grant is for; a challenge is answered only by the client that opened it. */
+  readonly clientId: string;
   issue(user: User): Promise<T>;
   withdraw(granted: T): Promise<void>;
 }
@@ -19,6 +21,7 @@ export interface Grant<T> {
 export function authTokenGrant(tokens: TokensService, clientId: string): Grant<string> {
   return {
     path: 'legacy',
+    clientId,
     issue: (user) => tokens.issue(user, clientId),
     withdraw: (token) => tokens.revoke(token),
   };

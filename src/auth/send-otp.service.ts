@@ -29,7 +29,7 @@ export class SendOtpService {
   ) {}
 
   /** The same sends for both paths (legacy sendOtp and the OAuth pages); `path` goes into the events. */
-  async send(userId: string, input: SendOtpDto, path: AuthPath = 'legacy'): Promise<void> {
+  async send(userId: string, input: SendOtpDto, clientId: string, path: AuthPath = 'legacy'): Promise<void> {
     let user: User | null = null;
     let challenge: OpenChallenge | null = null;
     let method: string | null = null;
@@ -49,7 +49,7 @@ export class SendOtpService {
     user = await this.users.findById(userId);
     const closed = await this.maintenance.closed();
     if (closed) throw await refuse(CommonOutcome.Maintenance, closed);
-    const otp = user && (await this.challenges.open(userId, input.challenge_id, ['otp']));
+    const otp = user && (await this.challenges.open(userId, clientId, input.challenge_id, ['otp']));
     challenge = otp;
     if (!user || !otp) throw await refuse(CommonOutcome.ChallengeNotFound, new PxError(ErrorId.CHALLENGE_NOT_FOUND));
     if (await this.lockout.isLocked(this.users.keyOf(user))) {

@@ -33,6 +33,8 @@ export class Challenge {
   @Column({ type: 'varchar', length: 8 }) locale: string;
   /** The user's auth_epoch when the challenge was opened: a later one means it has ended. */
   @Column({ name: 'user_epoch', type: 'integer', default: 0 }) userEpoch: number;
+  /** The username as typed at the login that opened it (normalised): its answers count on that name too. */
+  @Column({ name: 'login_name', type: 'varchar', length: 256, nullable: true }) loginName: string | null;
   /** Send method ids a provider refused for good, comma-separated (PRODUCT.md section 6). */
   @Column({ name: 'refused_methods', type: 'varchar', length: 200, default: '' }) refusedMethods: string;
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs }) createdAt: number;

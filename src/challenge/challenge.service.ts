@@ -7,7 +7,7 @@ import { Challenge, SendMethod } from './challenge.entity';
 import { ChallengeRepository } from './challenge.repository';
 import { OpenChallenge, OpenChallengeOf, toOpenChallenge } from './open-challenge';
 
-export type NewChallenge = { user: User; clientId: string; locale: string } & (
+export type NewChallenge = { user: User; clientId: string; locale: string; loginName: string } & (
   { kind: 'otp'; methods: SendMethod[] } | { kind: 'totp' } | { kind: 'kba'; questionIds: string[] }
 );
 
@@ -37,6 +37,7 @@ export class ChallengeService {
       offered: JSON.stringify(offered),
       locale: input.locale,
       userEpoch: input.user.authEpoch,
+      loginName: input.loginName,
       refusedMethods: '',
       createdAt: now,
       expiresAt: now + this.config.CHALLENGE_TTL,
@@ -47,13 +48,19 @@ export class ChallengeService {
   }
 
   /**
-   * The challenge `id` of `userId`, of one of `kinds`, parsed once; null (CHALLENGE_NOT_FOUND) for an
-   * unknown id, another user's, or the wrong kind for the endpoint (PRODUCT.md section 3). A database
-   * that cannot answer throws: an outage is a 503, never CHALLENGE_NOT_FOUND.
+   * The challenge `id` of `userId`, opened for `clientId`, of one of `kinds`, parsed once; null
+   * (CHALLENGE_NOT_FOUND) for an unknown id, another user's, another Plaid client's (one that learnt the
+   * id must not complete it in its own name), or the wrong kind for the endpoint. A database that cannot
+   * answer throws: an outage is a 503, never CHALLENGE_NOT_FOUND.
    */
-  async open<K extends FactorKind>(userId: string, id: string, kinds: K[]): Promise<OpenChallengeOf<K> | null> {
+  async open<K extends FactorKind>(
+    userId: string,
+    clientId: string,
+    id: string,
+    kinds: K[],
+  ): Promise<OpenChallengeOf<K> | null> {
     const c = await this.repo.findById(id);
-    if (!c || c.userId !== userId || !(kinds as FactorKind[]).includes(c.kind)) return null;
+    if (!c || c.userId !== userId || c.clientId !== clientId || !(kinds as FactorKind[]).includes(c.kind)) return null;
     return toOpenChallenge(c) as OpenChallengeOf<K>;
   }
 

@@ -10,6 +10,8 @@ interface ChallengeState {
   attempts: number;
   expiresAt: number;
   userEpoch: number;
+  /** The normalised username typed at the login; null for a challenge opened before it was kept. */
+  loginName: string | null;
   codeHmac: string | null;
   codeExpiresAt: number | null;
   lastSentAt: number;
@@ -33,6 +35,7 @@ export function toOpenChallenge(c: Challenge): OpenChallenge {
     attempts: c.attempts,
     expiresAt: c.expiresAt,
     userEpoch: c.userEpoch,
+    loginName: c.loginName,
     codeHmac: c.codeHmac,
     codeExpiresAt: c.codeExpiresAt,
     lastSentAt: c.lastSentAt,

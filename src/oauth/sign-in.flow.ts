@@ -53,7 +53,8 @@ export class SignInFlow {
     const method = text(body.send_method_id, 64);
     if (!method) return { page: this.factorPage(s, 400, pageTexts(s.row.locale).missingField) };
     try {
-      await this.sendOtps.send(c.user_id, { challenge_id: c.challenge.id, send_method_id: method }, 'oauth');
+      const input = { challenge_id: c.challenge.id, send_method_id: method };
+      await this.sendOtps.send(c.user_id, input, s.row.clientId, 'oauth');
       return { page: this.factorPage(s, 200, undefined, true) };
     } catch (err) {
       return this.refused(s, err);
@@ -154,6 +155,7 @@ export class SignInFlow {
     };
     return {
       path: 'oauth',
+      clientId: s.row.clientId,
       issue: (user) => this.codes.issue(binding, user),
       withdraw: (code) => this.codes.withdraw(code),
     };

@@ -28,6 +28,18 @@ export class User {
   /** Where the password is checked (PRODUCT.md section 12); `reference`: the source's stable id for a shadow user. */
   @Column({ type: 'varchar', length: 8, default: 'local' }) source: UserSource;
   @Column({ type: 'varchar', length: 256, nullable: true }) reference: string | null;
+  /**
+   * The person's own lock and count (README, "Locks follow the person"): wrong second-factor answers,
+   * staff locks, and locks that wrong passwords earned under a name this user holds. `lockedUntil` is 0
+   * when unlocked and FOREVER when only staff can unlock; `inFlight` is the part of `failures` not judged yet.
+   */
+  @Column({ type: 'integer', default: 0 }) failures: number;
+  @Column({ name: 'in_flight', type: 'integer', default: 0 }) inFlight: number;
+  @Column({ name: 'lock_count', type: 'integer', default: 0 }) lockCount: number;
+  @Column({ name: 'locked_until', type: 'bigint', default: 0, transformer: epochMs }) lockedUntil: number;
+  @Column({ name: 'locked_at', type: 'bigint', nullable: true, transformer: epochMs }) lockedAt: number | null;
+  @Column({ name: 'lock_reason', type: 'varchar', length: 200, nullable: true }) lockReason: string | null;
+  @Column({ name: 'guard_updated_at', type: 'bigint', default: 0, transformer: epochMs }) guardUpdatedAt: number;
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs }) createdAt: number;
   @Column({ name: 'updated_at', type: 'bigint', transformer: epochMs }) updatedAt: number;
 }

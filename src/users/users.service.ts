@@ -5,7 +5,7 @@ import { randomToken } from '@/common/crypto/digest';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
 import { isUniqueViolation } from '@/database/errors';
-import { GuardKey } from './lockout/lockout.repository';
+import { GuardKey, PersonKey } from './lockout/lockout.repository';
 import { PasswordHasher } from './password-hasher';
 import { User } from './user.entity';
 import { UserRepository } from './user.repository';
@@ -41,8 +41,14 @@ export class UsersService {
     };
   }
 
-  keyOf(user: User): GuardKey {
-    return { institutionId: user.institutionId, usernameNorm: user.usernameNorm };
+  /** Where the user's own lock and counts are kept, whatever identifier they typed (README, "Locks follow the person"). */
+  keyOf(user: User): PersonKey {
+    return { userId: user.id, institutionId: user.institutionId, usernameNorm: user.usernameNorm };
+  }
+
+  /** Whether the user is locked as the row read says (a lock set after the read moves the epoch, ending the step). */
+  lockedNow(user: User): boolean {
+    return user.lockedUntil > Date.now();
   }
 
   findById(id: string): Promise<User | null> {

@@ -10,7 +10,8 @@ import type { GuardKey } from '../lockout/lockout.repository';
 export type CredentialCheck =
   | { result: 'valid'; user: User; reference: string }
   | { result: 'invalid'; user: User | null }
-  | { result: 'locked'; user: User | null }
+  /** `here`: pxauth's own lock on the person (the source was not asked), not the source's. */
+  | { result: 'locked'; user: User | null; here?: true }
   | { result: 'not_allowed'; user: User | null }
   | { result: 'unavailable'; retryAt: Date; reason: string };
 

@@ -20,6 +20,9 @@ export class LocalCredentialSource implements CredentialSource {
       await this.hasher.verifyDummy(password);
       return { result: 'invalid', user };
     }
+    // The person is locked (a staff lock, wrong second-factor answers): 403 without looking at the password,
+    // so a locked account tells nobody whether a guess was right.
+    if (user.lockedUntil > Date.now()) return { result: 'locked', user, here: true };
     if (!(await this.hasher.verify(user.passwordHash, password))) return { result: 'invalid', user };
     if (this.hasher.needsUpgrade(user.passwordHash)) await this.upgrade(user.id, user.passwordHash, password);
     return { result: 'valid', user, reference: user.id };

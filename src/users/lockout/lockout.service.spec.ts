@@ -18,6 +18,7 @@ describe(LockoutService.name, () => {
         return Promise.resolve(stale);
       }),
       lockIfDue: jest.fn().mockResolvedValue(true),
+      lockPersonUntil: jest.fn().mockResolvedValue(true),
     };
     const users = {
       findByUsername: jest.fn().mockResolvedValue({ id: 'u1' }),
@@ -33,17 +34,27 @@ describe(LockoutService.name, () => {
     return { sut, repo, users, events };
   };
 
-  it('applies the due lock, with its user, to attempts left in flight longer than anything can take', async () => {
+  it('applies the due lock, to the name and its user, to attempts left in flight longer than anything can take', async () => {
     const { sut, repo, users, events } = setup(
       { failures: 5, inFlight: 2, updatedAt: Date.now() - IN_FLIGHT_MS - 1 },
       true,
     );
     expect(await sut.takeAttempt(key)).toBe('locked');
     expect(repo.lockIfDue).toHaveBeenCalledWith(key, 5, 0, expect.any(Number), expect.any(Number));
-    expect(users.moveEpochByKey).toHaveBeenCalledWith('default', 'alice');
+    const [until] = (repo.lockIfDue.mock.calls[0] as number[]).slice(3, 4);
+    expect(repo.lockPersonUntil).toHaveBeenCalledWith('u1', until, expect.any(Number));
+    expect(users.moveEpochByKey).not.toHaveBeenCalled();
     expect(events.publish).toHaveBeenCalledWith(
       expect.objectContaining({ type: 'lock', outcome: 'locked_temporarily', userId: 'u1' }),
     );
+  });
+
+  it('moves the epoch of whoever holds a locked name nobody could attribute', async () => {
+    const { sut, repo, users } = setup({ failures: 5, inFlight: 2, updatedAt: Date.now() - IN_FLIGHT_MS - 1 }, true);
+    users.findByUsername.mockResolvedValue(null);
+    expect(await sut.takeAttempt(key)).toBe('locked');
+    expect(repo.lockPersonUntil).not.toHaveBeenCalled();
+    expect(users.moveEpochByKey).toHaveBeenCalledWith('default', 'alice');
   });
 
   it('answers in_flight, not locked, while the remaining attempts are still being judged', async () => {

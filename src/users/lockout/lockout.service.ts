@@ -4,7 +4,7 @@ import { DomainEvents } from '@/events/domain-events';
 import { UserRepository } from '../user.repository';
 import { FOREVER } from './forever';
 import { LockoutPolicy } from './lockout.policy';
-import { GuardKey, LockoutRepository } from './lockout.repository';
+import { GuardRow, LockTarget, LockoutRepository, PersonKey, isPerson } from './lockout.repository';
 
 // Longer than any password check can take: an attempt counted this long ago is no longer in flight.
 export const IN_FLIGHT_MS = 30_000;
@@ -26,9 +26,12 @@ export interface LockState {
 }
 
 /**
- * Consecutive failures per (institution, username), for passwords and second factors alike. An
- * attempt is taken before the answer is judged, so no burst, over one challenge or many, on one
- * replica or several, judges more than LOCKOUT_THRESHOLD wrong answers (PRODUCT.md sections 4, 7).
+ * Consecutive failures, kept where the README's "Locks follow the person" says: wrong passwords per
+ * typed (institution, username), since nobody can say yet who was meant; wrong second-factor answers
+ * and staff locks on the person, whatever identifier they signed in with. A name locked by wrong
+ * passwords locks the user who holds it too. An attempt is taken before the answer is judged, so no
+ * burst, over one challenge or many, one identifier or several, on one replica or several, judges
+ * more than LOCKOUT_THRESHOLD wrong answers.
  */
 @Injectable()
 export class LockoutService {
@@ -39,99 +42,183 @@ export class LockoutService {
     private readonly events: DomainEvents,
   ) {}
 
-  async state(key: GuardKey): Promise<LockState> {
-    const g = await this.repo.find(key);
-    const now = Date.now();
-    const locked = !!g && g.lockedUntil > now;
+  /**
+   * What support staff see. For a person: their own lock and count, together with those of the name
+   * they hold now (a lock that wrong passwords put on it before anyone knew who was meant).
+   */
+  async state(target: LockTarget): Promise<LockState> {
+    if (!isPerson(target)) return stateOf(await this.repo.find(target));
+    const [own, name] = await Promise.all([this.repo.find(target), this.repo.find(nameOf(target))]);
+    const mine = stateOf(own);
+    const theirs = stateOf(name);
+    const lock = mine.locked && (!theirs.locked || mine.until! >= theirs.until!) ? mine : theirs;
     return {
-      locked,
-      until: locked ? g.lockedUntil : null,
-      permanent: locked && g.lockedUntil === FOREVER,
-      reason: locked ? g.lockReason : null,
-      failures: g ? Math.max(0, g.failures - g.inFlight) : 0,
-      inFlight: g?.inFlight ?? 0,
-      lockCount: g?.lockCount ?? 0,
-      lockedAt: locked ? g.lockedAt : null,
+      ...lock,
+      // The same answers count on both (a second factor's on the person and on the name typed): the nearer to a lock.
+      failures: Math.max(mine.failures, theirs.failures),
+      inFlight: Math.max(mine.inFlight, theirs.inFlight),
+      lockCount: Math.max(mine.lockCount, theirs.lockCount),
     };
   }
 
-  async isLocked(key: GuardKey): Promise<boolean> {
-    return (await this.state(key)).locked;
+  /** Whether the target is locked now: for a person, their own lock (a name's lock reaches them when it is set). */
+  async isLocked(target: LockTarget): Promise<boolean> {
+    const g = await this.repo.find(target);
+    return !!g && g.lockedUntil > Date.now();
   }
 
-  async takeAttempt(key: GuardKey): Promise<Attempt> {
+  /** Takes one attempt: `locked` (403), `in_flight` (every remaining attempt is being judged, 503) or `taken`. */
+  async takeAttempt(target: LockTarget): Promise<Attempt> {
     const now = Date.now();
-    if (await this.repo.takeAttempt(key, this.policy.threshold, now)) return 'taken';
-    const g = await this.repo.find(key);
+    if (await this.repo.takeAttempt(target, this.policy.threshold, now)) return 'taken';
+    const g = await this.repo.find(target);
     if (!g) return 'in_flight';
     if (g.lockedUntil > now) return 'locked';
     // Attempts counted by a process that died before judging them: the lock they were due is applied
     // once nothing can still be in flight, so it shows to support staff and expires as the policy says.
-    if (await this.repo.settleStale(key, now - IN_FLIGHT_MS, now)) {
-      const user = await this.users.findByUsername(key.institutionId, key.usernameNorm);
-      if (await this.lockIfDue(key, user?.id ?? null, 'stale_attempts')) return 'locked';
-      return (await this.repo.takeAttempt(key, this.policy.threshold, Date.now())) ? 'taken' : 'in_flight';
+    if (await this.repo.settleStale(target, now - IN_FLIGHT_MS, now)) {
+      const userId = isPerson(target)
+        ? target.userId
+        : ((await this.users.findByUsername(target.institutionId, target.usernameNorm))?.id ?? null);
+      if (await this.lockIfDue(target, userId, 'stale_attempts')) return 'locked';
+      return (await this.repo.takeAttempt(target, this.policy.threshold, Date.now())) ? 'taken' : 'in_flight';
     }
     return 'in_flight';
   }
 
+  /**
+   * One attempt on each target, in order (a second factor's: the person's, then the typed name's). If one
+   * cannot be taken, those taken are given back and its answer is the answer.
+   */
+  async takeAttempts(targets: LockTarget[]): Promise<HeldAttempts | Exclude<Attempt, 'taken'>> {
+    const taken: LockTarget[] = [];
+    for (const t of targets) {
+      const attempt = await this.takeAttempt(t);
+      if (attempt !== 'taken') {
+        for (const back of taken) await this.giveBack(back);
+        return attempt;
+      }
+      taken.push(t);
+    }
+    return new HeldAttempts(this, taken);
+  }
+
   /** The taken attempt was wrong: it stays counted, and may lock. */
-  async judgedWrong(key: GuardKey, userId: string | null): Promise<void> {
-    await this.repo.judged(key, Date.now());
-    await this.lockIfDue(key, userId);
+  async judgedWrong(target: LockTarget, userId: string | null): Promise<void> {
+    await this.repo.judged(target, Date.now());
+    await this.lockIfDue(target, userId);
   }
 
   /** The taken attempt was right, or could not be judged (an outage): it is given back. */
-  giveBack(key: GuardKey): Promise<void> {
-    return this.repo.giveBack(key, Date.now());
+  giveBack(target: LockTarget): Promise<void> {
+    return this.repo.giveBack(target, Date.now());
   }
 
   /**
-   * Authentication completed (200 from auth_token or 2fa) under auth epoch `epoch`: the attempt held for
-   * it is given back and the count starts again. False, with the attempt still held, when the epoch moved
-   * meanwhile: what was begun under it is over (PRODUCT.md section 7).
+   * A step completed under auth epoch `epoch` (a right password, a 200 from 2fa): the attempt held for
+   * it is given back and the count starts again. False, with the attempt still held, when the epoch
+   * moved meanwhile: what was begun under it is over.
    */
-  async completed(key: GuardKey, user: { id: string }, epoch: number): Promise<boolean> {
-    if (await this.repo.complete(key, user.id, epoch, Date.now())) return true;
+  async completed(target: LockTarget, user: { id: string }, epoch: number): Promise<boolean> {
+    if (await this.repo.complete(target, user.id, epoch, Date.now())) return true;
     // No row changed: the epoch moved, or (an attempt held past IN_FLIGHT_MS, settled, then purged) no row.
     return this.users.epochIs(user.id, epoch);
   }
 
-  /** Locks when the judged failures reached the threshold; a lock ends the user's open challenges. */
-  private async lockIfDue(key: GuardKey, userId: string | null, cause = 'failures'): Promise<boolean> {
-    const g = await this.repo.find(key);
+  /**
+   * Locks when the judged failures reached the threshold; a lock ends the user's open challenges. A
+   * name's lock is the person's too when the name belongs to a known user.
+   */
+  private async lockIfDue(target: LockTarget, userId: string | null, cause = 'failures'): Promise<boolean> {
+    const g = await this.repo.find(target);
     if (!g || g.failures - g.inFlight < this.policy.threshold) return false;
     const now = Date.now();
     const until = this.policy.lockedUntil(g.lockCount + 1, now);
-    if (!(await this.repo.lockIfDue(key, this.policy.threshold, g.lockCount, until, now))) return false;
-    await this.users.moveEpochByKey(key.institutionId, key.usernameNorm);
+    if (!(await this.repo.lockIfDue(target, this.policy.threshold, g.lockCount, until, now))) return false;
+    // A name's lock reaches its user, unless the user is locked already (one burst over both counts is one lock).
+    if (!isPerson(target) && userId && !(await this.repo.lockPersonUntil(userId, until, now))) return true;
+    if (!isPerson(target) && !userId) await this.users.moveEpochByKey(target.institutionId, target.usernameNorm);
     await this.events.publish({
       type: EventType.Lock,
       outcome: until === FOREVER ? LockOutcome.UntilUnlocked : LockOutcome.Temporarily,
       userId,
-      institutionId: key.institutionId,
+      institutionId: target.institutionId,
       detail: {
         lock_number: g.lockCount + 1,
         until: until === FOREVER ? null : new Date(until).toISOString(),
         reason: 'too many failed attempts',
         cause,
+        counted: isPerson(target) ? 'second_factor' : 'password',
       },
     });
     return true;
   }
 
   /** Forgets failure counters idle for `retentionMs` (never a current lock, never an attempt in flight). */
-  purgeStale(retentionMs: number): Promise<number> {
+  async purgeStale(retentionMs: number): Promise<number> {
     const now = Date.now();
-    return this.repo.purge(now, now - retentionMs);
+    const names = await this.repo.purge(now, now - retentionMs);
+    return names + (await this.repo.forgetIdlePeople(now, now - retentionMs));
   }
 
-  unlock(key: GuardKey): Promise<void> {
-    return this.repo.unlock(key, Date.now());
+  /** Support's unlock: the person's own lock and count, and those of the name they hold now. */
+  async unlock(target: PersonKey): Promise<void> {
+    const now = Date.now();
+    await this.repo.unlock(target, now);
+    await this.repo.unlock(nameOf(target), now);
   }
 
-  async lock(key: GuardKey, reason: string): Promise<void> {
-    await this.repo.lockByStaff(key, reason, Date.now());
-    await this.users.moveEpochByKey(key.institutionId, key.usernameNorm);
+  /** Support's lock: the person's, through every identifier, until staff end it. */
+  lock(target: PersonKey, reason: string): Promise<void> {
+    return this.repo.lockByStaff(target, reason, Date.now());
+  }
+}
+
+const nameOf = (p: PersonKey) => ({ institutionId: p.institutionId, usernameNorm: p.usernameNorm });
+
+function stateOf(g: GuardRow | null): LockState {
+  const now = Date.now();
+  const locked = !!g && g.lockedUntil > now;
+  return {
+    locked,
+    until: locked ? g.lockedUntil : null,
+    permanent: locked && g.lockedUntil === FOREVER,
+    reason: locked ? g.lockReason : null,
+    failures: g ? Math.max(0, g.failures - g.inFlight) : 0,
+    inFlight: g?.inFlight ?? 0,
+    lockCount: g?.lockCount ?? 0,
+    lockedAt: locked ? g.lockedAt : null,
+  };
+}
+
+/**
+ * Attempts taken on several targets for one answer. Each is settled once: judged wrong, completed, or
+ * (whatever is left when the step ends, an error included) given back.
+ */
+export class HeldAttempts {
+  constructor(
+    private readonly lockout: LockoutService,
+    private held: LockTarget[],
+  ) {}
+
+  async judgedWrong(userId: string): Promise<void> {
+    const wrong = this.held;
+    this.held = [];
+    for (const t of wrong) await this.lockout.judgedWrong(t, userId);
+  }
+
+  /** Every count starts again under `epoch`; false (the rest still held) once one finds the epoch moved. */
+  async completed(user: { id: string }, epoch: number): Promise<boolean> {
+    while (this.held.length) {
+      if (!(await this.lockout.completed(this.held[0], user, epoch))) return false;
+      this.held.shift();
+    }
+    return true;
+  }
+
+  async giveBack(): Promise<void> {
+    const back = this.held;
+    this.held = [];
+    for (const t of back) await this.lockout.giveBack(t);
   }
 }
