@@ -150,6 +150,7 @@ export class AuthService {
       const kind = await this.issuer.choose(known);
       if (kind) {
         const body = await this.issuer.issue(known, kind, clientId, locale, key.usernameNorm);
+        await this.lockout.carryToPerson(key, known);
         await this.events.publish({
           type: EventType.Login,
           outcome: LoginOutcome.ChallengeIssued,

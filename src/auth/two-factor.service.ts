@@ -17,11 +17,11 @@ import { Grant, authTokenGrant } from './grant';
 import { attemptsInFlight } from './in-flight';
 
 /**
- * POST /users/:user_id/2fa (README, "Second factors" and "Locks follow the person"). Attempts are taken
- * before the answer is judged: the challenge's, the person's (over every identifier and challenge), and
- * the typed name's (the same count as its passwords). So a burst over any number of challenges and
- * identifiers judges no more than LOCKOUT_THRESHOLD wrong answers for the user before the lock. A right
- * answer spends the challenge in one conditional UPDATE: of concurrent right answers one gets a token.
+ * POST /users/:user_id/2fa (README, "Locks follow the person"). Two attempts are taken before the answer
+ * is judged, one of the challenge's and one of the person's (whatever identifier they typed, and
+ * carrying the wrong passwords of the name typed at the login), so a burst over any number of
+ * challenges and identifiers judges no more than LOCKOUT_THRESHOLD wrong answers before the lock. A
+ * right answer spends the challenge in one conditional UPDATE: of concurrent right answers one gets a token.
  */
 @Injectable()
 export class TwoFactorService {
@@ -79,15 +79,16 @@ export class TwoFactorService {
       throw err;
     }
 
-    // 3. the person's attempt and the typed name's: locked is 403, and answers after the lock are not counted
-    const person = this.users.keyOf(user);
-    const name = { institutionId: user.institutionId, usernameNorm: challenge.loginName ?? user.usernameNorm };
-    const held = await this.lockout.takeAttempts([person, name]);
-    if (held === 'locked') throw await refuse(CommonOutcome.Locked, new PxError(ErrorId.ACCOUNT_LOCKED));
-    if (held === 'in_flight') throw await refuse(CommonOutcome.AttemptsInFlight, attemptsInFlight());
+    // 3. the person's attempt: locked is 403, and answers after the lock are not counted
+    const key = this.users.keyOf(user);
+    const attempt = await this.lockout.takeAttempt(key);
+    if (attempt === 'locked') throw await refuse(CommonOutcome.Locked, new PxError(ErrorId.ACCOUNT_LOCKED));
+    if (attempt === 'in_flight') throw await refuse(CommonOutcome.AttemptsInFlight, attemptsInFlight());
 
-    // 4. the challenge's attempt, then the judgement; attempts not judged wrong are given back, with the
-    //    completion of step 5 or on the way out
+    // 4. the challenge's attempt, then the judgement; an attempt not judged wrong is given back, with the
+    //    completion of step 5 (one statement) or on the way out
+    let judgedWrong = false;
+    let completed = false;
     try {
       if (!this.challenges.isLive(challenge, user)) {
         throw await refuse(CommonOutcome.ChallengeExpired, new PxError(ErrorId.CHALLENGE_EXPIRED));
@@ -107,7 +108,8 @@ export class TwoFactorService {
         throw err;
       });
       if (!verdict.right) {
-        await held.judgedWrong(user.id);
+        judgedWrong = true;
+        await this.lockout.judgedWrong(key, user.id);
         throw await refuse(TwoFactorOutcome.Wrong, new PxError(ErrorId.INVALID_MFA));
       }
       // Of concurrent right answers one spends the challenge; the others are "already used" and count nothing.
@@ -115,16 +117,21 @@ export class TwoFactorService {
         throw await refuse(CommonOutcome.ChallengeExpired, new PxError(ErrorId.CHALLENGE_EXPIRED));
       }
       if (!(await verifier.confirm(user, verdict))) {
-        await held.judgedWrong(user.id);
+        judgedWrong = true;
+        await this.lockout.judgedWrong(key, user.id);
         throw await refuse(TwoFactorOutcome.TotpReplay, new PxError(ErrorId.INVALID_MFA));
       }
 
       // 5. the token, unless a password change, factor reset or lock ended the challenge meanwhile
       const granted = await grant.issue(user);
-      if (!(await held.completed(user, challenge.userEpoch))) {
+      if (!(await this.lockout.completed(key, user, challenge.userEpoch))) {
         await grant.withdraw(granted);
         throw await refuse(CommonOutcome.ChallengeExpired, new PxError(ErrorId.CHALLENGE_EXPIRED));
       }
+      completed = true;
+      // The name typed at the login starts again too: its wrong passwords were carried to the person.
+      const name = { institutionId: user.institutionId, usernameNorm: challenge.loginName ?? user.usernameNorm };
+      await this.lockout.reset(name, user, challenge.userEpoch);
       await this.events.publish({
         type: EventType.TwoFactor,
         outcome: TwoFactorOutcome.Success,
@@ -134,7 +141,7 @@ export class TwoFactorService {
       });
       return { user, granted };
     } finally {
-      await held.giveBack();
+      if (!judgedWrong && !completed) await this.lockout.giveBack(key);
     }
   }
 }

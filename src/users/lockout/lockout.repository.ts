@@ -198,6 +198,20 @@ export class LockoutRepository {
   }
 
   /**
+   * The judged failures of a name become the person's too, if more than the person has: a maximum, so
+   * two right passwords at once carry nothing twice, and the name keeps its own count. One statement.
+   */
+  async carryToPerson(name: GuardKey, userId: string, now: number): Promise<void> {
+    const judged = `(SELECT g.failures - g.in_flight FROM login_guard g WHERE g.institution_id = ? AND g.username_norm = ?)`;
+    await runSql(
+      this.ds,
+      `UPDATE users SET failures = in_flight + ${judged}, guard_updated_at = ?
+       WHERE id = ? AND failures - in_flight < ${judged}`,
+      [name.institutionId, name.usernameNorm, now, userId, name.institutionId, name.usernameNorm],
+    );
+  }
+
+  /**
    * Attempts left in flight by a process that died before judging them (a replica killed mid-burst)
    * count as judged once nothing can still be in flight: they were never given back.
    */
@@ -215,11 +229,12 @@ export class LockoutRepository {
    * A completed step, in one statement: the attempt held for it is given back, and the judged failures
    * and the run of temporary locks start again; unless the user's auth epoch moved while it was judged
    * (a password change, factor reset or lock ended it), when nothing changes. The epoch is read in the
-   * same statement, so no change can land between the check and the reset.
+   * same statement, so no change can land between the check and the reset. `held`: whether an attempt
+   * of this target was taken for the step (a name's, when a second factor completes, was not).
    */
-  async complete(target: LockTarget, userId: string, epoch: number, now: number): Promise<boolean> {
+  async complete(target: LockTarget, userId: string, epoch: number, now: number, held = true): Promise<boolean> {
     const p = placeOf(target);
-    const heldBack = 'CASE WHEN in_flight > 0 THEN in_flight - 1 ELSE 0 END';
+    const heldBack = held ? 'CASE WHEN in_flight > 0 THEN in_flight - 1 ELSE 0 END' : 'in_flight';
     const r = await runSql(
       this.ds,
       `UPDATE ${p.table} SET failures = ${heldBack}, in_flight = ${heldBack}, lock_count = 0, ${p.at} = ?

@@ -4,7 +4,7 @@ import { DomainEvents } from '@/events/domain-events';
 import { UserRepository } from '../user.repository';
 import { FOREVER } from './forever';
 import { LockoutPolicy } from './lockout.policy';
-import { GuardRow, LockTarget, LockoutRepository, PersonKey, isPerson } from './lockout.repository';
+import { GuardKey, GuardRow, LockTarget, LockoutRepository, PersonKey, isPerson } from './lockout.repository';
 
 // Longer than any password check can take: an attempt counted this long ago is no longer in flight.
 export const IN_FLIGHT_MS = 30_000;
@@ -86,23 +86,6 @@ export class LockoutService {
     return 'in_flight';
   }
 
-  /**
-   * One attempt on each target, in order (a second factor's: the person's, then the typed name's). If one
-   * cannot be taken, those taken are given back and its answer is the answer.
-   */
-  async takeAttempts(targets: LockTarget[]): Promise<HeldAttempts | Exclude<Attempt, 'taken'>> {
-    const taken: LockTarget[] = [];
-    for (const t of targets) {
-      const attempt = await this.takeAttempt(t);
-      if (attempt !== 'taken') {
-        for (const back of taken) await this.giveBack(back);
-        return attempt;
-      }
-      taken.push(t);
-    }
-    return new HeldAttempts(this, taken);
-  }
-
   /** The taken attempt was wrong: it stays counted, and may lock. */
   async judgedWrong(target: LockTarget, userId: string | null): Promise<void> {
     await this.repo.judged(target, Date.now());
@@ -123,6 +106,23 @@ export class LockoutService {
     if (await this.repo.complete(target, user.id, epoch, Date.now())) return true;
     // No row changed: the epoch moved, or (an attempt held past IN_FLIGHT_MS, settled, then purged) no row.
     return this.users.epochIs(user.id, epoch);
+  }
+
+  /**
+   * A name's count starts again, with no attempt of it held (a second factor completed the login it
+   * began); unless the user's auth epoch moved. One statement.
+   */
+  async reset(name: GuardKey, user: { id: string }, epoch: number): Promise<void> {
+    await this.repo.complete(name, user.id, epoch, Date.now(), false);
+  }
+
+  /**
+   * A right password that leads to a second factor: the wrong passwords counted on the typed name are
+   * the person's now too, so the factor cannot be guessed by logging in again through another name, nor
+   * the count escaped (a right password followed by a wrong answer does not clear it).
+   */
+  carryToPerson(name: GuardKey, user: { id: string }): Promise<void> {
+    return this.repo.carryToPerson(name, user.id, Date.now());
   }
 
   /**
@@ -189,36 +189,4 @@ function stateOf(g: GuardRow | null): LockState {
     lockCount: g?.lockCount ?? 0,
     lockedAt: locked ? g.lockedAt : null,
   };
-}
-
-/**
- * Attempts taken on several targets for one answer. Each is settled once: judged wrong, completed, or
- * (whatever is left when the step ends, an error included) given back.
- */
-export class HeldAttempts {
-  constructor(
-    private readonly lockout: LockoutService,
-    private held: LockTarget[],
-  ) {}
-
-  async judgedWrong(userId: string): Promise<void> {
-    const wrong = this.held;
-    this.held = [];
-    for (const t of wrong) await this.lockout.judgedWrong(t, userId);
-  }
-
-  /** Every count starts again under `epoch`; false (the rest still held) once one finds the epoch moved. */
-  async completed(user: { id: string }, epoch: number): Promise<boolean> {
-    while (this.held.length) {
-      if (!(await this.lockout.completed(this.held[0], user, epoch))) return false;
-      this.held.shift();
-    }
-    return true;
-  }
-
-  async giveBack(): Promise<void> {
-    const back = this.held;
-    this.held = [];
-    for (const t of back) await this.lockout.giveBack(t);
-  }
 }
