@@ -1,7 +1,16 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import request from 'supertest';
 import { CLIENT, PASSWORD, TestApp } from './support/harness';
-import { Browser, PLAID_REDIRECT, introspect, pkcePair, redirected, tokenRequest } from './support/oauth';
+import {
+  Browser,
+  PLAID_REDIRECT,
+  exchangeCode,
+  introspect,
+  pkcePair,
+  redirected,
+  signInCode,
+  tokenRequest,
+} from './support/oauth';
 
 // PRODUCT.md section 14: POST /oauth2/token, and OAuth's tokens in section 8's introspection.
 describe('OAuth token endpoint', () => {
@@ -14,13 +23,9 @@ describe('OAuth token endpoint', () => {
   });
 
   /** A code for `username` through the pages, with the given authorize parameters. */
-  async function codeFor(username = 'user_good', params: Record<string, string> = {}, password = PASSWORD) {
-    const b = new Browser(t);
-    await b.authorize(params);
-    return redirected(await b.signIn(username, password)).searchParams.get('code')!;
-  }
-  const exchange = (code: string, extra: Record<string, string> = {}, opts = {}) =>
-    tokenRequest(t, { grant_type: 'authorization_code', code, redirect_uri: PLAID_REDIRECT, ...extra }, opts);
+  const codeFor = (username = 'user_good', params: Record<string, string> = {}, password = PASSWORD) =>
+    signInCode(t, username, password, params);
+  const exchange = (code: string, extra: Record<string, string> = {}, opts = {}) => exchangeCode(t, code, extra, opts);
 
   it("authorization_code as Plaid sends it: JSON, Basic, and its redirect_url spelling; an id_token with Plaid's sub", async () => {
     const code = await codeFor();

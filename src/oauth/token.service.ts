@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@/config/app-config';
 import { TokensService } from '@/tokens/tokens.service';
+import { LockoutService } from '@/users/lockout/lockout.service';
 import { UsersService } from '@/users/users.service';
 import { IdTokenSigner } from './id-token.signer';
 import { OAuthCodes } from './oauth-codes.service';
@@ -27,9 +28,10 @@ export interface TokenAnswer {
 type Body = Record<string, unknown>;
 
 /**
- * POST /oauth2/token's two grants (PRODUCT.md section 14): authorization_code (with PKCE when the
+ * POST /oauth2/token's two grants (README, "OAuth"): authorization_code (with PKCE when the
  * code has a challenge) and refresh_token, which keeps the refresh token valid (no rotation: Plaid
- * does not store a new one). Every token lives in the tokens module, beside the legacy auth_tokens.
+ * does not store a new one) for as long as the sign-in it came from still stands. Every token lives
+ * in the tokens module, beside the legacy auth_tokens.
  */
 @Injectable()
 export class TokenGrants {
@@ -37,6 +39,7 @@ export class TokenGrants {
     private readonly codes: OAuthCodes,
     private readonly tokens: TokensService,
     private readonly users: UsersService,
+    private readonly lockout: LockoutService,
     private readonly signer: IdTokenSigner,
     private readonly config: AppConfig,
   ) {}
@@ -63,11 +66,13 @@ export class TokenGrants {
       kind: 'access_token',
       ttl: this.config.ACCESS_TOKEN_TTL,
       grantId,
+      userEpoch: r.code.userEpoch,
     });
     const refresh = await this.tokens.issue(user, clientId, {
       kind: 'refresh_token',
       ttl: this.config.REFRESH_TOKEN_TTL,
       grantId,
+      userEpoch: r.code.userEpoch,
     });
     if (!(await this.codes.confirm(r.code))) throw new OAuthError('invalid_grant', 'reused');
     return {
@@ -85,16 +90,25 @@ export class TokenGrants {
     };
   }
 
+  /**
+   * A refresh stands on the sign-in its grant came from. Once the user's auth epoch moved (a password
+   * change, a factor reset, a lock) that sign-in no longer vouches for anyone: the grant is revoked
+   * and the customer signs in again through Plaid's update mode. While the user is locked, no new
+   * access token either. Both are RFC 6749 5.2's invalid_grant ("revoked"), without saying which: the
+   * client learns nothing about the account. The lock is asked about as the staff views ask it.
+   */
   private async refresh(clientId: string, body: Body): Promise<TokenAnswer> {
     const row = await this.tokens.findLive(field(body, 'refresh_token'), 'refresh_token');
     if (!row || row.clientId !== clientId) throw new OAuthError('invalid_grant');
     const user = await this.users.findById(row.userId);
     if (!user) throw new OAuthError('invalid_grant');
-    const access = await this.tokens.issue(user, clientId, {
-      kind: 'access_token',
-      ttl: this.config.ACCESS_TOKEN_TTL,
-      grantId: row.grantId,
-    });
+    if (row.userEpoch === null || row.userEpoch !== user.authEpoch) {
+      await this.tokens.revokeToken(row, 'auth_epoch_moved');
+      throw new OAuthError('invalid_grant', 'revoked');
+    }
+    if (await this.lockout.isLocked(this.users.keyOf(user))) throw new OAuthError('invalid_grant', 'locked');
+    const access = await this.tokens.issueUnder(row, this.config.ACCESS_TOKEN_TTL);
+    if (!access) throw new OAuthError('invalid_grant', 'revoked');
     return {
       access_token: access,
       token_type: 'Bearer',

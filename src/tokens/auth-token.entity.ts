@@ -20,5 +20,7 @@ export class AuthToken {
   @Column({ type: 'varchar', length: 16, default: 'auth_token' }) kind: TokenKind;
   /** The authorization code an OAuth token came from: a second use of that code revokes them all. */
   @Column({ name: 'grant_id', type: 'varchar', length: 64, nullable: true }) grantId: string | null;
+  /** The user's auth epoch at the grant's sign-in: once it moves (password, factors, a lock), no refresh. */
+  @Column({ name: 'user_epoch', type: 'integer', nullable: true }) userEpoch: number | null;
   @Column({ name: 'revoked_at', type: 'bigint', nullable: true, transformer: epochMs }) revokedAt: number | null;
 }

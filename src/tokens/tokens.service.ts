@@ -7,13 +7,16 @@ import { DomainEvents } from '@/events/domain-events';
 import { randomToken, sha256 } from '@/common/crypto/digest';
 import { RowMapper, rowMapper } from '@/database/row-mapper';
 import { runSql } from '@/database/sql';
+import { SqlStep, TransactionAborted, runTransaction } from '@/database/transaction';
 import { AuthToken, TokenKind } from './auth-token.entity';
 
-/** OAuth's tokens (PRODUCT.md section 14): their kind, lifetime and the code they came from. */
+/** OAuth's tokens (README, "OAuth"): their kind, lifetime, the code they came from and its epoch. */
 export interface TokenOptions {
   kind?: TokenKind;
   ttl?: number;
   grantId?: string | null;
+  /** The user's auth epoch when the grant's sign-in began; a refresh is refused once it has moved. */
+  userEpoch?: number | null;
 }
 
 /** Whom a token is for: a user id and its institution; tokens read nothing else of a user. */
@@ -55,28 +58,69 @@ export class TokensService {
   }
 
   async issue(user: TokenSubject, clientId: string, opts: TokenOptions = {}): Promise<string> {
+    const { token, step } = this.newToken(user, clientId, opts);
+    // Plain SQL on the login's hot path: the ORM's query building cost more than the insert (issue 10).
+    await runSql(this.tokens.manager.connection, step.sql, step.params);
+    await this.issued(user, clientId, opts.kind ?? 'auth_token');
+    return token;
+  }
+
+  /**
+   * A new access token under a refresh token's grant, or null when that refresh token is no longer live.
+   * One transaction: the refresh token's row is locked while it is checked and the access token
+   * inserted, so a revocation that runs meanwhile waits for it, and then finds the new access token
+   * (revokeMatching revokes the refresh tokens first for that reason). Without the lock, PostgreSQL
+   * could revoke the grant from a snapshot taken before the insert and leave the new token working.
+   */
+  async issueUnder(refresh: AuthToken, ttl: number): Promise<string | null> {
+    const subject = { id: refresh.userId, institutionId: refresh.institutionId };
+    const opts = { kind: 'access_token' as const, ttl, grantId: refresh.grantId, userEpoch: refresh.userEpoch };
+    const { token, step } = this.newToken(subject, refresh.clientId, opts);
+    const live: SqlStep = {
+      name: 'refresh_token_live',
+      sql: `SELECT id FROM auth_token WHERE id = ? AND kind = 'refresh_token' AND revoked_at IS NULL AND expires_at > ?`,
+      params: [refresh.id, Date.now()],
+      lock: true,
+      rows: 1,
+    };
+    try {
+      await runTransaction(this.tokens.manager.connection, [live, { ...step, affected: 1 }]);
+    } catch (err) {
+      if (err instanceof TransactionAborted && err.step === live.name) return null;
+      throw err;
+    }
+    await this.issued(subject, refresh.clientId, opts.kind);
+    return token;
+  }
+
+  private newToken(user: TokenSubject, clientId: string, opts: TokenOptions): { token: string; step: SqlStep } {
     const token = randomToken(32);
     const now = Date.now();
-    const kind = opts.kind ?? 'auth_token';
-    // Plain SQL on the login's hot path: the ORM's query building cost more than the insert (issue 10).
-    await runSql(
-      this.tokens.manager.connection,
-      `INSERT INTO auth_token (id, token_hash, user_id, client_id, institution_id, issued_at, expires_at, revoked_at,
-         kind, grant_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
-      [
-        randomToken(12),
-        sha256(token),
-        user.id,
-        clientId,
-        user.institutionId,
-        now,
-        now + (opts.ttl ?? this.config.AUTH_TOKEN_TTL),
-        kind,
-        opts.grantId ?? null,
-      ],
-    );
-    await this.events.publish({
+    return {
+      token,
+      step: {
+        name: 'insert_token',
+        sql: `INSERT INTO auth_token (id, token_hash, user_id, client_id, institution_id, issued_at, expires_at,
+                revoked_at, kind, grant_id, user_epoch)
+              VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)`,
+        params: [
+          randomToken(12),
+          sha256(token),
+          user.id,
+          clientId,
+          user.institutionId,
+          now,
+          now + (opts.ttl ?? this.config.AUTH_TOKEN_TTL),
+          opts.kind ?? 'auth_token',
+          opts.grantId ?? null,
+          opts.userEpoch ?? null,
+        ],
+      },
+    };
+  }
+
+  private issued(user: TokenSubject, clientId: string, kind: TokenKind): Promise<void> {
+    return this.events.publish({
       type: EventType.TokenIssue,
       outcome: StaffOutcome.Issued,
       userId: user.id,
@@ -84,7 +128,6 @@ export class TokensService {
       clientId,
       detail: kind === 'auth_token' ? undefined : { kind },
     });
-    return token;
   }
 
   /** RFC 7662: anything unknown, expired, revoked, or not `userId`'s is just `active: false`. */
@@ -121,8 +164,7 @@ export class TokensService {
 
   /** Everything issued from one authorization code: its second use revokes them (RFC 6749 10.5). */
   async revokeGrant(grantId: string, reason: string, userId: string): Promise<number> {
-    const r = await this.tokens.update({ grantId, revokedAt: IsNull() }, { revokedAt: Date.now() });
-    const count = r.affected ?? 0;
+    const count = await this.revokeMatching('grant_id = ?', [grantId]);
     if (count)
       await this.events.publish({
         type: EventType.TokenRevoke,
@@ -136,16 +178,47 @@ export class TokensService {
   /** RFC 7009: the same answer whether or not the token existed. */
   async revoke(token: string): Promise<void> {
     const row = await this.tokens.findOneBy({ tokenHash: sha256(token) });
-    if (!row) return;
-    const r = await this.tokens.update({ id: row.id, revokedAt: IsNull() }, { revokedAt: Date.now() });
-    if (r.affected)
+    if (row) await this.revokeToken(row);
+  }
+
+  /**
+   * One token; a refresh token takes the access tokens of its grant with it (RFC 7009 section 2.1),
+   * while an access token or an auth_token goes alone. `reason` when pxauth revokes on its own.
+   */
+  async revokeToken(row: AuthToken, reason?: string): Promise<number> {
+    const count =
+      row.kind === 'refresh_token' && row.grantId !== null
+        ? await this.revokeMatching('grant_id = ?', [row.grantId])
+        : await this.revokeMatching('id = ?', [row.id]);
+    if (count)
       await this.events.publish({
         type: EventType.TokenRevoke,
         outcome: StaffOutcome.Revoked,
         userId: row.userId,
         institutionId: row.institutionId,
-        detail: { count: 1 },
+        detail: reason ? { count, reason } : { count },
       });
+    return count;
+  }
+
+  /**
+   * Revokes the live tokens that `where` selects, in two statements, the refresh tokens first: that one
+   * waits for a refresh holding a refresh token's row (issueUnder), and the second, a statement of its
+   * own, then sees the access token that refresh inserted. Each statement is atomic on its own.
+   */
+  private async revokeMatching(where: string, params: unknown[]): Promise<number> {
+    const db = this.tokens.manager.connection;
+    const now = Date.now();
+    const refresh = await runSql(
+      db,
+      `UPDATE auth_token SET revoked_at = ? WHERE ${where} AND kind = 'refresh_token' AND revoked_at IS NULL`,
+      [now, ...params],
+    );
+    const rest = await runSql(db, `UPDATE auth_token SET revoked_at = ? WHERE ${where} AND revoked_at IS NULL`, [
+      now,
+      ...params,
+    ]);
+    return refresh.affected + rest.affected;
   }
 
   /** Tokens expired or revoked more than `retentionMs` ago: introspection answers inactive either way. */
@@ -158,8 +231,7 @@ export class TokensService {
 
   /** A password change, or support revoking access: every live token of the user stops working. */
   async revokeAllFor(user: TokenSubject, reason: string): Promise<number> {
-    const r = await this.tokens.update({ userId: user.id, revokedAt: IsNull() }, { revokedAt: Date.now() });
-    const count = r.affected ?? 0;
+    const count = await this.revokeMatching('user_id = ?', [user.id]);
     await this.events.publish({
       type: EventType.TokenRevoke,
       outcome: StaffOutcome.Revoked,

@@ -121,3 +121,30 @@ export async function tokenRequest(
 export async function introspect(t: TestApp, token: string): Promise<any> {
   return (await t.admin('POST', '/tokens/introspect', { token }, 'sandbox-rs-key')).body;
 }
+
+/** An authorization code for `username`, signed in through the hosted pages (no second factor). */
+export async function signInCode(
+  t: TestApp,
+  username = 'user_good',
+  password = 'pass_good',
+  params: Record<string, string> = {},
+): Promise<string> {
+  const b = new Browser(t);
+  await b.authorize(params);
+  return redirected(await b.signIn(username, password)).searchParams.get('code')!;
+}
+
+/** grant_type=authorization_code for a code issued to PLAID_REDIRECT. */
+export function exchangeCode(
+  t: TestApp,
+  code: string,
+  extra: Record<string, string> = {},
+  opts: Parameters<typeof tokenRequest>[2] = {},
+): Promise<Res> {
+  return tokenRequest(t, { grant_type: 'authorization_code', code, redirect_uri: PLAID_REDIRECT, ...extra }, opts);
+}
+
+/** grant_type=refresh_token, as Plaid sends it. */
+export function refreshRequest(t: TestApp, refreshToken: string, opts: Parameters<typeof tokenRequest>[2] = {}) {
+  return tokenRequest(t, { grant_type: 'refresh_token', refresh_token: refreshToken }, opts);
+}

@@ -6,6 +6,7 @@ import { ConsoleSession1764400000000 } from './1764400000000-console-session';
 import { AuditRequestIndex1764450000000 } from './1764450000000-audit-request-index';
 import { OAuth1764600000000 } from './1764600000000-oauth';
 import { PersonLock1764800000000 } from './1764800000000-person-lock';
+import { TokenGrantEpoch1764700000000 } from './1764700000000-token-grant-epoch';
 
 /** In order. A new migration is added here and never edits an earlier one. */
 export const MIGRATIONS = [
@@ -16,5 +17,6 @@ export const MIGRATIONS = [
   ConsoleSession1764400000000,
   AuditRequestIndex1764450000000,
   OAuth1764600000000,
+  TokenGrantEpoch1764700000000,
   PersonLock1764800000000,
 ];
