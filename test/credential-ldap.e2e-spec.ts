@@ -258,6 +258,53 @@ describe(`credential source ldap (${TEST_ENGINE})`, () => {
       expect(await failures(t, aliceId)).toEqual({ failures: 0, locked: false });
     });
   });
+  describe('one entry found by two attributes (uid or mail): locks follow the person', () => {
+    const THRESHOLD = 3;
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await TestApp.start({
+        ...COMMON,
+        ...SEARCH,
+        LDAP_SEARCH_FILTER: '(&(objectClass=inetOrgPerson)(|(uid={username})(mail={username})))',
+        LDAP_URL: slapd.url,
+        LOCKOUT_THRESHOLD: String(THRESHOLD),
+      });
+    });
+    afterAll(async () => {
+      await t?.stop();
+    });
+    const open = async (who: string) => {
+      const r = await t.login(who, 'otto-pw');
+      expect(r.status).toBe(202);
+      const sms = r.body.challenge.send_methods.find((m: { type: string }) => m.type === 'sms');
+      expect((await t.sendOtp(r.body.user_id, r.body.challenge.id, sms.id)).status).toBe(200);
+      return { userId: r.body.user_id as string, challengeId: r.body.challenge.id as string };
+    };
+
+    it('wrong passcodes through the mail lock the uid too; a staff lock and an unlock hold through both', async () => {
+      const byUid = await open('otto');
+      const byMail = await open('otto@bank.example');
+      expect(byMail.userId).toBe(byUid.userId);
+      const code = (await t.outboxCode('+14155550188'))!;
+      const wrong = String((Number(code) + 1) % 1_000_000).padStart(code.length, '0');
+      for (let i = 0; i < THRESHOLD; i++) {
+        const r = await t.twoFactor(byMail.userId, { challenge_id: byMail.challengeId, passcode: wrong });
+        expectEnvelope(r, 401, 'INVALID_MFA');
+      }
+      expectEnvelope(await t.login('otto', 'otto-pw'), 403, 'ACCOUNT_LOCKED');
+      expectEnvelope(await t.login('otto@bank.example', 'otto-pw'), 403, 'ACCOUNT_LOCKED');
+      expect((await userView(t, byUid.userId)).lock).toMatchObject({ locked: true });
+
+      await t.admin('POST', `/admin/users/${byUid.userId}/unlock`);
+      await open('otto@bank.example');
+      await open('otto');
+      await t.admin('POST', `/admin/users/${byUid.userId}/lock`, { reason: 'customer reported fraud' });
+      expectEnvelope(await t.login('otto@bank.example', 'otto-pw'), 403, 'ACCOUNT_LOCKED');
+      expectEnvelope(await t.login('otto', 'otto-pw'), 403, 'ACCOUNT_LOCKED');
+      await t.admin('POST', `/admin/users/${byUid.userId}/unlock`);
+      expect((await open('otto@bank.example')).userId).toBe(byUid.userId);
+    });
+  });
 });
 
 /** An operation without its values: `BIND`, or `SRCH` and its scope, to compare the shape of two logins. */
