@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig, redactSettings, settingNames } from './app-config';
 import { isSecretSetting, redactSecrets, redactUrls } from './redact';
 
@@ -113,6 +116,45 @@ describe('loadConfig', () => {
     const good = 'ab'.repeat(32);
     expect(error({ ENCRYPTION_KEY: good, PORT: 'x' })).toMatch(/PORT/);
     expect(error({ ENCRYPTION_KEY: good, PORT: 'x' })).not.toContain(good);
+  });
+
+  describe('NAME_FILE: a setting read from a file (Docker and Kubernetes secrets)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pxauth-file-settings-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const file = (name: string, content: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, content);
+      return path;
+    };
+
+    it("reads the value from the file, dropping one trailing newline, and keeps a PEM key's newlines", () => {
+      const key = 'cd'.repeat(32);
+      const pem = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----';
+      const c = loadConfig({
+        ENCRYPTION_KEY_FILE: file('enc', `${key}\n`),
+        ID_TOKEN_KEY_FILE: file('pem', `${pem}\n`),
+        PORT_FILE: file('port', '8123'),
+      });
+      expect(c.ENCRYPTION_KEY).toBe(key);
+      expect(c.ID_TOKEN_KEY).toBe(pem);
+      expect(c.PORT).toBe(8123);
+    });
+
+    it('refuses a setting given both ways, and a file that cannot be read, naming the variables only', () => {
+      const secret = 'ef'.repeat(32);
+      const both = error({ ENCRYPTION_KEY: secret, ENCRYPTION_KEY_FILE: file('both', secret) });
+      expect(both).toContain('ENCRYPTION_KEY and ENCRYPTION_KEY_FILE: both are set');
+      expect(both).not.toContain(secret);
+      const missing = error({ UPSTREAM_HMAC_KEY_FILE: join(dir, 'nope') });
+      expect(missing).toMatch(/UPSTREAM_HMAC_KEY_FILE: cannot read ".*nope" \(ENOENT\)/);
+    });
+
+    it('validates what the file holds like any value, without showing a secret one', () => {
+      const bad = 'short-key-from-a-file';
+      const msg = error({ ENCRYPTION_KEY_FILE: file('bad', bad) });
+      expect(msg).toMatch(/ENCRYPTION_KEY \(value hidden\): ENCRYPTION_KEY must be 32 bytes/);
+      expect(msg).not.toContain(bad);
+    });
   });
 
   it('shows a bad DATABASE_URL without its password', () => {

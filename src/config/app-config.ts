@@ -12,6 +12,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { credentialSourceProblems } from './credential-source-settings';
+import { withFileSettings } from './file-settings';
 import { liveDeliveryProblems } from './live-delivery';
 import { isSecretSetting, redactSecrets, redactUrls } from './redact';
 import { BOOLEAN_MESSAGE, bool, duration, int, list } from './setting-transforms';
@@ -252,13 +253,16 @@ function shown(name: string, value: string | undefined): string {
   return `${name}=${JSON.stringify(redactUrls(value ?? ''))}`;
 }
 
-/** Builds and validates the config; throws a ConfigError naming each bad variable. */
-export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+/** Builds and validates the config (each setting from NAME or from the file NAME_FILE); throws a ConfigError naming each bad variable. */
+export function loadConfig(given: Record<string, string | undefined>): AppConfig {
   const known = new Set(settingNames());
+  const { env, problems: fileProblems } = withFileSettings(given, known);
   const raw = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== undefined && v !== '' && known.has(k)));
   const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
-  const problems = validateSync(config, { skipMissingProperties: false }).map(
-    (e) => `${shown(e.property, env[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+  const problems = fileProblems.concat(
+    validateSync(config, { skipMissingProperties: false }).map(
+      (e) => `${shown(e.property, env[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+    ),
   );
   if (config.production) {
     if (!config.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY: required when NODE_ENV=production');
