@@ -207,7 +207,7 @@ async function overload(ac, a, small) {
   // What the clients left in flight is still being computed: wait until the argon2 queue is empty.
   for (let i = 0; i < 60; i++) {
     const m = await fetch(`${a.internalUrl}/metrics`).then((x) => x.text());
-    if (/^pxauth_argon2_in_flight 0$/m.test(m)) break;
+    if (!/^pxauth_argon2_in_flight\{[^}]*\} [1-9]/m.test(m)) break;
     await sleep(500);
   }
   const usage = await a.ask('usage');
@@ -226,6 +226,136 @@ async function overload(ac, a, small) {
     peakRssMb: usage.peakRss / 2 ** 20,
     loopP99Ms: gauge('nodejs_eventloop_lag_p99_seconds'),
     loopMaxMs: gauge('nodejs_eventloop_lag_max_seconds'),
+  };
+}
+
+/** The admission metrics of a scrape: checks that ran, by class (`legacy`, `oauth`). */
+async function checksByClass(server) {
+  const text = await fetch(`${server.internalUrl}/metrics`).then((x) => x.text());
+  const count = (c) =>
+    Number(
+      new RegExp(`^pxauth_argon2_verify_duration_seconds_count\\{class="${c}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0,
+    );
+  return { legacy: count('legacy'), oauth: count('oauth') };
+}
+
+/** Until the argon2 queue is empty: what one phase left in flight is not the next one's. */
+async function drained(server) {
+  for (let i = 0; i < 60; i++) {
+    const m = await fetch(`${server.internalUrl}/metrics`).then((x) => x.text());
+    if (!/^pxauth_argon2_in_flight\{[^}]*\} [1-9]/m.test(m)) return;
+    await sleep(250);
+  }
+}
+
+/**
+ * Anonymous visitors of the hosted sign-in pages, as a bot would be: each opens a sign-in (GET
+ * /oauth2/authorize, its cookie and CSRF token) and posts wrong passwords for usernames that do not
+ * exist, again and again on the same sign-in while it is answered 401, on a new one once it was shed
+ * (a 303 to the redirect URI with error=temporarily_unavailable ends the sign-in).
+ */
+function signInFloodClients(server, clients, until) {
+  const tally = { judged: 0, shed: 0, other: 0, opened: 0 };
+  const authorize =
+    `${server.publicUrl}/oauth2/authorize?` +
+    form({
+      response_type: 'code',
+      client_id: 'sandbox-client',
+      redirect_uri: 'https://cdn.plaid.com/link/v2/stable/oauth.html',
+      state: 'bench',
+    });
+  const open = async () => {
+    const r = await fetch(authorize, { redirect: 'manual' });
+    const html = await r.text();
+    const cookie = r.headers.getSetCookie().find((c) => c.startsWith('pxauth_signin='));
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+    if (r.status !== 200 || !cookie || !csrf) throw new Error(`sign-in flood: authorize answered ${r.status}`);
+    tally.opened++;
+    return { cookie: cookie.split(';')[0], csrf };
+  };
+  const one = async () => {
+    let s = null;
+    while (Date.now() < until) {
+      s ??= await open();
+      const r = await fetch(`${server.publicUrl}/oauth2/signin`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: s.cookie },
+        body: form({ _csrf: s.csrf, username: `nobody${pick(1e9)}`, password: 'not-the-password' }),
+      });
+      await r.arrayBuffer();
+      if (r.status === 401) tally.judged++;
+      else if (r.status === 303 && /error=temporarily_unavailable/.test(r.headers.get('location') ?? '')) {
+        tally.shed++;
+        s = null;
+      } else {
+        tally.other++;
+        s = null;
+      }
+    }
+  };
+  return Promise.all(Array.from({ length: clients }, one)).then(() => tally);
+}
+
+/**
+ * (6) Plaid's logins beside a flood of anonymous sign-ins: Plaid's accepted logins per second alone,
+ * then with the flood, and Plaid's share of the checks that ran while both wanted more than they got.
+ */
+async function signInShare(ac, a, small, share) {
+  const PLAID_CONNECTIONS = 30;
+  const FLOOD_CLIENTS = 150;
+  const plaid = (seconds, onResponse) =>
+    logins(
+      ac,
+      a,
+      () => form({ username: `bench${pick(small)}`, password: BENCH_PASSWORD }),
+      { connections: PLAID_CONNECTIONS, duration: seconds, timeout: 30 },
+      onResponse,
+    );
+  const phase = async (seconds, floodClients) => {
+    await drained(a);
+    const byStatus = {};
+    const c0 = await checksByClass(a);
+    const until = Date.now() + seconds * 1000;
+    const flood = floodClients ? signInFloodClients(a, floodClients, until) : Promise.resolve(null);
+    // How often Plaid had no check waiting (then the sign-ins may take every slot, as they should).
+    const idle = { samples: 0, plaidNoneWaiting: 0 };
+    const sampling = (async () => {
+      while (Date.now() < until) {
+        const m = await fetch(`${a.internalUrl}/metrics`).then((x) => x.text());
+        idle.samples++;
+        if (/^pxauth_argon2_checks\{state="queued",class="legacy"\} 0$/m.test(m)) idle.plaidNoneWaiting++;
+        await sleep(100);
+      }
+    })();
+    const r = await plaid(seconds, (status) => (byStatus[status] = (byStatus[status] ?? 0) + 1));
+    const signIns = await flood;
+    await sampling;
+    const c1 = await checksByClass(a);
+    return {
+      byStatus,
+      okRate: (byStatus[200] ?? 0) / r.wall,
+      errors: r.errors + r.timeouts,
+      wall: r.wall,
+      checks: { legacy: c1.legacy - c0.legacy, oauth: c1.oauth - c0.oauth },
+      signIns,
+      plaidNoneWaiting: idle.plaidNoneWaiting / Math.max(1, idle.samples),
+    };
+  };
+  // The sign-in pages warmed up (their templates, the statements), then Plaid alone, then both.
+  await signInFloodClients(a, 4, Date.now() + 1000);
+  const alone = await phase(8, 0);
+  const flooded = await phase(12, FLOOD_CLIENTS);
+  await drained(a);
+  const ran = flooded.checks.legacy + flooded.checks.oauth;
+  return {
+    share,
+    plaidConnections: PLAID_CONNECTIONS,
+    floodClients: FLOOD_CLIENTS,
+    alone,
+    flooded,
+    plaidShare: flooded.checks.legacy / Math.max(1, ran),
+    rateRatio: flooded.okRate / alone.okRate,
   };
 }
 
@@ -306,7 +436,7 @@ async function scale(ac, a, b, small, large) {
   };
 }
 
-async function measure({ a, b, small, large, autocannon: ac }) {
+async function measure({ a, b, small, large, autocannon: ac, share, only }) {
   const step = async (name, fn) => {
     const t0 = Date.now();
     process.stdout.write(`  ${name} ... `);
@@ -315,12 +445,15 @@ async function measure({ a, b, small, large, autocannon: ac }) {
     return r;
   };
   console.log('measuring:');
+  const signInRow = () => step('(6) sign-in flood beside Plaid', () => signInShare(ac, a, small, share));
+  if (only === '6') return { signIn: await signInRow() };
   return {
     cpu: await step('(1) CPU per login beyond argon2', () => cpuPerLogin(ac, a, small)),
     introspection: await step('(2) introspection', () => introspection(ac, a)),
     enumeration: await step('(3) unknown username vs wrong password', () => unknownVsWrong(ac, a, small)),
     scale: await step(`(5) ${small} vs ${large} users`, () => scale(ac, a, b, small, large)),
     overload: await step('(4) 300 clients for 20 s', () => overload(ac, a, small)),
+    signIn: await signInRow(),
   };
 }
 

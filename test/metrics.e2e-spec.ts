@@ -22,9 +22,14 @@ describe('metrics: GET /metrics (issue 10)', () => {
       'nodejs_eventloop_lag_seconds',
       'nodejs_eventloop_lag_p99_seconds',
       'process_resident_memory_bytes',
-      'pxauth_argon2_in_flight',
     ])
       expect(text).toMatch(new RegExp(`^${name} \\d`, 'm'));
+    // The admission control's gauges, by class: Plaid's legacy calls and the public sign-in pages.
+    for (const c of ['legacy', 'oauth']) {
+      expect(text).toMatch(new RegExp(`^pxauth_argon2_in_flight\\{class="${c}"\\} 0$`, 'm'));
+      for (const state of ['running', 'queued'])
+        expect(text).toMatch(new RegExp(`^pxauth_argon2_checks\\{state="${state}",class="${c}"\\} 0$`, 'm'));
+    }
     // The pool the engine really has: pg's Pool on PostgreSQL (its own counts), SQLite's one shared connection.
     const engine = TEST_ENGINE === 'postgres' ? 'postgres' : 'better-sqlite3';
     const pool = (state: string) => sample(text, 'pxauth_db_pool_connections', { engine, state });
@@ -49,9 +54,11 @@ describe('metrics: GET /metrics (issue 10)', () => {
     expect(moved(before, after, 'pxauth_http_requests_total', { ...route, status: '200' })).toBe(1);
     expect(moved(before, after, 'pxauth_http_requests_total', { ...route, status: '401' })).toBe(2);
     expect(moved(before, after, 'pxauth_http_request_duration_seconds_count', route)).toBe(3);
-    // Each login, the unknown username's included, is one argon2id verify of about 30 ms.
-    expect(moved(before, after, 'pxauth_argon2_verify_duration_seconds_count')).toBe(3);
-    expect(moved(before, after, 'pxauth_argon2_verify_duration_seconds_bucket', { le: '0.005' })).toBe(0);
+    // Each login, the unknown username's included, is one argon2id verify of about 30 ms, of Plaid's class.
+    const legacy = { class: 'legacy' };
+    expect(moved(before, after, 'pxauth_argon2_verify_duration_seconds_count', legacy)).toBe(3);
+    expect(moved(before, after, 'pxauth_argon2_verify_duration_seconds_bucket', { ...legacy, le: '0.005' })).toBe(0);
+    expect(moved(before, after, 'pxauth_argon2_verify_duration_seconds_count', { class: 'oauth' })).toBe(0);
     // The staff scrape itself is counted on the internal listener.
     expect(sample(after, 'pxauth_http_requests_total', { listener: 'internal', route: '/metrics' })).toBeGreaterThan(0);
   });
@@ -111,14 +118,15 @@ describe('metrics: a real shed and a real throttle (issue 10)', () => {
       for (const r of shed) expectEnvelope(r, 503, 'SERVICE_UNAVAILABLE');
       expect(shed.length).toBeGreaterThan(0);
       expect(answers.filter((r) => r.status !== 503 && r.status !== 401)).toEqual([]);
-      expect(moved(before, after, 'pxauth_sheds_total', { flow: 'login' })).toBe(shed.length);
+      expect(moved(before, after, 'pxauth_sheds_total', { flow: 'login', class: 'legacy' })).toBe(shed.length);
       expect(moved(before, after, 'pxauth_logins_total', { outcome: 'overloaded' })).toBe(shed.length);
       expect(moved(before, after, 'pxauth_logins_total', { outcome: 'invalid_credentials' })).toBe(16 - shed.length);
       const route = { listener: 'public', method: 'POST', route: '/users/auth_token' };
       expect(moved(before, after, 'pxauth_http_requests_total', { ...route, status: '503' })).toBe(shed.length);
       // A shed check never ran: only the judged ones are argon2 verifies, each with its wait for a slot.
-      expect(moved(before, after, 'pxauth_argon2_verify_duration_seconds_count')).toBe(16 - shed.length);
-      expect(moved(before, after, 'pxauth_argon2_queue_wait_seconds_count')).toBe(16 - shed.length);
+      const legacy = { class: 'legacy' };
+      expect(moved(before, after, 'pxauth_argon2_verify_duration_seconds_count', legacy)).toBe(16 - shed.length);
+      expect(moved(before, after, 'pxauth_argon2_queue_wait_seconds_count', legacy)).toBe(16 - shed.length);
     } finally {
       await t.stop();
     }
@@ -137,19 +145,20 @@ describe('metrics: a real shed and a real throttle (issue 10)', () => {
       while (!done && seen.queued === 0) {
         const text = await scrapeOf(t);
         seen = {
-          running: sample(text, 'pxauth_argon2_checks', { state: 'running' }),
-          queued: sample(text, 'pxauth_argon2_checks', { state: 'queued' }),
+          running: sample(text, 'pxauth_argon2_checks', { state: 'running', class: 'legacy' }),
+          queued: sample(text, 'pxauth_argon2_checks', { state: 'queued', class: 'legacy' }),
         };
       }
       expect((await burst).map((r) => r.status)).toEqual(Array(8).fill(401));
       expect(seen.running).toBe(1);
       expect(seen.queued).toBeGreaterThan(0);
       const after = await scrapeOf(t);
-      expect(sample(after, 'pxauth_argon2_checks', { state: 'running' })).toBe(0);
-      expect(sample(after, 'pxauth_argon2_checks', { state: 'queued' })).toBe(0);
-      expect(moved(before, after, 'pxauth_argon2_queue_wait_seconds_count')).toBe(8);
+      const legacy = { class: 'legacy' };
+      expect(sample(after, 'pxauth_argon2_checks', { state: 'running', ...legacy })).toBe(0);
+      expect(sample(after, 'pxauth_argon2_checks', { state: 'queued', ...legacy })).toBe(0);
+      expect(moved(before, after, 'pxauth_argon2_queue_wait_seconds_count', legacy)).toBe(8);
       // Seven of them waited for at least one check of about 20 ms or more.
-      expect(moved(before, after, 'pxauth_argon2_queue_wait_seconds_sum')).toBeGreaterThan(0.1);
+      expect(moved(before, after, 'pxauth_argon2_queue_wait_seconds_sum', legacy)).toBeGreaterThan(0.1);
     } finally {
       await t.stop();
     }

@@ -78,7 +78,7 @@ export class AuthService {
 
     // 0. overloaded: a check that could not start in time is refused before an attempt is counted or
     //    anything else read (PRODUCT.md section 13), so that a flood of refusals stays cheap.
-    const shed = this.admission.refusalNow();
+    const shed = this.admission.refusalNow(grant.path);
     if (shed) {
       user = await this.users.findByKey(key);
       throw await refuse(CommonOutcome.Overloaded, shed);
@@ -103,7 +103,7 @@ export class AuthService {
 
     // 3. the password, where CREDENTIAL_SOURCE says; only a wrong one stays counted (a shed check is not).
     const check = await this.credentials
-      .verify({ key, username: input.username, password: input.password })
+      .verify({ key, username: input.username, password: input.password, path: grant.path })
       .catch(async (err: unknown) => {
         await this.lockout.giveBack(key);
         if (!(err instanceof Overloaded)) throw err;

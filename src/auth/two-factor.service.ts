@@ -103,7 +103,7 @@ export class TwoFactorService {
         throw await refuse(CommonOutcome.ChallengeExpired, new PxError(ErrorId.CHALLENGE_EXPIRED));
       }
       // Shed before it could be judged (issue 10): the user's attempt is given back below.
-      const verdict = await verifier.judge(challenge, user, input).catch(async (err: unknown) => {
+      const verdict = await verifier.judge(challenge, user, input, grant.path).catch(async (err: unknown) => {
         if (err instanceof Overloaded) throw await refuse(CommonOutcome.Overloaded, err);
         throw err;
       });

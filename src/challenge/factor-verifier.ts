@@ -1,3 +1,4 @@
+import type { CheckClass } from '@/users/check-admission';
 import type { User } from '@/users/user.entity';
 import type { FactorKind } from '@/users/factor-kind';
 import type { OpenChallenge } from './open-challenge';
@@ -24,7 +25,8 @@ export interface FactorVerifier {
   precheck(challenge: OpenChallenge, answer: FactorAnswer): void;
   /** Of a live challenge, whether it can be answered yet (OTP: a code was sent and has not expired). */
   assertReady(challenge: OpenChallenge): void;
-  judge(challenge: OpenChallenge, user: User, answer: FactorAnswer): Promise<Verdict>;
+  /** `path` is the login's (legacy or oauth): an answer checked with argon2 (KBA) takes that class's share. */
+  judge(challenge: OpenChallenge, user: User, answer: FactorAnswer, path: CheckClass): Promise<Verdict>;
   /** After the challenge is spent, the verifier's last word: false is a replay (TOTP's once-per-user rule). */
   confirm(user: User, verdict: Verdict): Promise<boolean>;
 }

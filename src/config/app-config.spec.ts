@@ -66,6 +66,17 @@ describe('loadConfig', () => {
     expect(error({ ENCRYPTION_KEY: 'short' })).toMatch(/ENCRYPTION_KEY/);
   });
 
+  it('reads OVERLOAD_SIGNIN_SHARE as a decimal strictly between 0 and 1, 0.5 by default', () => {
+    expect(loadConfig({}).OVERLOAD_SIGNIN_SHARE).toBe(0.5);
+    expect(loadConfig({ OVERLOAD_SIGNIN_SHARE: '0.2' }).OVERLOAD_SIGNIN_SHARE).toBe(0.2);
+    expect(loadConfig({ OVERLOAD_SIGNIN_SHARE: '.75' }).OVERLOAD_SIGNIN_SHARE).toBe(0.75);
+    for (const bad of ['0', '1', '1.5', '-0.2', '50%', '0,5', 'half', 'NaN', 'Infinity'])
+      expect([bad, error({ OVERLOAD_SIGNIN_SHARE: bad })]).toEqual([
+        bad,
+        expect.stringMatching(/OVERLOAD_SIGNIN_SHARE must be a number from 0\.01 to 0\.99/),
+      ]);
+  });
+
   it('refuses sandbox settings and a missing ENCRYPTION_KEY in production', () => {
     const msg = error({ NODE_ENV: 'production', SANDBOX: 'true' });
     expect(msg).toMatch(/ENCRYPTION_KEY: required/);

@@ -3,6 +3,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -15,7 +16,7 @@ import { credentialSourceProblems } from './credential-source-settings';
 import { withFileSettings } from './file-settings';
 import { liveDeliveryProblems } from './live-delivery';
 import { isSecretSetting, redactSecrets, redactUrls } from './redact';
-import { BOOLEAN_MESSAGE, bool, duration, int, list } from './setting-transforms';
+import { BOOLEAN_MESSAGE, bool, decimal, duration, int, list } from './setting-transforms';
 
 export const LOCKOUT_MODES = ['escalating', 'temporary', 'manual'] as const;
 export type LockoutMode = (typeof LOCKOUT_MODES)[number];
@@ -24,6 +25,7 @@ const MFA_KINDS = ['totp', 'otp', 'kba'] as const;
 /** Where a login's password is checked (issue 8; the users module owns what each one does). */
 export const CREDENTIAL_SOURCES = ['local', 'http', 'ldap'] as const;
 export type CredentialSourceName = (typeof CREDENTIAL_SOURCES)[number];
+const SHARE_MESSAGE = 'OVERLOAD_SIGNIN_SHARE must be a number from 0.01 to 0.99, such as 0.5';
 
 /**
  * Every setting of pxauth, read from the environment once at start and validated
@@ -207,6 +209,13 @@ export class AppConfig {
   @Min(1)
   OVERLOAD_QUEUE_TIMEOUT = 1_000;
   @Transform(int) @IsInt() @Min(0) @Max(64) OVERLOAD_CONCURRENCY = 0;
+  // The share of the checks the public sign-in pages may take while Plaid's legacy logins wait (Plaid
+  // gets the rest while sign-ins wait); neither 0 nor 1, so that neither class can starve the other.
+  @Transform(decimal)
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: SHARE_MESSAGE })
+  @Min(0.01, { message: SHARE_MESSAGE })
+  @Max(0.99, { message: SHARE_MESSAGE })
+  OVERLOAD_SIGNIN_SHARE = 0.5;
   @Transform(int) @IsInt() @Min(0) THROTTLE_PER_CLIENT = 0;
   @Transform(int) @IsInt() @Min(0) THROTTLE_PER_ADDRESS = 0;
   @IsOptional()

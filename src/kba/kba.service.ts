@@ -8,6 +8,7 @@ import { PxError } from '@/common/errors/px.error';
 import { isUniqueViolation } from '@/database/errors';
 import { runSql } from '@/database/sql';
 import { TransactionAborted } from '@/database/transaction';
+import type { CheckClass } from '@/users/check-admission';
 import { PasswordHasher } from '@/users/password-hasher';
 import type { User } from '@/users/user.entity';
 import { bumpAuthEpochStep, insertUserStep } from '@/users/user-statements';
@@ -110,10 +111,10 @@ export class KbaService {
 
   /**
    * True only if every asked question has exactly one answer and every answer is right. The answers
-   * are verified as one admitted check (issue 10: 503 when overloaded, nothing judged), each of them
+   * are verified as one admitted check of `cls` (503 when overloaded, nothing judged), each of them
    * even after a wrong one, so the time taken says nothing about which was wrong.
    */
-  async judge(asked: string[], answers: KbaAnswer[]): Promise<boolean> {
+  async judge(asked: string[], answers: KbaAnswer[], cls: CheckClass): Promise<boolean> {
     const rows = new Map((await this.byIds(asked)).map((q) => [q.id, q]));
     const pairs = asked.map((id) => ({ row: rows.get(id), answer: answers.find((x) => x.question_id === id) }));
     const complete = pairs.every((p) => p.row && p.answer);
@@ -121,6 +122,7 @@ export class KbaService {
       pairs
         .filter((p) => p.row && p.answer)
         .map((p) => ({ hash: p.row!.answerHash, secret: normalizeAnswer(p.answer!.text) })),
+      cls,
     );
     return complete && checked.every(Boolean);
   }

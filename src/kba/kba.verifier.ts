@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FactorAnswer, FactorVerifier, Verdict } from '@/challenge/factor-verifier';
 import type { OpenChallenge } from '@/challenge/open-challenge';
 import { PxError } from '@/common/errors/px.error';
+import type { CheckClass } from '@/users/check-admission';
 import { KbaService } from './kba.service';
 
 /** Answers to the questions drawn when the challenge was issued, and only those (PRODUCT.md section 5). */
@@ -24,9 +25,9 @@ export class KbaVerifier implements FactorVerifier {
 
   assertReady(): void {}
 
-  async judge(challenge: OpenChallenge, _user: unknown, answer: FactorAnswer): Promise<Verdict> {
+  async judge(challenge: OpenChallenge, _user: unknown, answer: FactorAnswer, path: CheckClass): Promise<Verdict> {
     if (challenge.kind !== 'kba') return { right: false };
-    return { right: await this.kba.judge(challenge.questionIds, answer.answers!) };
+    return { right: await this.kba.judge(challenge.questionIds, answer.answers!, path) };
   }
 
   confirm(): Promise<boolean> {

@@ -69,8 +69,8 @@ export class MetricsRegistry implements OnModuleDestroy {
   });
   readonly sheds = new Counter({
     name: 'pxauth_sheds_total',
-    help: 'Requests shed with 503 because no password check could start within OVERLOAD_QUEUE_TIMEOUT, by flow.',
-    labelNames: ['flow'] as const,
+    help: 'Requests shed with 503 because no password check could start within OVERLOAD_QUEUE_TIMEOUT, by flow and class.',
+    labelNames: ['flow', 'class'] as const,
     registers: [this.registry],
   });
   readonly throttles = new Counter({
@@ -81,13 +81,15 @@ export class MetricsRegistry implements OnModuleDestroy {
   });
   readonly argon2Time = new Histogram({
     name: 'pxauth_argon2_verify_duration_seconds',
-    help: 'Time of one password or KBA check that ran, from the call to its result: its wait for a slot included.',
+    help: 'Time of one password or KBA check that ran, by class, from the call to its result: its wait for a slot included.',
+    labelNames: ['class'] as const,
     buckets: SECONDS,
     registers: [this.registry],
   });
   readonly argon2Wait = new Histogram({
     name: 'pxauth_argon2_queue_wait_seconds',
-    help: 'Time a check that ran waited in the admission queue for a slot (OVERLOAD_QUEUE_TIMEOUT bounds it).',
+    help: 'Time a check that ran waited in the admission queue of its class for a slot (OVERLOAD_QUEUE_TIMEOUT bounds it).',
+    labelNames: ['class'] as const,
     buckets: [0, ...SECONDS],
     registers: [this.registry],
   });

@@ -24,7 +24,9 @@ export class MetricsSubscriber implements OnModuleInit {
   private count(e: DomainEvent): void {
     const detail = e.detail ?? {};
     const label = (v: unknown) => (typeof v === 'string' && v ? v : 'none');
-    if (e.outcome === (CommonOutcome.Overloaded as string)) this.m.sheds.inc({ flow: e.type });
+    // The class is the flow's path (legacy or oauth), as the admission control shares the checks by it.
+    if (e.outcome === (CommonOutcome.Overloaded as string))
+      this.m.sheds.inc({ flow: e.type, class: detail.path === 'oauth' ? 'oauth' : 'legacy' });
     switch (e.type) {
       case EventType.Login:
         this.m.logins.inc({ outcome: e.outcome });

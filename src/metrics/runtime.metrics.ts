@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { CheckAdmission } from '@/users/check-admission';
+import { CHECK_CLASSES, CheckAdmission } from '@/users/check-admission';
 import { PasswordHasher } from '@/users/password-hasher';
 import { MetricsRegistry } from './metrics.registry';
 
@@ -16,6 +16,8 @@ interface PgPool {
 /**
  * Gauges read when Prometheus scrapes: argon2 verifies in flight (the queue in front of libuv's
  * threads) and the database pool. SQLite is one connection shared by every request, always open.
+ * The checks are labelled by `class`, `legacy` (Plaid's calls) or `oauth` (the public sign-in pages),
+ * the two shares of the admission control.
  */
 @Injectable()
 export class RuntimeMetrics implements OnModuleInit {
@@ -31,27 +33,30 @@ export class RuntimeMetrics implements OnModuleInit {
     const hasher = this.hasher;
     new Gauge({
       name: 'pxauth_argon2_in_flight',
-      help: 'argon2id verifies started and not finished: running on a libuv thread or waiting for one.',
+      help: 'argon2id verifies started and not finished, by class: waiting for a slot or running on a libuv thread.',
+      labelNames: ['class'] as const,
       registers: [registry],
       collect() {
-        this.set(hasher.inFlight);
+        for (const c of CHECK_CLASSES) this.set({ class: c }, hasher.inFlight[c]);
       },
     });
     const admission = this.admission;
     new Gauge({
       name: 'pxauth_argon2_checks',
-      help: 'Password and KBA checks in the admission queue (PRODUCT.md section 13): running, and queued for a slot.',
-      labelNames: ['state'] as const,
+      help: 'Password and KBA checks in the admission control, by class: running, and queued for a slot.',
+      labelNames: ['state', 'class'] as const,
       registers: [registry],
       collect() {
-        const { running, queued } = admission.state;
-        this.set({ state: 'running' }, running);
-        this.set({ state: 'queued' }, queued);
+        const { byClass } = admission.state;
+        for (const c of CHECK_CLASSES) {
+          this.set({ state: 'running', class: c }, byClass[c].running);
+          this.set({ state: 'queued', class: c }, byClass[c].queued);
+        }
       },
     });
-    this.hasher.onVerified(({ waitSeconds, seconds }) => {
-      this.m.argon2Time.observe(seconds);
-      this.m.argon2Wait.observe(waitSeconds);
+    this.hasher.onVerified(({ class: c, waitSeconds, seconds }) => {
+      this.m.argon2Time.observe({ class: c }, seconds);
+      this.m.argon2Wait.observe({ class: c }, waitSeconds);
     });
 
     const pool = () => this.pool();

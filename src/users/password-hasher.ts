@@ -3,7 +3,7 @@ import * as argon2 from 'argon2';
 import * as bcrypt from 'bcryptjs';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { CheckAdmission } from './check-admission';
+import { CheckAdmission, CheckClass } from './check-admission';
 
 /** argon2id with OWASP's m=19456 KiB, t=2, p=1 (PRODUCT.md section 10), for what people choose. */
 export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
@@ -37,8 +37,12 @@ export function importedHashProblem(hash: string): string | null {
   return null;
 }
 
-/** A check that ran: how long it waited for an admission slot, and how long it took from the call to its result. */
+/**
+ * A check that ran: its class, how long it waited for an admission slot, and how long it took from the
+ * call to its result.
+ */
 export interface CheckTimes {
+  class: CheckClass;
   waitSeconds: number;
   seconds: number;
 }
@@ -51,8 +55,8 @@ export interface CheckTimes {
 @Injectable()
 export class PasswordHasher implements OnModuleInit {
   private dummyHash: string;
-  /** Verifies started and not finished: waiting for a libuv thread or hashing (metrics read it). */
-  inFlight = 0;
+  /** Verifies started and not finished, by class: waiting for a slot or hashing (metrics read it). */
+  readonly inFlight: Record<CheckClass, number> = { legacy: 0, oauth: 0 };
   private readonly observers: ((check: CheckTimes) => void)[] = [];
 
   constructor(private readonly admission: CheckAdmission) {}
@@ -74,14 +78,17 @@ export class PasswordHasher implements OnModuleInit {
     this.observers.push(observer);
   }
 
-  /** Throws Overloaded (503) when the check cannot start in time; the caller gives its attempt back. */
-  verify(hash: string, secret: string): Promise<boolean> {
-    return this.admitted(() => verifyOne(hash, secret));
+  /**
+   * Throws Overloaded (503) when the check cannot start in time; the caller gives its attempt back.
+   * `cls` is whose check it is, Plaid's legacy call or a public sign-in page: each has its share.
+   */
+  verify(hash: string, secret: string, cls: CheckClass): Promise<boolean> {
+    return this.admitted(cls, () => verifyOne(hash, secret));
   }
 
   /** Several verifies admitted as one check (a KBA answer set), each run even after a wrong one. */
-  verifyAll(pairs: { hash: string; secret: string }[]): Promise<boolean[]> {
-    return this.admitted(async () => {
+  verifyAll(pairs: { hash: string; secret: string }[], cls: CheckClass): Promise<boolean[]> {
+    return this.admitted(cls, async () => {
       const results: boolean[] = [];
       for (const p of pairs) results.push(await verifyOne(p.hash, p.secret));
       return results;
@@ -98,27 +105,31 @@ export class PasswordHasher implements OnModuleInit {
    * hear of each check that ran (its wait for a slot, and its time from the call to its result), never of
    * one shed before it started: a shed is counted as such, not as a verify.
    */
-  private async admitted<T>(check: () => Promise<T>): Promise<T> {
-    this.inFlight++;
+  private async admitted<T>(cls: CheckClass, check: () => Promise<T>): Promise<T> {
+    this.inFlight[cls]++;
     const called = performance.now();
     let started: number | undefined;
     try {
-      return await this.admission.run(() => {
+      return await this.admission.run(cls, () => {
         started = performance.now();
         return check();
       });
     } finally {
-      this.inFlight--;
+      this.inFlight[cls]--;
       if (started !== undefined) {
-        const times = { waitSeconds: (started - called) / 1000, seconds: (performance.now() - called) / 1000 };
+        const times = {
+          class: cls,
+          waitSeconds: (started - called) / 1000,
+          seconds: (performance.now() - called) / 1000,
+        };
         for (const observe of this.observers) observe(times);
       }
     }
   }
 
   /** The same work as a real verify, for an unknown username: its 401 must cost the same time. */
-  async verifyDummy(secret: string): Promise<false> {
-    await this.verify(this.dummyHash, secret);
+  async verifyDummy(secret: string, cls: CheckClass): Promise<false> {
+    await this.verify(this.dummyHash, secret, cls);
     return false;
   }
 }

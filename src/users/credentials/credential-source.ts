@@ -1,3 +1,4 @@
+import type { CheckClass } from '../check-admission';
 import type { User } from '../user.entity';
 import type { GuardKey } from '../lockout/lockout.repository';
 
@@ -19,6 +20,8 @@ export interface LoginAttempt {
   key: GuardKey;
   username: string;
   password: string;
+  /** The login's path: whose share of the password checks this one is (CheckAdmission). */
+  path: CheckClass;
 }
 
 /** Where step 3 of a login checks the password: `local` today; `http` and `ldap` plug in here. */

@@ -11,11 +11,12 @@ describe(LocalCredentialSource.name, () => {
     const shadow = { id: 'u1', source: 'ldap', passwordHash: '' } as User;
     const users = { findByUsername: jest.fn().mockResolvedValue(shadow) } as unknown as UserRepository;
     const sut = new LocalCredentialSource(users, hasher as unknown as PasswordHasher);
-    await expect(sut.verify({ key, username: 'alice', password: 'pw' })).resolves.toEqual({
+    await expect(sut.verify({ key, username: 'alice', password: 'pw', path: 'oauth' })).resolves.toEqual({
       result: 'invalid',
       user: shadow,
     });
-    expect(hasher.verifyDummy).toHaveBeenCalledWith('pw');
+    // In the class of the login's path: a sign-in page's unknown username takes the sign-in pages' share.
+    expect(hasher.verifyDummy).toHaveBeenCalledWith('pw', 'oauth');
     expect(hasher.verify).not.toHaveBeenCalled();
   });
 });

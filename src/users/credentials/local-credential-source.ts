@@ -13,17 +13,17 @@ export class LocalCredentialSource implements CredentialSource {
     private readonly hasher: PasswordHasher,
   ) {}
 
-  async verify({ key, password }: LoginAttempt): Promise<CredentialCheck> {
+  async verify({ key, password, path }: LoginAttempt): Promise<CredentialCheck> {
     const user = await this.users.findByUsername(key.institutionId, key.usernameNorm);
     // A shadow user (from http or ldap, before a switch back to local) has no hash here: judged as unknown.
     if (!user || user.source !== 'local') {
-      await this.hasher.verifyDummy(password);
+      await this.hasher.verifyDummy(password, path);
       return { result: 'invalid', user };
     }
     // The person is locked (a staff lock, wrong second-factor answers): 403 without looking at the password,
     // so a locked account tells nobody whether a guess was right.
     if (user.lockedUntil > Date.now()) return { result: 'locked', user, here: true };
-    if (!(await this.hasher.verify(user.passwordHash, password))) return { result: 'invalid', user };
+    if (!(await this.hasher.verify(user.passwordHash, password, path))) return { result: 'invalid', user };
     if (this.hasher.needsUpgrade(user.passwordHash)) await this.upgrade(user.id, user.passwordHash, password);
     return { result: 'valid', user, reference: user.id };
   }

@@ -65,11 +65,11 @@ describe('imported password hashes', () => {
   it('verifies bcrypt with bcryptjs and asks for its upgrade; argon2id needs none', async () => {
     const sut = new PasswordHasher(new CheckAdmission(loadConfig({ NODE_ENV: 'test' })));
     const b = bcrypt.hashSync('correct horse', 4).replace(/^\$2b\$/, '$2y$');
-    expect(await sut.verify(b, 'correct horse')).toBe(true);
-    expect(await sut.verify(b, 'wrong horse')).toBe(false);
+    expect(await sut.verify(b, 'correct horse', 'legacy')).toBe(true);
+    expect(await sut.verify(b, 'wrong horse', 'legacy')).toBe(false);
     expect(sut.needsUpgrade(b)).toBe(true);
     const a = await sut.hash('correct horse');
     expect(sut.needsUpgrade(a)).toBe(false);
-    expect(await sut.verify(a, 'correct horse')).toBe(true);
+    expect(await sut.verify(a, 'correct horse', 'legacy')).toBe(true);
   });
 });

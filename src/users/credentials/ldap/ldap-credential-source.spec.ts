@@ -16,7 +16,7 @@ describe(LdapCredentialSource.name, () => {
     const sut = new LdapCredentialSource(config, users, shadows);
     const use = jest.spyOn(sut.pool, 'with');
     const key = { institutionId: 'default', usernameNorm: 'alice' };
-    await expect(sut.verify({ key, username: 'alice', password: '' })).resolves.toEqual({
+    await expect(sut.verify({ key, username: 'alice', password: '', path: 'legacy' })).resolves.toEqual({
       result: 'invalid',
       user: null,
     });
