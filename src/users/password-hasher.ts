@@ -139,7 +139,7 @@ export class PasswordHasher implements OnModuleInit {
 
   /**
    * An imported bcrypt hash, or argon2id with other parameters than ours, is replaced by argon2id at
-   * ARGON2_OPTIONS at the user's first good login (issue 9).
+   * ARGON2_OPTIONS at the user's first good login.
    */
   needsUpgrade(hash: string): boolean {
     return hashSetting(hash) !== CURRENT_SETTING;

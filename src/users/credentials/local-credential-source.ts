@@ -38,7 +38,7 @@ export class LocalCredentialSource implements CredentialSource {
 
   /**
    * An imported hash (bcrypt, or argon2id with other parameters) becomes argon2id at ours now that the
-   * password is known (issue 9). Conditional on the hash still being the one verified: a password
+   * password is known. Conditional on the hash still being the one verified: a password
    * changed meanwhile by staff is never overwritten. Its setting is retired once no hash of it is left.
    */
   private async upgrade(userId: string, verified: string, password: string): Promise<void> {
