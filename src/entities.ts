@@ -11,6 +11,7 @@ import { PartnerRedirectUri } from '@/partners/partner-redirect-uri.entity';
 import { PartnerSecret } from '@/partners/partner-secret.entity';
 import { StaffKey } from '@/staff-auth/staff-key.entity';
 import { AuthToken } from '@/tokens/auth-token.entity';
+import { LegacyHashSetting } from '@/users/legacy-hash-setting.entity';
 import { LoginGuard } from '@/users/lockout/login-guard.entity';
 import { User } from '@/users/user.entity';
 
@@ -24,6 +25,7 @@ export const ENTITIES = [
   Challenge,
   ConsoleSession,
   KbaQuestion,
+  LegacyHashSetting,
   LoginGuard,
   OutboxMessage,
   OAuthCode,

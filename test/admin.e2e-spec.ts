@@ -312,6 +312,30 @@ describe('admin API: PRODUCT.md section 9', () => {
       expect(login.status).toBe(200);
       expect(login.body.user_id).toBe(id);
     });
+
+    it('a version above TERMS_VERSION (1 here) is 400 naming the field, and nothing is recorded', async () => {
+      const username = uname('terms');
+      const created = await t.admin('POST', '/admin/users', {
+        username,
+        password: PASSWORD,
+        terms_accepted_version: 2,
+      });
+      expectEnvelope(created, 400, 'INVALID_REQUEST');
+      expect(created.body.error.message).toBe('terms_accepted_version: must be at most 1, the current TERMS_VERSION');
+      expect((await t.admin('GET', `/admin/users?username=${username}`)).body.users).toEqual([]);
+
+      const { userId } = await t.createUser('terms', { terms_accepted_version: 0 }, PASSWORD);
+      const ahead = await t.admin('POST', `/admin/users/${userId}/terms`, { version: 2 }, KEYS.support);
+      expectEnvelope(ahead, 400, 'INVALID_REQUEST');
+      expect(ahead.body.error.message).toBe('version: must be at most 1, the current TERMS_VERSION');
+      expect((await t.admin('GET', `/admin/users/${userId}`)).body.terms).toEqual({
+        accepted_version: 0,
+        current_version: 1,
+        pending: true,
+      });
+      const current = await t.admin('POST', `/admin/users/${userId}/terms`, { version: 1 }, KEYS.support);
+      expect([current.status, current.body.terms.accepted_version]).toEqual([200, 1]);
+    });
   });
 
   describe('events', () => {

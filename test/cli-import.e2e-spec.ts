@@ -118,9 +118,49 @@ describe(`cli users:import (${TEST_ENGINE})`, () => {
     expect({ status: again.status, user_id: again.body.user_id }).toEqual({ status: 200, user_id: ok.body.user_id });
     expect(await hashOf('imp_upgrade')).toBe(upgraded);
 
+    // argon2id with other parameters than ours (node's argon2 defaults: m=65536, t=3, p=4) is upgraded too.
+    expect(await hashOf('imp_argon')).toMatch(/^\$argon2id\$v=19\$m=65536,p=4,t=3\$/);
     expect((await t.login('imp_argon', 'argon: battery staple')).status).toBe(200);
+    expect(await hashOf('imp_argon')).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
     expect((await t.login('imp_bcrypt', 'bcrypt: correct horse')).status).toBe(200);
     expect(await hashOf('imp_bcrypt')).toMatch(/^\$argon2id\$/);
+  });
+
+  it('while imported hashes wait for their upgrade their settings are kept, so every login pays for them; the last upgrade retires each', async () => {
+    const settings = async () =>
+      (await storedRows<{ setting: string }>(t, 'SELECT setting FROM legacy_hash_setting')).map((r) => r.setting);
+    const bcryptA = bcrypt.hashSync('pad: a', 6);
+    const bcryptB = bcrypt.hashSync('pad: b', 6);
+    const argonC = await argon2.hash('pad: c', {
+      type: argon2.argon2id,
+      memoryCost: 4096,
+      timeCost: 1,
+      parallelism: 1,
+    });
+    const ARGON_C = '$argon2id$v=19$m=4096,p=1,t=1$';
+    const file = join(t.dir, 'pad.csv');
+    writeFileSync(file, `username,password_hash\nimp_pad_a,${bcryptA}\nimp_pad_b,${bcryptB}\nimp_pad_c,"${argonC}"\n`);
+    expect(JSON.parse((await cli(t.databaseUrl, ['users:import', file, '--json'])).stdout)).toMatchObject({
+      created: 3,
+      refused: [],
+    });
+    expect(await settings()).toEqual(expect.arrayContaining(['$2b$06$', ARGON_C]));
+
+    // An unknown name and a wrong password are 401 as ever, and change nothing.
+    expectEnvelope(await t.login('imp_pad_nobody', 'pad: a'), 401, 'INVALID_CREDENTIALS');
+    expectEnvelope(await t.login('imp_pad_a', 'pad: wrong'), 401, 'INVALID_CREDENTIALS');
+    expect(await hashOf('imp_pad_a')).toBe(bcryptA);
+
+    expect((await t.login('imp_pad_a', 'pad: a')).status).toBe(200);
+    expect(await hashOf('imp_pad_a')).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    expect(await settings()).toContain('$2b$06$'); // imp_pad_b still holds one
+    expect((await t.login('imp_pad_b', 'pad: b')).status).toBe(200);
+    expect(await settings()).not.toContain('$2b$06$');
+    expect((await t.login('imp_pad_c', 'pad: c')).status).toBe(200);
+    expect(await hashOf('imp_pad_c')).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    expect(await settings()).not.toContain(ARGON_C);
+    // Upgraded users log in against their new hash.
+    expect((await t.login('imp_pad_c', 'pad: c')).status).toBe(200);
   });
 
   it('draws a progress bar with the rate and time left on a terminal (util-linux script gives it one)', async () => {

@@ -135,11 +135,11 @@ describe(`support console (${TEST_ENGINE})`, () => {
   });
 
   it('escapes what customers and staff typed: a username with markup is shown as text', async () => {
-    const u = await t.createUser('con_x', { username: `<b id="x">con_${Date.now()}</b>` }, PASSWORD);
+    const u = await t.createUser('con_x', { username: `<b/id="x">con_${Date.now()}</b>` }, PASSWORD);
     const c = await ConsoleClient.signedIn(t, KEYS.support);
     const page = await c.get(`/console/users/${u.userId}`);
-    expect(page.text).not.toContain('<b id="x">');
-    expect(page.text).toContain('&lt;b id=&quot;x&quot;&gt;');
+    expect(page.text).not.toContain('<b/id="x">');
+    expect(page.text).toContain('&lt;b/id=&quot;x&quot;&gt;');
   });
 
   it('an unknown customer is a 404 page for a browser, the envelope for an API client', async () => {
@@ -269,6 +269,38 @@ describe(`support console (${TEST_ENGINE})`, () => {
     const out = await d.post('/console/logout', {});
     expect(out.headers.location).toBe('/console/login?out=1');
     expect((await d.get('/console/users')).status).toBe(303);
+  });
+
+  it('a session kept active past CONSOLE_SESSION_MAX_AGE is signed out, however recent its last request', async () => {
+    const short = await TestApp.start({ CONSOLE_SESSION_MAX_AGE: '1m' });
+    try {
+      const c = await ConsoleClient.signedIn(short, KEYS.support);
+      const age = (ms: number) => storedRows(short, 'UPDATE console_session SET created_at = created_at - ?', [ms]);
+      expect((await c.get('/console/users')).status).toBe(200);
+      await age(30_000);
+      expect((await c.get('/console/users')).status).toBe(200);
+      await age(31_000);
+      const [row] = await storedRows<{ created_at: string; last_seen_at: string }>(
+        short,
+        'SELECT created_at, last_seen_at FROM console_session',
+      );
+      // Active a moment ago (well inside the 8 h idle TTL), signed in over a minute ago.
+      expect(Date.now() - Number(row.last_seen_at)).toBeLessThan(60_000);
+      expect(Date.now() - Number(row.created_at)).toBeGreaterThan(60_000);
+      const r = await c.get('/console/users');
+      expect({ status: r.status, location: r.headers.location }).toEqual({
+        status: 303,
+        location: '/console/login?expired=1',
+      });
+      const api = await c.agent.get('/console/users').set('Accept', 'application/json');
+      expectEnvelope(api, 401, 'UNAUTHORIZED');
+      expect(textOf((await c.get('/console/login?expired=1')).text)).toContain(
+        'A session also ends 1 minute after signing in.',
+      );
+      expect((await ConsoleClient.signedIn(short, KEYS.support).then((d) => d.get('/console/users'))).status).toBe(200);
+    } finally {
+      await short.stop();
+    }
   });
 
   it('a session ends when its staff key is revoked', async () => {

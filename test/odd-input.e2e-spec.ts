@@ -1,4 +1,9 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { KEYS, PASSWORD, Res, TestApp, TestUser, expectEnvelope } from './support/harness';
+import { cli, requireBuiltCli } from './support/cli';
+import { Browser, redirected } from './support/oauth';
+import { storedRows } from './support/stored';
 
 /**
  * Issue 6: odd input is a 400, never a 500, on both engines. Lengths are checked after
@@ -58,6 +63,28 @@ const USERNAMES_REFUSED: [string, unknown, RegExp][] = [
   ['an object', { a: 'user_good' }, /username: must be a single string/],
   ['null', null, /username/],
   ['true', true, /username: must be a single string/],
+  // RFC 8265 (IdentifierClass of RFC 8264, the Bidi Rule of RFC 5893): what would make two names look alike.
+  ['a space inside', 'odd user', /^username: must not contain spaces$/],
+  ['a no-break space inside (NFKC: a space)', 'odd\u00A0user', /^username: must not contain spaces$/],
+  [
+    'a zero-width space inside',
+    'odd\u200Buser',
+    /^username: must not contain invisible or formatting characters \(U\+200B\)$/,
+  ],
+  ['a zero-width joiner, not after a virama', 'odd\u200Duser', /invisible or formatting characters \(U\+200D\)/],
+  ['a word joiner', 'odd\u2060user', /invisible or formatting characters \(U\+2060\)/],
+  ['a BOM before a sandbox username', '\uFEFFuser_good', /invisible or formatting characters \(U\+FEFF\)/],
+  ['an RTL override', '\u202Eresu_odd', /invisible or formatting characters \(U\+202E\)/],
+  ['an RLM mark', 'odd\u200Fuser', /invisible or formatting characters \(U\+200F\)/],
+  ['a left-to-right isolate', 'odd\u2066user\u2069', /invisible or formatting characters \(U\+2066\)/],
+  ['a soft hyphen (another format character)', 'odd\u00ADuser', /invisible or formatting characters \(U\+00AD\)/],
+  ['an unassigned code point', 'odd\u0378user', /^username: must not contain unassigned code points \(U\+0378\)$/],
+  [
+    'an emoji',
+    'odd\u{1F600}',
+    /^username: must not contain U\+1F600: a username takes letters, digits and printable ASCII/,
+  ],
+  ['Latin then Hebrew letters', 'odd\u05E9\u05DC', /^username: must follow the Bidi Rule of RFC 5893/],
 ];
 
 const CASES: Case[] = [
@@ -83,15 +110,33 @@ const CASES: Case[] = [
     'INVALID_REQUEST',
     /username: .*after normalisation/,
   ],
-  // Zero-width and bidi characters are characters: unknown usernames like any other.
-  ['auth_token: username of 256 zero-width spaces', (t) => t.login('\u200B'.repeat(256)), 401, 'INVALID_CREDENTIALS'],
-  ['auth_token: username with an RTL override', (t) => t.login('\u202Eresu_odd'), 401, 'INVALID_CREDENTIALS'],
-  ['auth_token: username with an RLM mark', (t) => t.login('odd\u200Fuser'), 401, 'INVALID_CREDENTIALS'],
+  // RFC 8265 refuses invisible characters: a name that looks empty is not one.
   [
-    'auth_token: username %ED%A0%80 (a surrogate as UTF-8), form-encoded',
+    'auth_token: username of 256 zero-width spaces, form-encoded',
+    (t) => t.login('\u200B'.repeat(256)),
+    400,
+    'INVALID_REQUEST',
+    /^username: must not contain invisible or formatting characters \(U\+200B\)$/,
+  ],
+  [
+    'auth_token: username with a space inside, form-encoded',
+    (t) => t.plaid('/users/auth_token', 'username=user+good&password=x'),
+    400,
+    'INVALID_REQUEST',
+    /^username: must not contain spaces$/,
+  ],
+  [
+    'auth_token: username %ED%A0%80 (a surrogate as UTF-8, kept undecoded: printable ASCII), form-encoded',
     (t) => t.plaid('/users/auth_token', 'username=%ED%A0%80&password=x'),
     401,
     'INVALID_CREDENTIALS',
+  ],
+  [
+    'auth_token: username with U+FFFD (what a decoder makes of bad UTF-8)',
+    (t) => login(t, { username: 'odd\uFFFDuser' }),
+    400,
+    'INVALID_REQUEST',
+    /^username: must not contain U\+FFFD/,
   ],
   [
     'auth_token: password with a NUL',
@@ -669,8 +714,16 @@ describe('lengths are checked after normalisation: what fits is stored and logs 
     ['"㎒" x 85 and "a" (256 characters after NFKC)', MHZ.repeat(85) + 'a', 'mhz'.repeat(85) + 'a'],
     ['"İ" x 128 (256 characters lower-cased)', I_DOT.repeat(128), 'i\u0307'.repeat(128)],
     ['256 astral characters (NFKC "A")', '\u{1D4D0}'.repeat(256), 'a'.repeat(256)],
-    ['256 emoji (512 UTF-16 units, 256 characters)', '😀'.repeat(256), '😀'.repeat(256)],
-    ['zero-width and bidi marks', '\u200Bodd\u200Fuser\u202E', '\u200Bodd\u200Fuser\u202E'],
+    ['256 astral ideographs (512 UTF-16 units, 256 characters)', '\u{20000}'.repeat(256), '\u{20000}'.repeat(256)],
+    // What RFC 8265 allows: printable ASCII ('@' included), right-to-left text, the joiners where they join.
+    ['an address, with @ and +', 'Odd.User+1@Bank.example', 'odd.user+1@bank.example'],
+    ['Hebrew ending in a digit', '\u05E9\u05DC\u05D5\u05DD7', '\u05E9\u05DC\u05D5\u05DD7'],
+    [
+      'Persian with a ZWNJ between joining letters',
+      '\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645',
+      '\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645',
+    ],
+    ['Devanagari with a ZWJ after a virama', '\u0915\u094D\u200D\u0937', '\u0915\u094D\u200D\u0937'],
   ])('%s: 201, found by its normal form, and logs in', async (_name, username, norm) => {
     const r = await t.admin('POST', '/admin/users', { username, password: PASSWORD });
     expect(r.status).toBe(201);
@@ -709,5 +762,70 @@ describe('lengths are checked after normalisation: what fits is stored and logs 
     expectEnvelope(await t.login(u.username), 403, 'ACCOUNT_LOCKED');
     const client = await t.admin('POST', '/admin/clients', { name: '\u{1F3E6}'.repeat(200) });
     expect(client.status).toBe(201);
+  });
+});
+
+describe('a username RFC 8265 refuses is 400 on the OAuth sign-in page and in a users:import row too', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    requireBuiltCli();
+    t = await TestApp.start();
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+  const PAGE_REASONS: [string, string, string][] = [
+    ['a space inside', 'user good', 'username: must not contain spaces'],
+    ['a zero-width space', 'user\u200Bgood', 'username: must not contain invisible or formatting characters (U+200B)'],
+    ['an RTL override', '\u202Euser_good', 'username: must not contain invisible or formatting characters (U+202E)'],
+  ];
+
+  it.each(PAGE_REASONS)(
+    'the sign-in page: %s is 400, the form again naming the field',
+    async (_name, username, why) => {
+      const b = new Browser(t);
+      await b.authorize();
+      const r = await b.signIn(username, PASSWORD);
+      expect(r.status).toBe(400);
+      expect(r.text).toMatch(/role="alert"[^>]*>.*That cannot be a username/s);
+      expect(r.text).toContain(`(${why})`);
+      expect(r.text).toContain('name="password"');
+      // Refused before anything is judged: the form still signs the customer in.
+      expect(redirected(await b.signIn('user_good', PASSWORD)).searchParams.get('code')).toEqual(expect.any(String));
+    },
+  );
+
+  it('users:import refuses such a row by its line and reason, and imports the others', async () => {
+    const csv = [
+      'username,password',
+      'imp_fine,pw one',
+      'imp bad,pw two',
+      'imp\u200Dzwj,pw three',
+      'imp\u{1F600},pw four',
+      'Imp.Fine+2@bank.example,pw five',
+    ].join('\n');
+    const file = join(t.dir, 'odd-users.csv');
+    writeFileSync(file, `${csv}\n`);
+    const r = await cli(t.databaseUrl, ['users:import', file, '--json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: INVALID_REQUEST: 3 of 5 rows refused \(first: line 3\)/);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      rows: 5,
+      created: 2,
+      refused: [
+        { line: 3, reason: 'username: must not contain spaces' },
+        { line: 4, reason: 'username: must not contain invisible or formatting characters (U+200D)' },
+        {
+          line: 5,
+          reason: 'username: must not contain U+1F600: a username takes letters, digits and printable ASCII (RFC 8265)',
+        },
+      ],
+    });
+    const rows = await storedRows<{ username_norm: string }>(
+      t,
+      "SELECT username_norm FROM users WHERE username_norm LIKE 'imp%'",
+    );
+    expect(rows.map((u) => u.username_norm).sort()).toEqual(['imp.fine+2@bank.example', 'imp_fine']);
+    expect((await t.login('imp_fine', 'pw one')).status).toBe(200);
   });
 });

@@ -7,11 +7,13 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { PxError } from '@/common/errors/px.error';
 import { EventType, StaffOutcome } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
-import { ImportColumn, ImportRow, checkHeader, checkRow } from '@/users/import/import-row';
+import { Checked, ImportColumn, ImportRow, checkHeader, checkRow } from '@/users/import/import-row';
 import { UserImporter } from '@/users/import/user-importer';
 import { type Output, type Exec, subcommand } from './cli-context';
 
 const BATCH = 500;
+
+type Refusal = { line: number; reason: string };
 
 export interface ImportReport {
   file: string;
@@ -84,14 +86,13 @@ async function importFile(app: INestApplicationContext, file: string, size: numb
       continue;
     }
     report.rows++;
-    const checked = checkRow(info.lines, columns, record);
+    const checked = withKey(importer, checkRow(info.lines, columns, record));
     if ('reason' in checked) refuse(checked.line, checked.reason);
     else {
-      const key = importer.keyOf(checked.row);
-      const first = seen.get(key);
+      const first = seen.get(checked.key);
       if (first !== undefined) refuse(info.lines, `username already on line ${first}`);
       else {
-        seen.set(key, info.lines);
+        seen.set(checked.key, info.lines);
         batch.push(checked.row);
       }
     }
@@ -124,6 +125,20 @@ async function importFile(app: INestApplicationContext, file: string, size: numb
     output.reason = `INVALID_REQUEST: ${report.refused.length} of ${report.rows} rows refused (first: line ${report.refused[0].line}); the ${report.created + report.existing} good rows are in the database`;
   }
   return output;
+}
+
+/**
+ * The row's key as a login normalises its username, or the reason the username is refused (the
+ * same rules as POST /admin/users): one bad row is reported by its line, the others still import.
+ */
+function withKey(importer: UserImporter, checked: Checked): { row: ImportRow; key: string } | Refusal {
+  if ('reason' in checked) return checked;
+  try {
+    return { row: checked.row, key: importer.keyOf(checked.row) };
+  } catch (err) {
+    if (err instanceof PxError) return { line: checked.row.line, reason: err.message };
+    throw err;
+  }
 }
 
 interface Progress {

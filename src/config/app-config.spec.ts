@@ -37,6 +37,8 @@ describe('loadConfig', () => {
       AUTH_TOKEN_TTL: 395 * 86_400_000,
       SUPPORTED_PLAID_VERSIONS: ['2021-03-26'],
       DEFAULT_INSTITUTION_ID: 'default',
+      CONSOLE_SESSION_TTL: 8 * 3_600_000,
+      CONSOLE_SESSION_MAX_AGE: 12 * 3_600_000,
     });
     expect(c.sandbox).toBe(true);
   });
@@ -64,6 +66,8 @@ describe('loadConfig', () => {
     expect(error({ MFA_PRIORITY: 'totp,sms' })).toMatch(/MFA_PRIORITY/);
     expect(error({ DATABASE_URL: 'mysql://x' })).toMatch(/DATABASE_URL/);
     expect(error({ ENCRYPTION_KEY: 'short' })).toMatch(/ENCRYPTION_KEY/);
+    expect(error({ CONSOLE_SESSION_MAX_AGE: 'a day' })).toMatch(/CONSOLE_SESSION_MAX_AGE must be a duration/);
+    expect(error({ CONSOLE_SESSION_MAX_AGE: '0' })).toMatch(/CONSOLE_SESSION_MAX_AGE/);
   });
 
   it('reads OVERLOAD_SIGNIN_SHARE as a decimal strictly between 0 and 1, 0.5 by default', () => {

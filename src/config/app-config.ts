@@ -129,6 +129,14 @@ export class AppConfig {
   @IsInt({ message: 'CONSOLE_SESSION_TTL must be a duration such as 8h' })
   @Min(1000)
   CONSOLE_SESSION_TTL = 8 * 3_600_000;
+  /**
+   * A console session ends this long after sign-in however active it stays (OWASP ASVS 5.0 V7.3.2):
+   * a stolen cookie kept busy by a script is not good forever.
+   */
+  @Transform(duration)
+  @IsInt({ message: 'CONSOLE_SESSION_MAX_AGE must be a duration such as 12h' })
+  @Min(1000)
+  CONSOLE_SESSION_MAX_AGE = 12 * 3_600_000;
   // --- issue 7: live OTP delivery (PRODUCT.md section 6); which channels these make, live-delivery.ts ---
   /** The bank's name, as the passcode texts say it; required with OTP_DELIVERY=live. */
   @IsOptional()

@@ -58,7 +58,13 @@ export class ConsoleAuthController {
     setCookie(req, res, SIGN_IN_COOKIE, pre);
     const locale = this.views.localeOf(req, res);
     const notice = expired
-      ? { key: 'signin.expired', values: { ttl: formatDuration(this.config.CONSOLE_SESSION_TTL, locale) } }
+      ? {
+          key: 'signin.expired',
+          values: {
+            ttl: formatDuration(this.config.CONSOLE_SESSION_TTL, locale),
+            max: formatDuration(this.config.CONSOLE_SESSION_MAX_AGE, locale),
+          },
+        }
       : out
         ? { key: 'signin.out', values: {} }
         : null;

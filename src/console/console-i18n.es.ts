@@ -14,7 +14,8 @@ export const CONSOLE_ES: ConsoleDictionary = {
   'signin.submit': 'Iniciar sesión',
   'signin.bad': 'Esa clave no es válida. Revísela e inténtelo de nuevo.',
   'signin.role': 'Esta clave no puede usar la consola (es para una API de datos, no para personas).',
-  'signin.expired': 'Se cerró su sesión tras {ttl} sin actividad. Inicie sesión de nuevo.',
+  'signin.expired':
+    'Se cerró su sesión tras {ttl} sin actividad. Una sesión también termina {max} después de iniciarla. Inicie sesión de nuevo.',
   'signin.out': 'Ha cerrado la sesión.',
   'search.title': 'Buscar un cliente',
   'search.label': 'Nombre de usuario o ID de usuario',

@@ -18,7 +18,8 @@ export const CONSOLE_EN = {
   'signin.submit': 'Sign in',
   'signin.bad': 'That key is not valid. Check it and try again.',
   'signin.role': 'This key may not use the console (it is for a data API, not for people).',
-  'signin.expired': 'You were signed out after {ttl} without activity. Please sign in again.',
+  'signin.expired':
+    'You were signed out after {ttl} without activity. A session also ends {max} after signing in. Please sign in again.',
   'signin.out': 'You are signed out.',
   'search.title': 'Find a customer',
   'search.label': 'Username or user ID',

@@ -10,6 +10,7 @@ import { epochMs } from '@/database/columns';
 export class ConsoleSession {
   @PrimaryColumn({ name: 'id_hash', type: 'varchar', length: 64 }) idHash: string;
   @Column({ name: 'staff_id', type: 'varchar', length: 32 }) staffId: string;
+  /** The sign-in; never moved: a session older than CONSOLE_SESSION_MAX_AGE is over, however active. */
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs }) createdAt: number;
   /** Moved on by every request; a session idle for CONSOLE_SESSION_TTL is over. */
   @Column({ name: 'last_seen_at', type: 'bigint', transformer: epochMs }) lastSeenAt: number;

@@ -19,7 +19,8 @@ export const CONSOLE_ROLES: readonly StaffRole[] = ['support', 'admin'];
 /**
  * Console sessions (PRODUCT.md section 9): a random cookie value whose SHA-256 is the row's key, an
  * idle expiry of CONSOLE_SESSION_TTL moved on by each request in one conditional UPDATE (so every
- * replica agrees), and a CSRF token derived from the cookie's value: a page that cannot read the
+ * replica agrees), an absolute expiry of CONSOLE_SESSION_MAX_AGE after sign-in that no activity moves
+ * (OWASP ASVS 5.0 V7.3.2), and a CSRF token derived from the cookie's value: a page that cannot read the
  * cookie cannot make the token, and the database alone (which holds only the digest) cannot either.
  */
 @Injectable()
@@ -39,22 +40,29 @@ export class ConsoleSessionService {
   /** A new session for the staff member; the returned value goes in the cookie and nowhere else. */
   async open(staffId: string): Promise<string> {
     const now = Date.now();
-    // Sessions idle past their TTL are over: forget them here, one idempotent DELETE any replica may run.
+    // Sessions idle past their TTL or older than their max age are over: forget them here, in idempotent
+    // DELETEs any replica may run.
     await this.sessions.delete({ lastSeenAt: LessThan(now - this.config.CONSOLE_SESSION_TTL) });
+    await this.sessions.delete({ createdAt: LessThan(now - this.config.CONSOLE_SESSION_MAX_AGE) });
     const token = randomToken(32);
     await this.sessions.insert({ idHash: sha256(token), staffId, createdAt: now, lastSeenAt: now });
     return token;
   }
 
   /**
-   * The session's staff member, when the session is alive and its key not revoked; the idle clock
-   * starts again. Expired: null (the row stays until the next sign-in sweeps it).
+   * The session's staff member, when the session is alive (neither idle past its TTL nor older than its
+   * max age) and its key not revoked; the idle clock starts again, the absolute one never does. Both are
+   * judged in the one conditional UPDATE. Expired: null (the row stays until the next sign-in sweeps it).
    */
   async resume(token: string): Promise<ConsoleStaff | null> {
     const now = Date.now();
     const idHash = sha256(token);
     const touched = await this.sessions.update(
-      { idHash, lastSeenAt: MoreThan(now - this.config.CONSOLE_SESSION_TTL) },
+      {
+        idHash,
+        lastSeenAt: MoreThan(now - this.config.CONSOLE_SESSION_TTL),
+        createdAt: MoreThan(now - this.config.CONSOLE_SESSION_MAX_AGE),
+      },
       { lastSeenAt: now },
     );
     if (!touched.affected) return null;

@@ -28,6 +28,7 @@ export interface PageTexts {
   sendLimit: string;
   challengeEnded: string;
   missingField: string;
+  invalidUsername: string;
   lockedTitle: string;
   lockedText: string;
   termsTitle: string;
@@ -73,6 +74,8 @@ const TEXTS: Record<Locale, PageTexts> = {
     sendLimit: 'No more codes can be sent right now. Wait a moment and try again.',
     challengeEnded: 'That verification has ended. Sign in again.',
     missingField: 'Fill in every field.',
+    invalidUsername:
+      'That cannot be a username: it holds letters, digits and ASCII signs, without spaces or invisible characters.',
     lockedTitle: 'Your account is locked',
     lockedText: 'For your security, this account is locked. Please contact your bank to unlock it.',
     termsTitle: 'Terms to accept first',
@@ -111,6 +114,8 @@ const TEXTS: Record<Locale, PageTexts> = {
     sendLimit: 'Ahora no se pueden enviar más códigos. Espere un momento y vuelva a intentarlo.',
     challengeEnded: 'Esa verificación ha terminado. Inicie sesión de nuevo.',
     missingField: 'Rellene todos los campos.',
+    invalidUsername:
+      'Eso no puede ser un nombre de usuario: lleva letras, cifras y signos ASCII, sin espacios ni caracteres invisibles.',
     lockedTitle: 'Su cuenta está bloqueada',
     lockedText: 'Por su seguridad, esta cuenta está bloqueada. Póngase en contacto con su banco para desbloquearla.',
     termsTitle: 'Primero debe aceptar las condiciones',

@@ -119,6 +119,9 @@ export class SignInFlow {
         await this.signIns.restart(s);
         return { page: this.passwordPage(s, 400, t.challengeEnded) };
       case ErrorId.INVALID_REQUEST:
+        // A username RFC 8265 refuses: said as such, with the reason the API gives (`username: ...`).
+        if (!s.challenge && err.message.startsWith('username:'))
+          return { page: this.passwordPage(s, 400, `${t.invalidUsername} (${err.message})`, username) };
         return {
           page: s.challenge ? this.factorPage(s, 400, t.missingField) : this.passwordPage(s, 400, t.missingField),
         };

@@ -37,6 +37,27 @@ export function importedHashProblem(hash: string): string | null {
   return null;
 }
 
+/** The setting of every hash pxauth makes (argon2id at ARGON2_OPTIONS), whatever order its parameters are in. */
+export const CURRENT_SETTING = 'argon2id:current';
+
+/**
+ * What a verify of this hash costs, as a prefix of it: `$2b$10$` (bcrypt, its cost), or
+ * `$argon2id$v=19$m=65536,t=3,p=4$` (argon2id with other parameters than ours). A hash pxauth made
+ * is CURRENT_SETTING, and needs no upgrade; anything else is replaced at the next good login.
+ */
+export function hashSetting(hash: string): string {
+  const b = /^\$2[aby]\$\d\d\$/.exec(hash);
+  if (b && BCRYPT_HASH.test(hash)) return b[0];
+  const a = ARGON2ID_HASH.exec(hash);
+  if (!a) return CURRENT_SETTING;
+  const params = new Map(a[1].split(',').map((kv) => [kv[0], Number(kv.slice(2))] as const));
+  const current =
+    params.get('m') === ARGON2_OPTIONS.memoryCost &&
+    params.get('t') === ARGON2_OPTIONS.timeCost &&
+    params.get('p') === ARGON2_OPTIONS.parallelism;
+  return current ? CURRENT_SETTING : `$argon2id$v=19$${a[1]}$`;
+}
+
 /**
  * A check that ran: its class, how long it waited for an admission slot, and how long it took from the
  * call to its result.
@@ -55,6 +76,8 @@ export interface CheckTimes {
 @Injectable()
 export class PasswordHasher implements OnModuleInit {
   private dummyHash: string;
+  /** Salt and digest of a bcrypt hash: behind another cost's prefix, a dummy that costs what that cost does. */
+  private bcryptTail: string;
   /** Verifies started and not finished, by class: waiting for a slot or hashing (metrics read it). */
   readonly inFlight: Record<CheckClass, number> = { legacy: 0, oauth: 0 };
   private readonly observers: ((check: CheckTimes) => void)[] = [];
@@ -66,6 +89,7 @@ export class PasswordHasher implements OnModuleInit {
     this.dummyHash = await argon2.hash(randomBytes(16).toString('hex'), ARGON2_OPTIONS);
     // A hash costs what a verify does: the first estimate of a check's duration.
     this.admission.observe(performance.now() - started);
+    this.bcryptTail = (await bcrypt.hash(randomBytes(16).toString('hex'), 4)).slice('$2b$04$'.length);
   }
 
   /** On the libuv thread pool (argon2's native binding), so several hash in parallel. */
@@ -95,9 +119,43 @@ export class PasswordHasher implements OnModuleInit {
     });
   }
 
-  /** An imported bcrypt hash is replaced by argon2id at the user's first good login (issue 9). */
+  /**
+   * One password check of a login, `hash` null for an unknown username (or one whose hash is not
+   * here). Its cost must not say which usernames exist, nor which hold a hash not upgraded yet: each
+   * check runs one verify of every setting in use, the current one and each of `legacySettings`
+   * (LegacyHashSettings), the user's own hash in its setting's place and a dummy in each other's.
+   * An unknown name, a user of ours and an imported bcrypt user each cost the same work. `cls`: whose
+   * check it is (Plaid's legacy call or a public sign-in page), each with its share.
+   */
+  verifyLogin(
+    hash: string | null,
+    secret: string,
+    legacySettings: readonly string[],
+    cls: CheckClass,
+  ): Promise<boolean> {
+    const own = hash === null ? null : hashSetting(hash);
+    const dummies = [CURRENT_SETTING, ...legacySettings].filter((s, i, all) => s !== own && all.indexOf(s) === i);
+    return this.admitted(cls, async () => {
+      const result = hash === null ? false : await verifyOne(hash, secret);
+      for (const setting of dummies) await verifyOne(this.dummyOf(setting), secret);
+      return result;
+    });
+  }
+
+  /** A hash of nobody's password that costs what a verify of `setting` does. */
+  private dummyOf(setting: string): string {
+    if (setting === CURRENT_SETTING) return this.dummyHash;
+    if (setting.startsWith('$2')) return setting + this.bcryptTail;
+    // argon2id: our dummy's salt and digest, with the other parameters in front.
+    return setting + this.dummyHash.split('$').slice(-2).join('$');
+  }
+
+  /**
+   * An imported bcrypt hash, or argon2id with other parameters than ours, is replaced by argon2id at
+   * ARGON2_OPTIONS at the user's first good login.
+   */
   needsUpgrade(hash: string): boolean {
-    return BCRYPT_HASH.test(hash);
+    return hashSetting(hash) !== CURRENT_SETTING;
   }
 
   /**
@@ -125,12 +183,6 @@ export class PasswordHasher implements OnModuleInit {
         for (const observe of this.observers) observe(times);
       }
     }
-  }
-
-  /** The same work as a real verify, for an unknown username: its 401 must cost the same time. */
-  async verifyDummy(secret: string, cls: CheckClass): Promise<false> {
-    await this.verify(this.dummyHash, secret, cls);
-    return false;
   }
 }
 

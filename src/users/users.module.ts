@@ -16,14 +16,17 @@ import { LdapCredentialSource } from './credentials/ldap/ldap-credential-source'
 import { ShadowUsers } from './credentials/shadow-users';
 import { AppConfig } from '@/config/app-config';
 import { UserImporter } from './import/user-importer';
+import { LegacyHashSetting } from './legacy-hash-setting.entity';
+import { LegacyHashSettings } from './legacy-hash-settings';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([User, LoginGuard])],
+  imports: [TypeOrmModule.forFeature([User, LoginGuard, LegacyHashSetting])],
   providers: [
     UsersService,
     UserRepository,
     CheckAdmission,
     PasswordHasher,
+    LegacyHashSettings,
     LockoutPolicy,
     LockoutRepository,
     LockoutService,
@@ -32,11 +35,17 @@ import { UserImporter } from './import/user-importer';
     // Only the configured source is made: the others need settings this deployment does not have.
     {
       provide: CREDENTIAL_SOURCE,
-      inject: [AppConfig, UserRepository, PasswordHasher, ShadowUsers],
-      useFactory: (config: AppConfig, users: UserRepository, hasher: PasswordHasher, shadows: ShadowUsers) => {
+      inject: [AppConfig, UserRepository, PasswordHasher, ShadowUsers, LegacyHashSettings],
+      useFactory: (
+        config: AppConfig,
+        users: UserRepository,
+        hasher: PasswordHasher,
+        shadows: ShadowUsers,
+        legacy: LegacyHashSettings,
+      ) => {
         if (config.CREDENTIAL_SOURCE === 'http') return new HttpCredentialSource(config, users, shadows);
         if (config.CREDENTIAL_SOURCE === 'ldap') return new LdapCredentialSource(config, users, shadows);
-        return new LocalCredentialSource(users, hasher);
+        return new LocalCredentialSource(users, hasher, legacy);
       },
     },
   ],

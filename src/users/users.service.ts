@@ -9,7 +9,7 @@ import { GuardKey, PersonKey } from './lockout/lockout.repository';
 import { PasswordHasher } from './password-hasher';
 import { User } from './user.entity';
 import { UserRepository } from './user.repository';
-import { normalizeUsername } from './username';
+import { normalizeUsername, storedUsername } from './username';
 
 export interface NewUser {
   username: string;
@@ -82,7 +82,7 @@ export class UsersService {
     return Object.assign(new User(), {
       id,
       institutionId: key.institutionId,
-      username: input.username.normalize('NFKC').trim(),
+      username: storedUsername(input.username),
       usernameNorm: key.usernameNorm,
       passwordHash: await this.hasher.hash(input.password),
       phone: input.phone ?? null,

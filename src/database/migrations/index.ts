@@ -5,6 +5,7 @@ import { CredentialSources1764300000000 } from './1764300000000-credential-sourc
 import { ConsoleSession1764400000000 } from './1764400000000-console-session';
 import { AuditRequestIndex1764450000000 } from './1764450000000-audit-request-index';
 import { OAuth1764600000000 } from './1764600000000-oauth';
+import { LegacyHashSetting1764750000000 } from './1764750000000-legacy-hash-setting';
 import { PersonLock1764800000000 } from './1764800000000-person-lock';
 import { TokenGrantEpoch1764700000000 } from './1764700000000-token-grant-epoch';
 
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   AuditRequestIndex1764450000000,
   OAuth1764600000000,
   TokenGrantEpoch1764700000000,
+  LegacyHashSetting1764750000000,
   PersonLock1764800000000,
 ];

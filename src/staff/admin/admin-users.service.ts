@@ -41,6 +41,7 @@ export class AdminUsersService {
   async create(dto: CreateUserDto, fixedTotpSecret?: string): Promise<CreatedUser> {
     if (dto.mfa_preference === 'kba' && !dto.kba?.length)
       throw PxError.invalid('mfa_preference: kba needs kba questions');
+    this.refuseFutureTerms('terms_accepted_version', dto.terms_accepted_version);
     const enrollment = dto.totp ? this.totp.enroll(fixedTotpSecret) : undefined;
     const user = await this.users.prepare({
       username: dto.username,
@@ -168,6 +169,7 @@ export class AdminUsersService {
   }
 
   async acceptTerms(id: string, version?: number, reason?: string): Promise<UserView> {
+    this.refuseFutureTerms('version', version);
     const user = await this.users.getById(id);
     const v = version ?? this.config.TERMS_VERSION;
     await this.users.acceptTerms(user, v);
@@ -179,6 +181,16 @@ export class AdminUsersService {
       detail: { version: v, ...said(reason) },
     });
     return this.get(id);
+  }
+
+  /**
+   * Staff record what a customer accepted, and no customer can have accepted terms the bank has not
+   * published yet: a version above TERMS_VERSION would also keep the user from ever being asked for
+   * the next terms, since a login asks only a user whose accepted version is below the current one.
+   */
+  private refuseFutureTerms(field: string, version: number | undefined): void {
+    if (version !== undefined && version > this.config.TERMS_VERSION)
+      throw PxError.invalid(`${field}: must be at most ${this.config.TERMS_VERSION}, the current TERMS_VERSION`);
   }
 
   /** The staff member's words, when given, are the reason the revocation is recorded with. */

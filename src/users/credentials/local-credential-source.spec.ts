@@ -1,3 +1,4 @@
+import type { LegacyHashSettings } from '../legacy-hash-settings';
 import type { PasswordHasher } from '../password-hasher';
 import type { User } from '../user.entity';
 import type { UserRepository } from '../user.repository';
@@ -5,18 +6,23 @@ import { LocalCredentialSource } from './local-credential-source';
 
 describe(LocalCredentialSource.name, () => {
   const key = { institutionId: 'default', usernameNorm: 'alice' };
-  const hasher = { verify: jest.fn(), verifyDummy: jest.fn().mockResolvedValue(false) };
+  const hasher = { verifyLogin: jest.fn().mockResolvedValue(false), needsUpgrade: jest.fn().mockReturnValue(false) };
+  const legacy = { current: jest.fn().mockResolvedValue(['$2b$10$']), record: jest.fn(), retire: jest.fn() };
 
-  it('judges a shadow user (no hash here, after a switch back to local) as an unknown one: a dummy verify, 401', async () => {
+  it('judges a shadow user (no hash here, after a switch back to local) as an unknown one: a padded check, 401', async () => {
     const shadow = { id: 'u1', source: 'ldap', passwordHash: '' } as User;
     const users = { findByUsername: jest.fn().mockResolvedValue(shadow) } as unknown as UserRepository;
-    const sut = new LocalCredentialSource(users, hasher as unknown as PasswordHasher);
+    const sut = new LocalCredentialSource(
+      users,
+      hasher as unknown as PasswordHasher,
+      legacy as unknown as LegacyHashSettings,
+    );
     await expect(sut.verify({ key, username: 'alice', password: 'pw', path: 'oauth' })).resolves.toEqual({
       result: 'invalid',
       user: shadow,
     });
     // In the class of the login's path: a sign-in page's unknown username takes the sign-in pages' share.
-    expect(hasher.verifyDummy).toHaveBeenCalledWith('pw', 'oauth');
-    expect(hasher.verify).not.toHaveBeenCalled();
+    expect(hasher.verifyLogin.mock.calls).toEqual([[null, 'pw', ['$2b$10$'], 'oauth']]);
+    expect(legacy.record).not.toHaveBeenCalled();
   });
 });

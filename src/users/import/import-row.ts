@@ -1,6 +1,7 @@
 import { isEmail } from 'class-validator';
 import { toE164 } from '../phone';
 import { importedHashProblem } from '../password-hasher';
+import { storedUsername } from '../username';
 
 /** The columns of a users:import file (PRODUCT.md section 9); `username` and one password column are required. */
 export const IMPORT_COLUMNS = ['username', 'password', 'password_hash', 'phone', 'email', 'institution_id'] as const;
@@ -44,7 +45,7 @@ export function checkRow(line: number, columns: ImportColumn[], fields: string[]
   columns.forEach((c, i) => {
     if (fields[i] !== '') v[c] = fields[i];
   });
-  const username = v.username?.normalize('NFKC').trim();
+  const username = v.username === undefined ? undefined : storedUsername(v.username);
   if (!username) return { line, reason: 'username: missing' };
   if (username.length > 256) return { line, reason: 'username: must be 1 to 256 characters' };
   if (v.password !== undefined && v.password_hash !== undefined)

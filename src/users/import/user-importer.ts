@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '@/config/app-config';
 import { randomToken } from '@/common/crypto/digest';
 import { runSql } from '@/database/sql';
+import { LegacyHashSettings } from '../legacy-hash-settings';
 import { PasswordHasher } from '../password-hasher';
 import { UsersService } from '../users.service';
 import type { ImportRow } from './import-row';
@@ -47,6 +48,7 @@ export class UserImporter {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
+    private readonly legacy: LegacyHashSettings,
     private readonly config: AppConfig,
   ) {}
 
@@ -83,6 +85,11 @@ export class UserImporter {
       now,
     ]);
     const inserted = values.length ? await this.insertNew(values) : new Set<string>();
+    // After the users are in, never before (LegacyHashSettings.record): logins pad for these hashes.
+    const isNew = (k: (typeof fresh)[number]) => inserted.has(`${k.key.institutionId}\u0000${k.key.usernameNorm}`);
+    await this.legacy.record(
+      fresh.filter((k) => k.row.passwordHash !== null && isNew(k)).map((k) => k.row.passwordHash!),
+    );
     const created: ImportRow[] = [];
     const existing: ImportRow[] = [];
     for (const k of keyed)
