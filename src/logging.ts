@@ -53,12 +53,13 @@ export function loggerParams(config: AppConfig, stream?: DestinationStream): Par
  */
 export function startupSummary(
   config: AppConfig,
-  urls: { public: string; internal: string },
+  urls: { public: string; internal: string; management?: string },
   credentialSource: string,
 ): Record<string, unknown> {
   return {
     public: urls.public,
     internal: urls.internal,
+    management: urls.management ?? 'off',
     database: databaseOf(config.DATABASE_URL),
     delivery: config.OTP_DELIVERY,
     credential_source: credentialSource,

@@ -24,8 +24,11 @@ export interface PxAuth {
   config: AppConfig;
   publicServer: Server;
   internalServer: Server;
+  /** The management listener, when MANAGEMENT_PORT is set. */
+  managementServer?: Server;
   publicUrl: string;
   internalUrl: string;
+  managementUrl?: string;
   /** Graceful: stop accepting, let requests in flight finish (up to SHUTDOWN_TIMEOUT), close the database. */
   close(): Promise<void>;
 }
@@ -73,16 +76,23 @@ export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
   };
   const publicServer = serve('public');
   const internalServer = serve('internal');
+  const managementServer = config.MANAGEMENT_PORT === undefined ? undefined : serve('management');
   try {
     await listen(publicServer, config.PORT, config.HOST);
     await listen(internalServer, config.ADMIN_PORT, config.ADMIN_HOST);
+    if (managementServer) await listen(managementServer, config.MANAGEMENT_PORT!, config.MANAGEMENT_HOST);
   } catch (err) {
     publicServer.close();
+    internalServer.close();
     await app.close();
     throw err;
   }
 
-  const urls = { public: urlOf(publicServer), internal: urlOf(internalServer) };
+  const urls = {
+    public: urlOf(publicServer),
+    internal: urlOf(internalServer),
+    ...(managementServer && { management: urlOf(managementServer) }),
+  };
   const source = app.get<{ name: string }>(CREDENTIAL_SOURCE, { strict: false }).name;
   new NestLogger('pxauth').log(startupSummary(config, urls, source), 'pxauth started');
 
@@ -93,7 +103,8 @@ export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
       // load balancer sends before it notices are served rather than reset.
       lifecycle.draining = true;
       if (config.SHUTDOWN_DELAY > 0) await new Promise((r) => setTimeout(r, config.SHUTDOWN_DELAY));
-      await Promise.all([drain(publicServer, config.SHUTDOWN_TIMEOUT), drain(internalServer, config.SHUTDOWN_TIMEOUT)]);
+      const servers = [publicServer, internalServer, ...(managementServer ? [managementServer] : [])];
+      await Promise.all(servers.map((s) => drain(s, config.SHUTDOWN_TIMEOUT)));
       await app.close();
     })());
   return {
@@ -101,8 +112,10 @@ export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
     config,
     publicServer,
     internalServer,
+    managementServer,
     publicUrl: urls.public,
     internalUrl: urls.internal,
+    managementUrl: urls.management,
     close,
   };
 }

@@ -39,6 +39,9 @@ export class AppConfig {
   @Transform(int) @IsInt() @Min(0) @Max(65535) PORT = 3000;
   @IsString() ADMIN_HOST = '127.0.0.1';
   @Transform(int) @IsInt() @Min(0) @Max(65535) ADMIN_PORT = 3001;
+  /** The management listener (README, "Listeners"): /metrics, /healthz and /readyz only; off unless a port is set. */
+  @IsString() MANAGEMENT_HOST = '0.0.0.0';
+  @IsOptional() @Transform(int) @IsInt() @Min(0) @Max(65535) MANAGEMENT_PORT?: number;
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   @Transform(duration) @IsInt({ message: 'SHUTDOWN_TIMEOUT must be a duration such as 10s' }) SHUTDOWN_TIMEOUT = 10_000;
   @Transform(duration) @IsInt({ message: 'SHUTDOWN_DELAY must be a duration such as 5s' }) @Min(0) SHUTDOWN_DELAY = 0;

@@ -3,9 +3,12 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { ServedOn } from '@/common/http/listener.guard';
 import { MetricsRegistry } from './metrics.registry';
 
-/** Prometheus' text format, no key: the internal listener is private (PRODUCT.md section 1). */
+/**
+ * Prometheus' text format, no key: on the management listener when it is open, else on the internal
+ * one (both private; README, "Listeners").
+ */
 @ApiExcludeController()
-@ServedOn('internal')
+@ServedOn('internal', 'management')
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly m: MetricsRegistry) {}

@@ -10,11 +10,11 @@ const MOST_PER_SLICE = 256;
  * iteration near SLICE_MS, so that the loop comes round often even under a flood. libuv 1.46 (Node 20)
  * accepts one new connection per listener per iteration: with every parsed request started in the
  * iteration that parsed it, a flood of sheds made iterations of 200 ms, and of 300 clients connecting at
- * once the last waited 10 s to be accepted at all (issue 10, goal 4). The internal listener's requests
- * start first, so staff calls and introspection are never queued behind Plaid's (PRODUCT.md section 13).
+ * once the last waited 10 s to be accepted at all. The management listener's requests (a scrape, a probe)
+ * start first, then the internal listener's, so staff calls and introspection are never queued behind Plaid's (PRODUCT.md section 13).
  */
 export class FairStart {
-  private readonly waiting: Record<Listener, (() => void)[]> = { internal: [], public: [] };
+  private readonly waiting: Record<Listener, (() => void)[]> = { management: [], internal: [], public: [] };
   private perSlice = 8;
   private startedSinceSlice = 0;
   private sliceBegan = 0;
@@ -33,7 +33,7 @@ export class FairStart {
 
   /** Waiting to start, for metrics and tests. */
   get queued(): number {
-    return this.waiting.internal.length + this.waiting.public.length;
+    return this.waiting.management.length + this.waiting.internal.length + this.waiting.public.length;
   }
 
   private scheduleSlice(): void {
@@ -54,7 +54,7 @@ export class FairStart {
       iteration > SLICE_MS ? Math.max(1, this.perSlice >> 1) : Math.min(MOST_PER_SLICE, this.perSlice + 1);
     try {
       for (let n = this.startedSinceSlice; n < this.perSlice; n++) {
-        const begin = this.waiting.internal.shift() ?? this.waiting.public.shift();
+        const begin = this.waiting.management.shift() ?? this.waiting.internal.shift() ?? this.waiting.public.shift();
         if (!begin) break;
         begin();
       }

@@ -8,8 +8,8 @@ import type { Listener } from './request-context';
 
 const LISTENER_KEY = 'pxauth:listener';
 
-/** The one listener a controller answers on; controllers without it (health) answer on both. */
-export const ServedOn = (listener: Listener) => SetMetadata(LISTENER_KEY, listener);
+/** The listeners a controller answers on; controllers without it (health) answer on every one. */
+export const ServedOn = (...listeners: Listener[]) => SetMetadata(LISTENER_KEY, listeners);
 
 /**
  * Enforces PRODUCT.md section 1 after routing, on the controller that matched, so no spelling of a
@@ -20,11 +20,11 @@ export class ListenerGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const servedOn = this.reflector.getAllAndOverride<Listener | undefined>(LISTENER_KEY, [
+    const servedOn = this.reflector.getAllAndOverride<Listener[] | undefined>(LISTENER_KEY, [
       context.getHandler(),
       context.getClass(),
     ]);
-    if (servedOn && servedOn !== listenerOf(context.switchToHttp().getRequest<Request>()))
+    if (servedOn && !servedOn.includes(listenerOf(context.switchToHttp().getRequest<Request>())))
       throw new PxError(ErrorId.NOT_FOUND);
     return true;
   }

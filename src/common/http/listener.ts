@@ -17,6 +17,11 @@ export function isInternalPath(path: string): boolean {
   return /^\/+(admin|console|metrics|tokens|openapi(\.json)?)(\/|$)/i.test(path);
 }
 
+/** All that the management listener serves: Prometheus' scrape and the probes. */
+export function isManagementPath(path: string): boolean {
+  return /^\/+(metrics|healthz|readyz)\/*$/i.test(path);
+}
+
 /** Paths that exist only on the public listener: Plaid's endpoints. */
 export function isPublicOnlyPath(path: string): boolean {
   return /^\/+users(\/|$)/i.test(path);

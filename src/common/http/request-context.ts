@@ -9,7 +9,7 @@ export interface RequestContext {
   staffId?: string;
 }
 
-export type Listener = 'public' | 'internal';
+export type Listener = 'public' | 'internal' | 'management';
 
 const storage = new AsyncLocalStorage<RequestContext>();
 
