@@ -1,3 +1,4 @@
+import { BUILD_INFO } from './common/build-info';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -57,6 +58,8 @@ export function startupSummary(
   credentialSource: string,
 ): Record<string, unknown> {
   return {
+    version: BUILD_INFO.version,
+    node: BUILD_INFO.node,
     public: urls.public,
     internal: urls.internal,
     management: urls.management ?? 'off',

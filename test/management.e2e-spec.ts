@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TEST_ENGINE, TestApp, expectEnvelope } from './support/harness';
 
 /**
@@ -32,7 +34,13 @@ describe(`management listener (${TEST_ENGINE})`, () => {
     expect(scrape.text).toMatch(
       /pxauth_http_requests_total\{listener="public",method="POST",route="\/users\/auth_token",status="200"\} 1/,
     );
-    expect((await get(`${management}/healthz`)).status).toBe(200);
+    // Which version runs on which Node: in the scrape, in /healthz and in the start-up line.
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+    expect(scrape.text).toContain(`pxauth_build_info{version="${version}",node="${process.version}"} 1`);
+    const health = await get(`${management}/healthz`);
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({ status: 'ok', version, node: process.version });
+    expect(t.logs.join('')).toContain(`"version":"${version}"`);
     expect((await get(`${management}/readyz`)).status).toBe(200);
     expect(t.logs.join('')).toContain(`"management":"${management}"`);
   });

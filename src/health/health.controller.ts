@@ -1,9 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { PxError } from '@/common/errors/px.error';
+import { BUILD_INFO } from '@/common/build-info';
 import { Lifecycle } from './lifecycle';
 
-/** /healthz: the process answers. /readyz: and its database does (PRODUCT.md section 1). */
+/** /healthz: the process answers, and says which version runs on which Node. /readyz: and its database answers. */
 @Controller()
 export class HealthController {
   constructor(
@@ -14,8 +15,8 @@ export class HealthController {
 
   @Get('healthz')
   @HealthCheck()
-  alive() {
-    return this.health.check([]);
+  async alive() {
+    return { ...(await this.health.check([])), ...BUILD_INFO };
   }
 
   @Get('readyz')

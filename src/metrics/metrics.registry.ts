@@ -1,5 +1,6 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { BUILD_INFO } from '@/common/build-info';
 
 /** Latency buckets for a login: an argon2id verify alone is about 30 ms; Plaid gives up after seconds. */
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10];
@@ -12,6 +13,14 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10];
 @Injectable()
 export class MetricsRegistry implements OnModuleDestroy {
   readonly registry = new Registry();
+
+  /** Always 1: which version runs on which Node, for a dashboard to join on (the `_info` convention). */
+  readonly buildInfo = new Gauge({
+    name: 'pxauth_build_info',
+    help: "pxauth's version and the Node.js version it runs on; always 1.",
+    labelNames: ['version', 'node'] as const,
+    registers: [this.registry],
+  });
 
   readonly requests = new Counter({
     name: 'pxauth_http_requests_total',
@@ -96,6 +105,7 @@ export class MetricsRegistry implements OnModuleDestroy {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    this.buildInfo.set(BUILD_INFO, 1);
   }
 
   onModuleDestroy(): void {
