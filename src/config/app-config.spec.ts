@@ -172,6 +172,21 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes DATABASE_SSL_MODE and DATABASE_SSL_CA for PostgreSQL, one way, the CA with verify-full', () => {
+    const pg = 'postgres://app@db.internal:5432/px';
+    expect(
+      loadConfig({ DATABASE_URL: pg, DATABASE_SSL_MODE: 'verify-full', DATABASE_SSL_CA: '/ca.pem' }),
+    ).toMatchObject({ DATABASE_SSL_MODE: 'verify-full', DATABASE_SSL_CA: '/ca.pem' });
+    expect(error({ DATABASE_URL: pg, DATABASE_SSL_MODE: 'prefer' })).toMatch(/DATABASE_SSL_MODE="prefer"/);
+    expect(error({ DATABASE_SSL_MODE: 'require' })).toContain('for PostgreSQL only');
+    expect(error({ DATABASE_URL: `${pg}?sslmode=require`, DATABASE_SSL_MODE: 'require' })).toContain(
+      'give TLS one way',
+    );
+    expect(error({ DATABASE_URL: pg, DATABASE_SSL_MODE: 'require', DATABASE_SSL_CA: '/ca.pem' })).toContain(
+      'DATABASE_SSL_CA: needs DATABASE_SSL_MODE=verify-full',
+    );
+  });
+
   it('shows a bad DATABASE_URL without its password', () => {
     const msg = error({ DATABASE_URL: 'mysql://app:s3cretpw@db.example:3306/px' });
     expect(msg).toContain('DATABASE_URL="mysql://app:***@db.example:3306/px": DATABASE_URL must be');

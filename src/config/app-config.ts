@@ -19,6 +19,8 @@ import { isSecretSetting, redactSecrets, redactUrls } from './redact';
 import { BOOLEAN_MESSAGE, bool, decimal, duration, int, list } from './setting-transforms';
 
 export const LOCKOUT_MODES = ['escalating', 'temporary', 'manual'] as const;
+export const DATABASE_SSL_MODES = ['disable', 'require', 'verify-full'] as const;
+export type DatabaseSslMode = (typeof DATABASE_SSL_MODES)[number];
 export type LockoutMode = (typeof LOCKOUT_MODES)[number];
 /** The factor kinds MFA_PRIORITY may list (the users module owns what they mean). */
 const MFA_KINDS = ['totp', 'otp', 'kba'] as const;
@@ -50,6 +52,13 @@ export class AppConfig {
     message: 'DATABASE_URL must be sqlite:<file>, sqlite::memory: or postgres://…',
   })
   DATABASE_URL = 'sqlite:data/pxauth.sqlite';
+  /**
+   * TLS to PostgreSQL: `disable`, `require` (encrypted, the server not verified) or `verify-full` (the
+   * server's certificate checked against DATABASE_SSL_CA, or the system's CAs, and its name against the URL's host).
+   */
+  @IsOptional() @IsIn(DATABASE_SSL_MODES) DATABASE_SSL_MODE?: DatabaseSslMode;
+  /** The PEM file of the CA(s) that sign the database server's certificate, for `verify-full`. */
+  @IsOptional() @IsString() DATABASE_SSL_CA?: string;
 
   @Transform(int) @IsInt() @Min(1) @Max(200) DB_POOL_SIZE = 10;
   @Transform(duration)
@@ -292,10 +301,25 @@ export function loadConfig(given: Record<string, string | undefined>): AppConfig
   }
   problems.push(...liveDeliveryProblems(config));
   problems.push(...credentialSourceProblems(config));
+  problems.push(...databaseTlsProblems(config));
   if (new Set(config.MFA_PRIORITY).size !== config.MFA_PRIORITY.length)
     problems.push('MFA_PRIORITY: a factor is listed twice');
   // Redacted once more as a whole: a validator's message could quote a value in some later rule.
   if (problems.length)
     throw new ConfigError(redactSettings(`Invalid configuration:\n  - ${problems.join('\n  - ')}`, env));
   return config;
+}
+
+/** DATABASE_SSL_MODE and DATABASE_SSL_CA make sense for PostgreSQL alone, given one way, the CA with `verify-full`. */
+function databaseTlsProblems(c: AppConfig): string[] {
+  const problems: string[] = [];
+  if (!c.DATABASE_SSL_MODE && !c.DATABASE_SSL_CA) return problems;
+  if (c.DATABASE_URL.startsWith('sqlite:')) problems.push('DATABASE_SSL_MODE and DATABASE_SSL_CA: for PostgreSQL only');
+  if (/[?&](sslmode|sslrootcert|ssl)=/i.test(c.DATABASE_URL))
+    problems.push('DATABASE_SSL_MODE: DATABASE_URL has TLS parameters of its own; give TLS one way');
+  if (c.DATABASE_SSL_CA && c.DATABASE_SSL_MODE !== 'verify-full')
+    problems.push(
+      'DATABASE_SSL_CA: needs DATABASE_SSL_MODE=verify-full (a CA that nothing checks against is a mistake)',
+    );
+  return problems;
 }

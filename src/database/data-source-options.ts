@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { DataSourceOptions, EntitySchema } from 'typeorm';
 import { MIGRATIONS } from './migrations';
@@ -10,6 +10,8 @@ export interface PoolSettings {
   poolSize: number;
   statementTimeoutMs: number;
   connectTimeoutMs: number;
+  /** TLS to PostgreSQL (DATABASE_SSL_MODE, DATABASE_SSL_CA); unset: what the URL says. */
+  ssl?: { mode: 'disable' | 'require' | 'verify-full'; caFile?: string };
 }
 const DEFAULT_POOL: PoolSettings = { poolSize: 10, statementTimeoutMs: 5_000, connectTimeoutMs: 3_000 };
 
@@ -49,6 +51,7 @@ export function dataSourceOptions(
     ...common,
     type: 'postgres',
     url: databaseUrl,
+    ...(pool.ssl && { ssl: tlsOptions(pool.ssl) }),
     // pg's Pool: bounded, and never waiting forever for a connection or a statement, so that an
     // unreachable database is a quick 503 rather than a hung request.
     extra: {
@@ -60,4 +63,15 @@ export function dataSourceOptions(
       keepAlive: true,
     },
   };
+}
+
+/**
+ * pg's `ssl` for each mode, as libpq means them: `require` encrypts without checking who answers;
+ * `verify-full` checks the certificate chain (against the CA file, or Node's CAs) and that the
+ * certificate names the URL's host (Node's TLS checks the name unless told not to).
+ */
+function tlsOptions(ssl: NonNullable<PoolSettings['ssl']>): false | { rejectUnauthorized: boolean; ca?: string } {
+  if (ssl.mode === 'disable') return false;
+  if (ssl.mode === 'require') return { rejectUnauthorized: false };
+  return { rejectUnauthorized: true, ...(ssl.caFile && { ca: readFileSync(ssl.caFile, 'utf8') }) };
 }

@@ -16,6 +16,9 @@ import { migrate } from './migrate';
           poolSize: config.DB_POOL_SIZE,
           statementTimeoutMs: config.DB_STATEMENT_TIMEOUT,
           connectTimeoutMs: config.DB_CONNECT_TIMEOUT,
+          ...(config.DATABASE_SSL_MODE && {
+            ssl: { mode: config.DATABASE_SSL_MODE, caFile: config.DATABASE_SSL_CA },
+          }),
         }),
         // Each module registers its own entities (TypeOrmModule.forFeature); the base lists none.
         autoLoadEntities: true,
