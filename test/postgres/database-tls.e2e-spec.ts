@@ -31,7 +31,7 @@ describe('PostgreSQL over TLS', () => {
     const pool = { poolSize: 1, statementTimeoutMs: 5_000, connectTimeoutMs: 3_000, ssl };
     const ds = await new DataSource(dataSourceOptions(url, pool)).initialize();
     try {
-      return (await ds.query('SELECT 1 AS ok')) as unknown[];
+      return await ds.query<unknown[]>('SELECT 1 AS ok');
     } finally {
       await ds.destroy();
     }
