@@ -34,6 +34,8 @@ describe('loadConfig', () => {
       AUTH_TOKEN_TTL: 395 * 86_400_000,
       SUPPORTED_PLAID_VERSIONS: ['2021-03-26'],
       DEFAULT_INSTITUTION_ID: 'default',
+      OAUTH_THROTTLE_PER_ADDRESS: 60,
+      OAUTH_TOKEN_THROTTLE_PER_ADDRESS: 1200,
     });
     expect(c.sandbox).toBe(true);
   });
@@ -61,6 +63,8 @@ describe('loadConfig', () => {
     expect(error({ MFA_PRIORITY: 'totp,sms' })).toMatch(/MFA_PRIORITY/);
     expect(error({ DATABASE_URL: 'mysql://x' })).toMatch(/DATABASE_URL/);
     expect(error({ ENCRYPTION_KEY: 'short' })).toMatch(/ENCRYPTION_KEY/);
+    expect(error({ OAUTH_THROTTLE_PER_ADDRESS: '-1' })).toMatch(/OAUTH_THROTTLE_PER_ADDRESS/);
+    expect(error({ OAUTH_TOKEN_THROTTLE_PER_ADDRESS: 'lots' })).toMatch(/OAUTH_TOKEN_THROTTLE_PER_ADDRESS/);
   });
 
   it('refuses sandbox settings and a missing ENCRYPTION_KEY in production', () => {

@@ -5,6 +5,7 @@ import { CredentialSources1764300000000 } from './1764300000000-credential-sourc
 import { ConsoleSession1764400000000 } from './1764400000000-console-session';
 import { AuditRequestIndex1764450000000 } from './1764450000000-audit-request-index';
 import { OAuth1764600000000 } from './1764600000000-oauth';
+import { OAuthSignInEnded1764700000000 } from './1764700000000-oauth-sign-in-ended';
 
 /** In order. A new migration is added here and never edits an earlier one. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   ConsoleSession1764400000000,
   AuditRequestIndex1764450000000,
   OAuth1764600000000,
+  OAuthSignInEnded1764700000000,
 ];
