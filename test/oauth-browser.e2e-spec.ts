@@ -3,6 +3,7 @@ import { Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Browser as Chromium, chromium } from 'playwright-core';
+import { STATE_MAX } from '@/oauth/sign-in.controller';
 import { TestApp, totpAt } from './support/harness';
 import { CLIENT } from './support/harness';
 
@@ -34,7 +35,7 @@ describe('OAuth sign-in in Chromium', () => {
     await t?.stop();
   });
 
-  it('signs in with a password and TOTP and lands on the redirect URI with a code and the state', async () => {
+  it('signs in with a password and TOTP and lands on the redirect URI with a code, the state and iss', async () => {
     const user = await t.createUser('browser_totp', { totp: true });
     const redirectUri = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
     const page = await browser.newPage({ locale: 'en-US', javaScriptEnabled: false });
@@ -43,12 +44,9 @@ describe('OAuth sign-in in Chromium', () => {
       const u = new URL(r.url());
       if (u.origin !== t.px.publicUrl && u.origin !== new URL(redirectUri).origin) elsewhere.push(r.url());
     });
-    const q = new URLSearchParams({
-      response_type: 'code',
-      client_id: CLIENT.id,
-      redirect_uri: redirectUri,
-      state: 'browser-state',
-    });
+    // The longest state there may be: its sealed sign-in cookie is the largest, and Chromium keeps it.
+    const state = `browser-state-${'x'.repeat(STATE_MAX - 14)}`;
+    const q = new URLSearchParams({ response_type: 'code', client_id: CLIENT.id, redirect_uri: redirectUri, state });
     await page.goto(`${t.px.publicUrl}/oauth2/authorize?${q.toString()}`);
     expect(await page.title()).toBe('Sign in');
     // The first field has the focus, and the style sheet (served by pxauth) applied.
@@ -67,7 +65,8 @@ describe('OAuth sign-in in Chromium', () => {
     const u = new URL(page.url());
     expect(u.origin + u.pathname).toBe(redirectUri);
     expect(u.searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(u.searchParams.get('state')).toBe('browser-state');
+    expect(u.searchParams.get('state')).toBe(state);
+    expect(u.searchParams.get('iss')).toBe('http://localhost:3000');
     expect(landed.filter((l) => l.pathname === '/callback').map((l) => l.searchParams.get('code'))).toEqual([
       u.searchParams.get('code'),
     ]);

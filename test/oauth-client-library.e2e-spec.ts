@@ -22,6 +22,8 @@ describe('OAuth with openid-client', () => {
       authorization_endpoint: `${base}/oauth2/authorize`,
       token_endpoint: `${base}/oauth2/token`,
       jwks_uri: `${base}/oauth2/jwks`,
+      // RFC 9207: the library then requires `iss` in every authorization response and checks it.
+      authorization_response_iss_parameter_supported: true,
     });
     return new issuer.Client({
       client_id: CLIENT.id,

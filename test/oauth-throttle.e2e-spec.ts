@@ -7,9 +7,10 @@ import { Browser, redirected, tokenRequest } from './support/oauth';
 import { storedRows } from './support/stored';
 
 /**
- * PRODUCT.md section 13's THROTTLE_PER_ADDRESS and THROTTLE_PER_CLIENT on section 14's OAuth endpoints:
- * /oauth2/token answers in its own format (RFC 6749 5.2) with 503, Retry-After and retry_at; the hosted
- * pages answer a 503 page in the customer's language, before any password is checked.
+ * The OAuth endpoints' own per-address limits, on by default (OAUTH_THROTTLE_PER_ADDRESS for the sign-in
+ * pages, OAUTH_TOKEN_THROTTLE_PER_ADDRESS for /oauth2/token, a minute each): 429 with Retry-After, a page
+ * in the customer's language or RFC 6749 5.2's JSON, before any password is checked. And the legacy
+ * THROTTLE_PER_ADDRESS and THROTTLE_PER_CLIENT (a second each, 503) that /oauth2/token keeps.
  */
 
 const REDIS_URL = process.env.PXAUTH_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -51,7 +52,7 @@ function expectTokenThrottled(r: Res): void {
 }
 
 function expectBusyPage(r: Res, lang: 'en' | 'es'): void {
-  expect(r.status).toBe(503);
+  expect(r.status).toBe(429);
   expect(r.headers['content-type']).toMatch(/^text\/html/);
   expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
   expect(r.headers['content-security-policy']).toContain("frame-ancestors 'none'");
@@ -61,11 +62,83 @@ function expectBusyPage(r: Res, lang: 'en' | 'es'): void {
   expect(r.text).not.toMatch(/SERVICE_UNAVAILABLE|request_id/);
 }
 
-describe('OAuth endpoints throttled: PRODUCT.md sections 13 and 14', () => {
+/** 429 from /oauth2/token's own limit: RFC 6749 5.2's format, as its 503 is. */
+function expectTokenLimited(r: Res): void {
+  expect(r.status).toBe(429);
+  expect(r.headers['content-type']).toMatch(/^application\/json/);
+  expect(r.headers['cache-control']).toBe('no-store');
+  expect(r.body).toEqual({
+    error: 'temporarily_unavailable',
+    error_description: expect.any(String),
+    retry_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+  });
+  const retryAfter = Number(r.headers['retry-after']);
+  expect(retryAfter).toBeGreaterThanOrEqual(1);
+  expect(retryAfter).toBeLessThanOrEqual(60);
+}
+
+/** `n` calls at once, `size` at a time (a thousand sockets at once would measure the test machine). */
+async function batches(n: number, size: number, call: (i: number) => Promise<Res>): Promise<Res[]> {
+  const out: Res[] = [];
+  for (let i = 0; i < n; i += size) out.push(...(await burst(Math.min(size, n - i), (j) => call(i + j))));
+  return out;
+}
+
+describe('OAuth endpoints limited per address by default', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // '' is the default: the harness raises both limits for every other suite.
+    t = await TestApp.start({
+      OAUTH_THROTTLE_PER_ADDRESS: '',
+      OAUTH_TOKEN_THROTTLE_PER_ADDRESS: '',
+      TRUST_PROXY: 'loopback',
+    });
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('the sign-in pages: 60 requests a minute per address, then a 429 page with Retry-After; another address is served', async () => {
+    const a = address();
+    const before = await throttles(t, 'per_address');
+    const pages = await burst(61, () => new Browser(t, 'en', from(a)).authorize());
+    expect(pages.filter((r) => r.status === 200)).toHaveLength(60);
+    const limited = pages.filter((r) => r.status !== 200);
+    expect(limited).toHaveLength(1);
+    expectBusyPage(limited[0], 'en');
+    expect(Number(limited[0].headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(limited[0].headers['set-cookie']).toBeUndefined();
+    // The forms count in the same allowance.
+    const post = await request(t.px.publicServer).post('/oauth2/signin').set(from(a)).type('form').send('username=x');
+    expect(post.status).toBe(429);
+    expect((await throttles(t, 'per_address')) - before).toBe(2);
+    expect((await new Browser(t, 'en', from(address())).authorize()).status).toBe(200);
+  });
+
+  it('/oauth2/token: 1,200 requests a minute per address, then 429 in RFC 6749 5.2 format', async () => {
+    const a = address();
+    const anonymous = () =>
+      tokenRequest(t, { grant_type: 'refresh_token' }, { headers: from(a), auth: 'body', client: noClient });
+    const answers = await batches(1201, 50, anonymous);
+    expect(answers.filter((r) => r.status === 401)).toHaveLength(1200);
+    const limited = answers.filter((r) => r.status !== 401);
+    expect(limited).toHaveLength(1);
+    expectTokenLimited(limited[0]);
+    // The pages' allowance is another: the same address still gets its sign-in page.
+    expect((await new Browser(t, 'en', from(a)).authorize()).status).toBe(200);
+  });
+});
+
+describe("OAuth endpoints throttled by the legacy limits and the pages' own", () => {
   describe('in one process', () => {
     let t: TestApp;
     beforeAll(async () => {
-      t = await TestApp.start({ THROTTLE_PER_ADDRESS: '5', THROTTLE_PER_CLIENT: '3', TRUST_PROXY: 'loopback' });
+      t = await TestApp.start({
+        THROTTLE_PER_ADDRESS: '5',
+        THROTTLE_PER_CLIENT: '3',
+        OAUTH_THROTTLE_PER_ADDRESS: '5',
+        TRUST_PROXY: 'loopback',
+      });
     });
     afterAll(async () => {
       await t.stop();
@@ -110,7 +183,7 @@ describe('OAuth endpoints throttled: PRODUCT.md sections 13 and 14', () => {
       expect(await refresh(t, address(), two)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
     });
 
-    it('a sign-in POST past THROTTLE_PER_ADDRESS: a 503 page in Spanish, no password checked, no attempt counted; later the sign-in goes on', async () => {
+    it('a sign-in POST past OAUTH_THROTTLE_PER_ADDRESS: a 429 page in Spanish, no password checked, no attempt counted; the sign-in goes on from another address', async () => {
       const u = await t.createUser('oauth_throttled');
       const a = address();
       const b = new Browser(t, 'es-MX,es;q=0.9', from(a));
@@ -126,7 +199,7 @@ describe('OAuth endpoints throttled: PRODUCT.md sections 13 and 14', () => {
         const r = await cheap();
         return { status: r.status, body: r.body, text: r.text, headers: r.headers };
       });
-      expect(spent.map((r) => r.status)).toEqual([400, 400, 400, 400, 503]);
+      expect(spent.map((r) => r.status)).toEqual([400, 400, 400, 400, 429]);
       expectBusyPage(spent[4], 'en');
 
       const before = await throttles(t, 'per_address');
@@ -145,10 +218,20 @@ describe('OAuth endpoints throttled: PRODUCT.md sections 13 and 14', () => {
       expect((await t.admin('GET', `/admin/users/${u.userId}`)).body.lock).toMatchObject({ consecutive_failures: 0 });
       expect((await t.events(u.userId)).filter((e) => e.type === 'login')).toEqual([]);
 
-      // After Retry-After the same sign-in (its cookie and CSRF token still hold) goes on.
-      await sleep(Number(throttled[2].headers['retry-after']) * 1_000 + 50);
+      // The sign-in itself is untouched: its cookie and CSRF token still hold, from the customer's new
+      // address (a phone off Wi-Fi) at once, or from the same one after Retry-After.
+      b.moveTo(from(address()));
       expect(redirected(await b.signIn(u.username, u.password)).searchParams.get('code')).toBeTruthy();
       expect((await t.events(u.userId)).filter((e) => e.type === 'login').map((e) => e.outcome)).toEqual(['success']);
+    });
+
+    it("THROTTLE_PER_ADDRESS, for Plaid, is not the pages' limit: a customer is never refused by it", async () => {
+      const a = address();
+      // Past the legacy five a second of /oauth2/token, the same address still signs in.
+      expect((await burst(6, () => refresh(t, a))).map((r) => r.status)).toContain(503);
+      const b = new Browser(t, 'en', from(a));
+      expect((await b.authorize()).status).toBe(200);
+      expect(redirected(await b.signIn('user_good', 'pass_good')).searchParams.get('code')).toBeTruthy();
     });
 
     it('the stylesheet and the public key are not throttled', async () => {
@@ -156,6 +239,9 @@ describe('OAuth endpoints throttled: PRODUCT.md sections 13 and 14', () => {
       const anonymous = () =>
         tokenRequest(t, { grant_type: 'refresh_token' }, { headers: from(a), auth: 'body', client: noClient });
       expect((await burst(6, anonymous)).map((r) => r.status).sort()).toEqual([401, 401, 401, 401, 401, 503]);
+      // And past the pages' own five a minute.
+      const pages = await burst(6, () => new Browser(t, 'en', from(a)).authorize());
+      expect(pages.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 429]);
       for (const path of ['/oauth2/assets/signin.css', '/oauth2/jwks'])
         expect((await request(t.px.publicServer).get(path).set(from(a))).status).toBe(200);
     });
@@ -168,7 +254,13 @@ describe('OAuth endpoints throttled: PRODUCT.md sections 13 and 14', () => {
     });
 
     it('two instances on one database and one Redis hold one /oauth2/token limit per address and per client', async () => {
-      const env = { THROTTLE_PER_ADDRESS: '4', THROTTLE_PER_CLIENT: '3', TRUST_PROXY: 'loopback', REDIS_URL };
+      const env = {
+        THROTTLE_PER_ADDRESS: '4',
+        THROTTLE_PER_CLIENT: '3',
+        OAUTH_THROTTLE_PER_ADDRESS: '5',
+        TRUST_PROXY: 'loopback',
+        REDIS_URL,
+      };
       apps.push(await TestApp.start(env));
       apps.push(await TestApp.start({ ...env, DATABASE_URL: apps[0].databaseUrl }));
       const [a, b] = apps;
@@ -184,6 +276,14 @@ describe('OAuth endpoints throttled: PRODUCT.md sections 13 and 14', () => {
       const perClient = await burst(6, (i) => refresh(i % 2 ? b : a, address(), client));
       expect(perClient.map((r) => r.status).sort()).toEqual([400, 400, 400, 503, 503, 503]);
       for (const r of perClient.filter((x) => x.status === 503)) expectTokenThrottled(r);
+    });
+
+    it('two instances on one Redis hold one OAUTH_THROTTLE_PER_ADDRESS for the sign-in pages', async () => {
+      const [a, b] = apps;
+      const addr = address();
+      const pages = await burst(8, (i) => new Browser(i % 2 ? b : a, 'en', from(addr)).authorize());
+      expect(pages.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+      for (const r of pages.filter((x) => x.status === 429)) expectBusyPage(r, 'en');
     });
   });
 });

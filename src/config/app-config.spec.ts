@@ -39,6 +39,8 @@ describe('loadConfig', () => {
       DEFAULT_INSTITUTION_ID: 'default',
       CONSOLE_SESSION_TTL: 8 * 3_600_000,
       CONSOLE_SESSION_MAX_AGE: 12 * 3_600_000,
+      OAUTH_THROTTLE_PER_ADDRESS: 60,
+      OAUTH_TOKEN_THROTTLE_PER_ADDRESS: 1200,
     });
     expect(c.sandbox).toBe(true);
   });
@@ -68,6 +70,8 @@ describe('loadConfig', () => {
     expect(error({ ENCRYPTION_KEY: 'short' })).toMatch(/ENCRYPTION_KEY/);
     expect(error({ CONSOLE_SESSION_MAX_AGE: 'a day' })).toMatch(/CONSOLE_SESSION_MAX_AGE must be a duration/);
     expect(error({ CONSOLE_SESSION_MAX_AGE: '0' })).toMatch(/CONSOLE_SESSION_MAX_AGE/);
+    expect(error({ OAUTH_THROTTLE_PER_ADDRESS: '-1' })).toMatch(/OAUTH_THROTTLE_PER_ADDRESS/);
+    expect(error({ OAUTH_TOKEN_THROTTLE_PER_ADDRESS: 'lots' })).toMatch(/OAUTH_TOKEN_THROTTLE_PER_ADDRESS/);
   });
 
   it('reads OVERLOAD_SIGNIN_SHARE as a decimal strictly between 0 and 1, 0.5 by default', () => {

@@ -185,6 +185,10 @@ export class AppConfig {
   @IsOptional() @IsString() ID_TOKEN_KEY?: string;
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'OAUTH_ISSUER must be an http(s) URL' }) OAUTH_ISSUER =
     'http://localhost:3000';
+  /** Requests a minute one source address may make to the sign-in pages (authorize and their forms); 0: off. */
+  @Transform(int) @IsInt() @Min(0) OAUTH_THROTTLE_PER_ADDRESS = 60;
+  /** Requests a minute one source address may make to /oauth2/token (Plaid calls from a few addresses); 0: off. */
+  @Transform(int) @IsInt() @Min(0) OAUTH_TOKEN_THROTTLE_PER_ADDRESS = 1200;
   // --- issue 8: credential sources (PRODUCT.md section 12) ---------------------------------------
   @IsIn(CREDENTIAL_SOURCES) CREDENTIAL_SOURCE: CredentialSourceName = 'local';
   @IsOptional()

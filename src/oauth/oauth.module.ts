@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '@/auth/auth.module';
 import { MaintenanceModule } from '@/maintenance/maintenance.module';
@@ -10,7 +10,9 @@ import { OAuthClientGuard } from './client-auth.guard';
 import { IdTokenSigner } from './id-token.signer';
 import { OAuthCode } from './oauth-code.entity';
 import { OAuthCodes } from './oauth-codes.service';
+import { SignInPagesThrottle, TokenThrottle } from './oauth-throttle.middleware';
 import { Pages } from './pages';
+import { SignInCookies } from './sign-in-cookie';
 import { SignIn } from './sign-in.entity';
 import { SignInController } from './sign-in.controller';
 import { SignInFlow } from './sign-in.flow';
@@ -19,8 +21,9 @@ import { TokenController } from './token.controller';
 import { TokenGrants } from './token.service';
 
 /**
- * Plaid Exchange OAuth (PRODUCT.md section 14): the authorize endpoint and hosted sign-in pages over
- * the auth module's one login, and the token endpoint over the tokens module.
+ * Plaid Exchange OAuth: the authorize endpoint and hosted sign-in pages over the auth module's one
+ * login, and the token endpoint over the tokens module; every OAuth route but the style sheet and the
+ * public key is limited per source address by default (README, "OAuth").
  */
 @Module({
   imports: [
@@ -33,7 +36,29 @@ import { TokenGrants } from './token.service';
     UsersModule,
   ],
   controllers: [SignInController, TokenController],
-  providers: [IdTokenSigner, OAuthClientGuard, OAuthCodes, Pages, SignIns, SignInFlow, TokenGrants],
+  providers: [
+    IdTokenSigner,
+    OAuthClientGuard,
+    OAuthCodes,
+    Pages,
+    SignInCookies,
+    SignIns,
+    SignInFlow,
+    TokenGrants,
+    SignInPagesThrottle,
+    TokenThrottle,
+  ],
   exports: [OAuthCodes, SignIns],
 })
-export class OAuthModule {}
+export class OAuthModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(SignInPagesThrottle)
+      .exclude(
+        { path: 'oauth2/assets/{*file}', method: RequestMethod.GET },
+        { path: 'oauth2/jwks', method: RequestMethod.GET },
+      )
+      .forRoutes(SignInController);
+    consumer.apply(TokenThrottle).forRoutes(TokenController);
+  }
+}

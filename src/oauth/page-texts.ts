@@ -37,6 +37,7 @@ export interface PageTexts {
   badRequestText: string;
   expiredText: string;
   forbiddenText: string;
+  takenText: string;
   busyTitle: string;
   busyText: string;
 }
@@ -85,7 +86,9 @@ const TEXTS: Record<Locale, PageTexts> = {
     expiredText: 'This sign-in has expired. Go back to the app you came from and start again.',
     forbiddenText: 'This form has expired. Go back to the app you came from and start again.',
     busyTitle: 'Please wait a moment',
-    busyText: 'There have been too many requests from your network. Wait a few seconds, then try again.',
+    takenText:
+      'This sign-in was already sent on from another click or tab. If the app did not continue, go back to it and start again.',
+    busyText: 'There have been too many requests from your network. Wait a minute, then try again.',
   },
   es: {
     lang: 'es',
@@ -126,7 +129,9 @@ const TEXTS: Record<Locale, PageTexts> = {
     expiredText: 'Este inicio de sesión ha caducado. Vuelva a la aplicación de la que vino y empiece de nuevo.',
     forbiddenText: 'Este formulario ha caducado. Vuelva a la aplicación de la que vino y empiece de nuevo.',
     busyTitle: 'Espere un momento',
-    busyText: 'Ha habido demasiadas solicitudes desde su red. Espere unos segundos y vuelva a intentarlo.',
+    takenText:
+      'Este inicio de sesión ya se envió desde otro clic o pestaña. Si la aplicación no continuó, vuelva a ella y empiece de nuevo.',
+    busyText: 'Ha habido demasiadas solicitudes desde su red. Espere un minuto y vuelva a intentarlo.',
   },
 };
 

@@ -1,5 +1,4 @@
-import { Controller, Get, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
-import { SkipThrottle } from '@nestjs/throttler';
+import { Controller, Get, Logger, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
@@ -10,32 +9,37 @@ import { isDatabaseUnavailable } from '@/database/errors';
 import { MaintenanceService } from '@/maintenance/maintenance.service';
 import { PartnersService } from '@/partners/partners.service';
 import { matchesRegistered } from '@/partners/redirect-uris';
-import { AddressThrottleGuard } from '@/throttle/throttle.guard';
 import { IdTokenSigner } from './id-token.signer';
 import { PageTexts, pageTexts } from './page-texts';
 import { Pages, cookieOf } from './pages';
 import { S256_CHALLENGE } from './pkce';
-import { SignInFlow, Step, redirectTo } from './sign-in.flow';
+import { SignInFlow, Step } from './sign-in.flow';
 import { OpenSignIn, SignIns } from './sign-ins';
-import { ThrottledPageFilter } from './throttled-page.filter';
 
 /**
- * Plaid's authorization endpoint and the hosted sign-in pages, on the public listener (PRODUCT.md
- * section 14). Plain forms: the pages work without JavaScript, and curl can walk them.
+ * Plaid's `state` is opaque to us but bounded: RFC 6749 Appendix A.5 makes it printable ASCII (VSCHAR),
+ * and 1,024 characters is several times the base64 blob Plaid sends. The bound keeps the sealed sign-in
+ * cookie within what a browser stores (README, "OAuth").
+ */
+export const STATE_MAX = 1024;
+const VSCHARS = /^[\x20-\x7e]*$/;
+
+/**
+ * Plaid's authorization endpoint and the hosted sign-in pages, on the public listener (README, "OAuth").
+ * Plain forms: the pages work without JavaScript, and curl can walk them.
  *
- * Throttled per source address (section 13), before anything is read or checked: a throttled sign-in
- * POST checks no password and counts no attempt. Not per client: the client_id of a sign-in is known
- * (the authorize request named it, checked against the registered clients and redirect URIs) but not
- * authenticated, since anyone can open the public authorize URL with any client's id. Counting these
- * pages against THROTTLE_PER_CLIENT would let one attacker spend a client's whole allowance, and with it
- * every customer's sign-in and Plaid's legacy calls; the legacy path counts only an authenticated client
- * for that reason. What bounds a guesser spread over many addresses is the per-user lockout (section 4).
+ * Throttled per source address by SignInPagesThrottle (OAUTH_THROTTLE_PER_ADDRESS), before anything is
+ * read or checked: a throttled sign-in POST checks no password and counts no attempt. Not per client: the
+ * client_id of a sign-in is known (the authorize request named it, checked against the registered clients
+ * and redirect URIs) but not authenticated, since anyone can open the public authorize URL with any
+ * client's id; counting these pages per client would let one attacker spend a client's whole allowance.
+ * What bounds a guesser spread over many addresses is the per-user lockout.
  */
 @ServedOn('public')
 @Controller('oauth2')
-@UseGuards(AddressThrottleGuard)
-@UseFilters(ThrottledPageFilter)
 export class SignInController {
+  private readonly log = new Logger('OAuthPages');
+
   constructor(
     private readonly flow: SignInFlow,
     private readonly signIns: SignIns,
@@ -53,12 +57,19 @@ export class SignInController {
     const q = req.query as Record<string, unknown>;
     const clientId = single(q.client_id, 64);
     const redirectUri = single(q.redirect_uri, 512);
-    const state = q.state === undefined ? '' : single(q.state, 4096);
+    // Absent is allowed (RFC 6749 4.1.1: RECOMMENDED); repeated or empty is no value we could echo.
+    const state = q.state === undefined ? '' : single(q.state, Number.MAX_SAFE_INTEGER);
     // An unknown client or redirect URI is a page, never a redirect (RFC 6749 4.1.2.1; Plaid's guide).
     const registered = clientId ? await this.partners.redirectUrisOf(clientId) : [];
     if (!clientId || !redirectUri || !matchesRegistered(redirectUri, registered) || state === undefined)
       return this.errorPage(res, 400, t, t.badRequestText);
-    const fail = (error: string) => this.pages.redirect(res, redirectTo(redirectUri, { error, state }));
+    // Over the bound, a page too: a redirect must carry the exact state back (4.1.2.1), and one of any
+    // length in a Location header is what a proxy in front may refuse to pass; Plaid's own is far shorter.
+    if (state.length > STATE_MAX || !VSCHARS.test(state)) {
+      this.log.warn({ client_id: clientId, state_length: state.length }, 'authorize refused: state over the bound');
+      return this.errorPage(res, 400, t, t.badRequestText);
+    }
+    const fail = (error: string) => this.pages.redirect(res, this.flow.responseUri(redirectUri, state, { error }));
 
     if (q.response_type !== 'code') return fail('unsupported_response_type');
     const challenge = q.code_challenge;
@@ -73,7 +84,8 @@ export class SignInController {
     if (nonce === undefined) return fail('invalid_request');
     if (await this.maintenance.closed()) return fail('temporarily_unavailable');
 
-    const s = await this.signIns.start(
+    // Nothing is written: the sign-in is its sealed cookie until the password is right.
+    const s = this.signIns.start(
       {
         clientId,
         redirectUri,
@@ -84,7 +96,7 @@ export class SignInController {
       },
       locale,
     );
-    this.pages.setCookie(req, res, s.token, s.row.expiresAt);
+    this.pages.setCookie(req, res, this.signIns.cookieOf(s), s.pending.expiresAt);
     this.pages.render(res, this.flow.passwordPage(s, 200), redirectUri);
   }
 
@@ -108,10 +120,9 @@ export class SignInController {
     return this.step(req, res, (s) => this.flow.cancel(s));
   }
 
-  // The stylesheet of every page and the public key check nothing and read no database: not throttled,
-  // so that a page load costs one request of the address's allowance, not two.
+  // The stylesheet of every page and the public key check nothing and read no database: not throttled
+  // (OAuthModule leaves them out), so that a page load costs one request of the address's allowance.
   @Get('assets/signin.css')
-  @SkipThrottle({ address: true })
   css(@Res() res: Response): void {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -120,7 +131,6 @@ export class SignInController {
 
   /** The id_token's public key (JWKS), for a client library or the bank; Plaid itself reads only `sub`. */
   @Get('jwks')
-  @SkipThrottle({ address: true })
   jwks(): ReturnType<IdTokenSigner['jwks']> {
     this.assertEnabled();
     return this.signer.jwks();
@@ -130,27 +140,28 @@ export class SignInController {
   private async step(req: Request, res: Response, run: (s: OpenSignIn) => Promise<Step>): Promise<void> {
     this.assertEnabled();
     const s = await this.signIns.find(cookieOf(req));
-    const t = pageTexts(s?.row.locale ?? localeOf(req));
+    const t = pageTexts(s?.pending.locale ?? localeOf(req));
     if (!s) return this.errorPage(res, 400, t, t.expiredText);
     if (!this.signIns.csrfHolds(s, (req.body as Record<string, unknown>)._csrf))
       return this.errorPage(res, 403, t, t.forbiddenText);
     const ctx = RequestContextStore.get();
-    if (ctx) ctx.clientId = s.row.clientId;
+    if (ctx) ctx.clientId = s.pending.clientId;
     let step: Step;
     try {
       step = await run(s);
     } catch (err) {
       // An outage mid-step (the database, say): the client hears temporarily_unavailable, with its state.
       if (!isDatabaseUnavailable(err) && !(err instanceof PxError && err.id === ErrorId.SERVICE_UNAVAILABLE)) throw err;
-      step = { redirect: redirectTo(s.row.redirectUri, { error: 'temporarily_unavailable', state: s.row.state }) };
+      const { redirectUri, state } = s.pending;
+      step = { redirect: this.flow.responseUri(redirectUri, state, { error: 'temporarily_unavailable' }) };
     }
     if ('redirect' in step) {
       this.pages.clearCookie(req, res);
       return this.pages.redirect(res, step.redirect);
     }
     if (step.page.view === 'notice') this.pages.clearCookie(req, res);
-    else this.pages.setCookie(req, res, s.token, s.row.expiresAt);
-    this.pages.render(res, step.page, s.row.redirectUri);
+    else this.pages.setCookie(req, res, this.signIns.cookieOf(s), s.pending.expiresAt);
+    this.pages.render(res, step.page, s.pending.redirectUri);
   }
 
   private errorPage(res: Response, status: number, t: PageTexts, message: string): void {

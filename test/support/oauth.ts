@@ -24,9 +24,14 @@ export class Browser {
   constructor(
     readonly t: TestApp,
     private readonly lang = 'en',
-    private readonly headers: Record<string, string> = {},
+    private headers: Record<string, string> = {},
   ) {
     this.agent = request.agent(t.px.publicServer);
+  }
+
+  /** From now on speaks with these headers instead (another source address), keeping its cookie. */
+  moveTo(headers: Record<string, string>): void {
+    this.headers = headers;
   }
 
   async authorize(params: Record<string, string | undefined> = {}): Promise<Res> {

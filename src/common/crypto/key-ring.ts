@@ -7,22 +7,28 @@ const SANDBOX_KEY = Buffer.alloc(32, 'pxauth-sandbox-encryption-key!!!');
 
 /**
  * Keys derived from ENCRYPTION_KEY with HKDF-SHA256, one per purpose: AES-256-GCM for TOTP
- * secrets at rest, HMAC-SHA256 for OTP codes, and for stable send-method ids.
+ * secrets at rest, HMAC-SHA256 for OTP codes, and for stable send-method ids; `derive` gives a module
+ * a key of its own purpose (a distinct `info` string is a distinct, independent key: RFC 5869 3.2).
  */
 @Injectable()
 export class KeyRing {
   readonly totpKey: Buffer;
   readonly otpKey: Buffer;
   readonly idKey: Buffer;
+  private readonly master: Buffer;
 
   constructor(config: AppConfig) {
-    const master = config.ENCRYPTION_KEY ? decodeKey(config.ENCRYPTION_KEY) : SANDBOX_KEY;
+    this.master = config.ENCRYPTION_KEY ? decodeKey(config.ENCRYPTION_KEY) : SANDBOX_KEY;
     if (!config.ENCRYPTION_KEY)
       new Logger('KeyRing').warn('ENCRYPTION_KEY is not set: using the fixed sandbox key (never in production)');
-    const derive = (info: string) => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
-    this.totpKey = derive('pxauth totp secret aes-256-gcm');
-    this.otpKey = derive('pxauth otp code hmac-sha256');
-    this.idKey = derive('pxauth send method id');
+    this.totpKey = this.derive('pxauth totp secret aes-256-gcm');
+    this.otpKey = this.derive('pxauth otp code hmac-sha256');
+    this.idKey = this.derive('pxauth send method id');
+  }
+
+  /** A 32-byte key for one purpose, named by `info`. */
+  derive(info: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.master, Buffer.alloc(0), info, 32));
   }
 
   /** AES-256-GCM: base64url of iv (12) | tag (16) | ciphertext. `aad` binds the ciphertext to its row. */

@@ -8,6 +8,7 @@ import { OAuth1764600000000 } from './1764600000000-oauth';
 import { LegacyHashSetting1764750000000 } from './1764750000000-legacy-hash-setting';
 import { PersonLock1764800000000 } from './1764800000000-person-lock';
 import { TokenGrantEpoch1764700000000 } from './1764700000000-token-grant-epoch';
+import { OAuthSignInEnded1764760000000 } from './1764760000000-oauth-sign-in-ended';
 
 /** In order. A new migration is added here and never edits an earlier one. */
 export const MIGRATIONS = [
@@ -20,5 +21,6 @@ export const MIGRATIONS = [
   OAuth1764600000000,
   TokenGrantEpoch1764700000000,
   LegacyHashSetting1764750000000,
+  OAuthSignInEnded1764760000000,
   PersonLock1764800000000,
 ];
