@@ -4,7 +4,18 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/', 'eslint.config.mjs', 'jest.config.js'] },
+  // Plain Node scripts outside every tsconfig (as jest.config.js is): Prettier still formats them.
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'coverage/',
+      'bench/',
+      'eslint.config.mjs',
+      'jest.config.js',
+      'test/fixtures/*.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
