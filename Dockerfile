@@ -5,7 +5,8 @@
 # The native modules (argon2, better-sqlite3) are compiled in the `deps` stage on the same Debian base as
 # the runtime, so they link against the glibc the image runs with (their prebuilt binaries are a
 # fallback-free bonus, not a requirement). Moving to an Alpine (musl) base means changing all three FROMs.
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24, the maintained LTS line that CI and the tests run on (Node 20 reached its end of life in April 2026).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # 1. build: every dependency, then the TypeScript to dist/
 FROM ${NODE_IMAGE} AS build
@@ -28,6 +29,12 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # 3. runtime: no compiler, no dev dependency, not root
 FROM ${NODE_IMAGE} AS runtime
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="pxauth" \
+      org.opencontainers.image.description="Plaid Exchange legacy (non-OAuth) authentication sidecar for banks" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.licenses="UNLICENSED" \
+      org.opencontainers.image.base.name="docker.io/library/${NODE_IMAGE}"
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
@@ -41,7 +48,8 @@ COPY --chown=root:root package.json ./
 # The code is root's and read-only to the service; only data/ (a SQLite file, if one is used) is writable.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
-EXPOSE 3000
+# 3000: Plaid's listener. 9000: the management listener (/metrics and the probes) once MANAGEMENT_PORT=9000.
+EXPOSE 3000 9000
 # The internal listener (ADMIN_PORT) stays on loopback unless ADMIN_HOST says otherwise: reach it from
 # the same pod or network namespace, never publish it.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \

@@ -14,6 +14,7 @@ export default tseslint.config(
       'eslint.config.mjs',
       'jest.config.js',
       'test/fixtures/*.js',
+      'test/support/slow-first-sequencer.js',
     ],
   },
   js.configs.recommended,

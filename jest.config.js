@@ -60,4 +60,7 @@ if (pgReachable || process.env.CI) {
   );
 }
 
-module.exports = { testTimeout: 60000, projects };
+// `npm test` runs two workers (package.json), one per core: the suites share no port (the kernel picks
+// every port), file (each app has its own temporary folder), PostgreSQL database (each app creates its
+// own) or Redis key (each throttle test counts from an address of its own); docs/testing.md.
+module.exports = { testTimeout: 60000, testSequencer: '<rootDir>/test/support/slow-first-sequencer.js', projects };
