@@ -1,6 +1,16 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
@@ -148,7 +158,7 @@ describe('a production install, as the image builds and runs it (issue 10)', () 
   });
 
   // Production refuses the outbox: it starts with live delivery (issue 7), pointed at nothing it sends to.
-  it('starts from dist with NODE_ENV=production against PostgreSQL and answers a login', async () => {
+  it('starts with npm run start:prod (no dev dependency), its secrets from files, against PostgreSQL, and answers a login', async () => {
     const cli = (args: string[], input?: string) =>
       run(process.execPath, ['dist/cli/main.js', ...args, '--json'], { cwd: dir, env, input });
     const migrated = await cli(['db:migrate']);
@@ -161,9 +171,27 @@ describe('a production install, as the image builds and runs it (issue 10)', () 
     expect(made.code).toBe(0);
 
     const [port, adminPort] = [await freePort(), await freePort()];
-    const child = spawn(process.execPath, ['dist/main.js'], {
+    // The secrets as a Kubernetes Secret mounts them: files, with the trailing newline kubectl leaves.
+    const { ENCRYPTION_KEY, DATABASE_URL, ...rest } = env;
+    const secrets = mkdtempSync(join(tmpdir(), 'pxauth-secrets-'));
+    writeFileSync(join(secrets, 'encryption-key'), `${ENCRYPTION_KEY}\n`, { mode: 0o600 });
+    writeFileSync(join(secrets, 'database-url'), `${DATABASE_URL}\n`, { mode: 0o600 });
+    const fromFiles = {
+      ENCRYPTION_KEY_FILE: join(secrets, 'encryption-key'),
+      DATABASE_URL_FILE: join(secrets, 'database-url'),
+    };
+    // Its own process group: npm, and the node it starts, get the SIGTERM below.
+    const child = spawn('npm', ['run', '--silent', 'start:prod'], {
       cwd: dir,
-      env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port), ADMIN_PORT: String(adminPort) },
+      detached: true,
+      env: {
+        ...process.env,
+        ...rest,
+        ...fromFiles,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        ADMIN_PORT: String(adminPort),
+      },
     });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
@@ -208,8 +236,10 @@ describe('a production install, as the image builds and runs it (issue 10)', () 
       expect(started).toHaveLength(1);
       expect(started[0]).toMatchObject({ delivery: 'live', sandbox: false, credential_source: 'local' });
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('close', r));
+      const closed = new Promise((r) => child.once('close', r));
+      process.kill(-child.pid!, 'SIGTERM');
+      await closed;
+      rmSync(secrets, { recursive: true, force: true });
     }
   });
 });
