@@ -1,5 +1,5 @@
 import { loadConfig } from './config/app-config';
-import { loggerParams, startupSummary } from './logging';
+import { NestBootAtDebug, loggerParams, startupSummary } from './logging';
 
 describe(startupSummary.name, () => {
   const urls = { public: 'http://127.0.0.1:3000', internal: 'http://127.0.0.1:3001' };
@@ -39,5 +39,33 @@ describe(loggerParams.name, () => {
     expect(destination('json')).toBeUndefined();
     const capture = { write: () => true };
     expect(destination('auto', capture)).toBe(capture);
+  });
+});
+
+describe(NestBootAtDebug.name, () => {
+  const setup = () => {
+    const inner = { log: jest.fn(), debug: jest.fn(), warn: jest.fn(), error: jest.fn() };
+    return { inner, sut: new NestBootAtDebug(inner) };
+  };
+
+  it("lowers Nest's start-up lines to debug and leaves every other line where it was", () => {
+    const { inner, sut } = setup();
+    sut.log('Mapped {/users/auth_token, POST} route', 'RouterExplorer');
+    sut.log('Nest application successfully started', 'NestApplication');
+    sut.log({ public: 'http://127.0.0.1:3000' }, 'pxauth started', 'pxauth');
+    expect(inner.debug.mock.calls).toEqual([
+      ['Mapped {/users/auth_token, POST} route', 'RouterExplorer'],
+      ['Nest application successfully started', 'NestApplication'],
+    ]);
+    expect(inner.log.mock.calls).toEqual([[{ public: 'http://127.0.0.1:3000' }, 'pxauth started', 'pxauth']]);
+  });
+
+  it("keeps Nest's warnings and errors at their level", () => {
+    const { inner, sut } = setup();
+    sut.warn('a module warned', 'InstanceLoader');
+    sut.error('a route failed', 'stack', 'RouterExplorer');
+    expect(inner.warn).toHaveBeenCalledWith('a module warned', 'InstanceLoader');
+    expect(inner.error).toHaveBeenCalledWith('a route failed', 'stack', 'RouterExplorer');
+    expect(inner.debug).not.toHaveBeenCalled();
   });
 });

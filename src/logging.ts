@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import { BUILD_INFO } from './common/build-info';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
@@ -80,4 +81,45 @@ function databaseOf(url: string): string {
 
 function redisOf(url: string): string {
   return redactUrls(url).replace(/\/\/[^@/]*@/, '//');
+}
+
+/**
+ * The contexts of Nest's own start-up lines ("Starting Nest application", each module's dependencies,
+ * each mapped route, "successfully started"): dozens of lines that say nothing to an operator.
+ */
+const NEST_BOOT_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
+
+/**
+ * Nest's start-up lines at debug, so that at LOG_LEVEL=info a start shows pxauth's own lines (the
+ * "pxauth started" summary) first. Only `log` is lowered: Nest's warnings and errors keep their level.
+ */
+export class NestBootAtDebug implements LoggerService {
+  constructor(private readonly inner: LoggerService) {}
+
+  log(message: unknown, ...params: unknown[]): void {
+    const context = params.at(-1);
+    if (typeof context === 'string' && NEST_BOOT_CONTEXTS.has(context)) this.inner.debug?.(message, ...params);
+    else this.inner.log(message, ...params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.inner.error(message, ...params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.inner.warn(message, ...params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.inner.debug?.(message, ...params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.inner.verbose?.(message, ...params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    (this.inner.fatal ?? this.inner.error).call(this.inner, message, ...params);
+  }
 }

@@ -12,7 +12,7 @@ import { tagListener } from './common/http/listener';
 import type { Listener } from './common/http/request-context';
 import { AppConfig } from './config/app-config';
 import { Lifecycle } from './health/lifecycle';
-import { startupSummary } from './logging';
+import { NestBootAtDebug, startupSummary } from './logging';
 import { CREDENTIAL_SOURCE } from './users/credentials/credential-source';
 import { MetricsRegistry } from './metrics/metrics.registry';
 import { OpenApiDocuments } from './openapi/openapi.documents';
@@ -45,7 +45,7 @@ export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
     bufferLogs: true,
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new NestBootAtDebug(app.get(Logger)));
   // Nest flushes (and detaches) the startup log buffer only in app.listen(), which is not used here:
   // without this every Logger line (audit, outbox, errors with their stack) stays buffered forever.
   app.flushLogs();

@@ -4,12 +4,13 @@ import { MetricsController } from './metrics.controller';
 import { MetricsRegistry } from './metrics.registry';
 import { MetricsSubscriber } from './metrics.subscriber';
 import { RuntimeMetrics } from './runtime.metrics';
+import { StateMetrics } from './state.metrics';
 
 /** GET /metrics on the internal listener, fed by the domain events and the runtime (issue 10). */
 @Module({
   imports: [UsersModule],
   controllers: [MetricsController],
-  providers: [MetricsRegistry, MetricsSubscriber, RuntimeMetrics],
+  providers: [MetricsRegistry, MetricsSubscriber, RuntimeMetrics, StateMetrics],
   exports: [MetricsRegistry],
 })
 export class MetricsModule {}

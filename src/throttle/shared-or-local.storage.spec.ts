@@ -19,6 +19,7 @@ describe(SharedOrLocalStorage.name, () => {
     const { sut, shared } = setup();
     await expect(hit(sut)).resolves.toEqual(record);
     expect(shared.increment).toHaveBeenCalledWith('k', 1_000, 2, 0, 'address');
+    expect(sut.perProcess).toBe(false);
     sut.onApplicationShutdown();
   });
 
@@ -29,13 +30,17 @@ describe(SharedOrLocalStorage.name, () => {
     const first = await hit(sut);
     expect(fallbacks).toEqual([outage]);
     expect(first.totalHits).toBe(1);
+    expect(sut.perProcess).toBe(true);
     advance(LOCAL_FALLBACK_MS - 1);
     expect((await hit(sut)).totalHits).toBe(2);
     expect((await hit(sut)).isBlocked).toBe(true);
     expect(shared.increment).toHaveBeenCalledTimes(1);
     advance(1);
+    // Still per process until the shared store has answered again, however long nothing asked it.
+    expect(sut.perProcess).toBe(true);
     await expect(hit(sut)).resolves.toEqual(record);
     expect(shared.increment).toHaveBeenCalledTimes(2);
+    expect(sut.perProcess).toBe(false);
     sut.onApplicationShutdown();
   });
 });

@@ -14,6 +14,7 @@ export const LOCAL_FALLBACK_MS = 5_000;
 export class SharedOrLocalStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly local = new ThrottlerStorageService();
   private localUntil = 0;
+  private degraded = false;
 
   constructor(
     readonly shared: ThrottlerStorage,
@@ -30,13 +31,24 @@ export class SharedOrLocalStorage implements ThrottlerStorage, OnApplicationShut
   ): Promise<ThrottlerStorageRecord> {
     if (this.now() >= this.localUntil) {
       try {
-        return await this.shared.increment(key, ttl, limit, blockDuration, throttlerName);
+        const record = await this.shared.increment(key, ttl, limit, blockDuration, throttlerName);
+        this.degraded = false;
+        return record;
       } catch (err) {
+        this.degraded = true;
         this.localUntil = this.now() + LOCAL_FALLBACK_MS;
         this.onFallback(err);
       }
     }
     return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
+  }
+
+  /**
+   * Whether the limits are this process's alone: from Redis' first failure until it answers again, so
+   * that an operator's alert holds through a quiet spell that asks Redis nothing (README, "Metrics").
+   */
+  get perProcess(): boolean {
+    return this.degraded;
   }
 
   onApplicationShutdown(): void {

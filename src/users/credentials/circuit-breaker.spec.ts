@@ -2,7 +2,7 @@ import { CircuitBreaker } from './circuit-breaker';
 
 describe(CircuitBreaker.name, () => {
   let now = 0;
-  const sut = () => new CircuitBreaker(3, 30_000, () => now);
+  const sut = () => new CircuitBreaker('test', 3, 30_000, () => now);
 
   it('stays closed below the threshold, and a success starts the count again', () => {
     const b = sut();

@@ -10,6 +10,8 @@ export class CircuitBreaker {
   private probing = false;
 
   constructor(
+    /** What it guards, as the `breaker` label of `pxauth_breaker_open` (README, "Metrics"). */
+    readonly name: string,
     private readonly failures: number,
     private readonly cooldownMs: number,
     private readonly now: () => number = Date.now,

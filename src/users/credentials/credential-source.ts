@@ -1,4 +1,5 @@
 import type { CheckClass } from '../check-admission';
+import type { CircuitBreaker } from './circuit-breaker';
 import type { User } from '../user.entity';
 import type { GuardKey } from '../lockout/lockout.repository';
 
@@ -27,6 +28,8 @@ export interface LoginAttempt {
 /** Where step 3 of a login checks the password: `local` today; `http` and `ldap` plug in here. */
 export interface CredentialSource {
   readonly name: 'local' | 'http' | 'ldap';
+  /** The breaker in front of the bank's endpoint or directory; `local` calls nothing and has none. */
+  readonly breaker?: CircuitBreaker;
   verify(attempt: LoginAttempt): Promise<CredentialCheck>;
 }
 

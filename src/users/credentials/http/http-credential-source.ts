@@ -18,7 +18,7 @@ import { UpstreamClient } from './upstream-client';
 export class HttpCredentialSource implements CredentialSource, OnModuleDestroy {
   readonly name = 'http' as const;
   private readonly client: UpstreamClient;
-  private readonly breaker: CircuitBreaker;
+  readonly breaker: CircuitBreaker;
 
   constructor(
     config: AppConfig,
@@ -26,7 +26,11 @@ export class HttpCredentialSource implements CredentialSource, OnModuleDestroy {
     private readonly shadows: ShadowUsers,
   ) {
     this.client = new UpstreamClient(config);
-    this.breaker = new CircuitBreaker(config.UPSTREAM_BREAKER_FAILURES, config.UPSTREAM_BREAKER_COOLDOWN);
+    this.breaker = new CircuitBreaker(
+      'credential_source',
+      config.UPSTREAM_BREAKER_FAILURES,
+      config.UPSTREAM_BREAKER_COOLDOWN,
+    );
   }
 
   async verify({ key, username, password }: LoginAttempt): Promise<CredentialCheck> {

@@ -27,7 +27,7 @@ export class LdapCredentialSource implements CredentialSource, OnModuleDestroy {
   readonly name = 'ldap' as const;
   private readonly log = new Logger('LdapCredentialSource');
   readonly pool: LdapPool;
-  private readonly breaker: CircuitBreaker;
+  readonly breaker: CircuitBreaker;
 
   constructor(
     private readonly config: AppConfig,
@@ -35,7 +35,11 @@ export class LdapCredentialSource implements CredentialSource, OnModuleDestroy {
     private readonly shadows: ShadowUsers,
   ) {
     this.pool = new LdapPool(config);
-    this.breaker = new CircuitBreaker(config.UPSTREAM_BREAKER_FAILURES, config.UPSTREAM_BREAKER_COOLDOWN);
+    this.breaker = new CircuitBreaker(
+      'credential_source',
+      config.UPSTREAM_BREAKER_FAILURES,
+      config.UPSTREAM_BREAKER_COOLDOWN,
+    );
   }
 
   async verify({ key, username, password }: LoginAttempt): Promise<CredentialCheck> {
