@@ -1,7 +1,8 @@
 import { KeyRing } from '@/common/crypto/key-ring';
+import type { AppConfig } from '@/config/app-config';
 import { PendingSignIn, SignInCookies } from './sign-in-cookie';
 
-const ringOf = (key?: string) => new KeyRing({ encryptionKeys: key ? [key] : [] });
+const ringOf = (key?: string) => new KeyRing({ encryptionKeys: key ? [key] : [] } as AppConfig);
 const KEY = 'a1'.repeat(32);
 
 describe(SignInCookies.name, () => {
@@ -73,7 +74,7 @@ describe(SignInCookies.name, () => {
     const before = new SignInCookies(ringOf(KEY));
     const p = pending();
     const cookie = before.seal(p);
-    const rotated = new SignInCookies(new KeyRing({ encryptionKeys: ['b2'.repeat(32), KEY] }));
+    const rotated = new SignInCookies(new KeyRing({ encryptionKeys: ['b2'.repeat(32), KEY] } as AppConfig));
     expect(rotated.open(cookie)).toEqual(p);
     expect(rotated.csrfHolds(p.id, before.csrfOf(p.id))).toBe(true);
     // New ones are sealed under the new key alone: a replica still on the old key list cannot open them.

@@ -36,7 +36,8 @@ export class KeyRing {
   private readonly masters: MasterKey[];
   private readonly totpKeys: Map<string, Buffer>;
 
-  constructor(config: Pick<AppConfig, 'encryptionKeys'>) {
+  // AppConfig itself, not a Pick of it: Nest injects by the parameter's emitted type.
+  constructor(config: AppConfig) {
     const raw = config.encryptionKeys;
     if (!raw.length)
       new Logger('KeyRing').warn('ENCRYPTION_KEYS is not set: using the fixed sandbox key (never in production)');
