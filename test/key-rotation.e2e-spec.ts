@@ -4,7 +4,7 @@ import request from 'supertest';
 import { KeyRing } from '@/common/crypto/key-ring';
 import { loadConfig } from '@/config/app-config';
 import { CLIENT, TEST_ENGINE, TestApp, TestUser, expectEnvelope, totpAt } from './support/harness';
-import { cli, requireBuiltCli } from './support/cli';
+import { cli, expectRefused, requireBuiltCli } from './support/cli';
 import { exchangeCode, signInCode } from './support/oauth';
 import { storedRows } from './support/stored';
 
@@ -75,6 +75,18 @@ describe(`key rotation (${TEST_ENGINE})`, () => {
     });
     afterAll(async () => {
       await t?.stop();
+    });
+
+    it('keys:reencrypt has --help and refuses a bad --batch-size before touching the database', async () => {
+      const help = await cli(t.databaseUrl, ['keys:reencrypt', '--help']);
+      expect({ code: help.code, stderr: help.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(help.stdout).toMatch(/^Usage: npm run cli -- keys:reencrypt /);
+      expect(help.stdout).toContain('--json');
+      expectRefused(
+        await cli(t.databaseUrl, ['keys:reencrypt', '--batch-size', '0']),
+        2,
+        /--batch-size.*must be a whole number from 1 to 10000/,
+      );
     });
 
     it('refuses to start with both ENCRYPTION_KEY and ENCRYPTION_KEYS, naming both and neither value', async () => {
