@@ -3,6 +3,7 @@ import { Exec, SETTINGS, execute } from './cli-context';
 import { registerOperatorCommands } from './operator-commands';
 import { registerUserCommands } from './user-commands';
 import { registerImportCommand } from './import-command';
+import { registerKeysCommand } from './keys-command';
 
 /**
  * The command line (PRODUCT.md section 9) on commander 14. Every command checks its options before
@@ -26,5 +27,6 @@ export function buildProgram(exit: { code: number }): Command {
   registerOperatorCommands(program, exec);
   registerUserCommands(program, exec);
   registerImportCommand(program, exec);
+  registerKeysCommand(program, exec);
   return program;
 }

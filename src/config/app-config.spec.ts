@@ -96,6 +96,25 @@ describe('loadConfig', () => {
     expect(withKey).toMatch(/OTP_DELIVERY=outbox is refused/);
   });
 
+  it('takes ENCRYPTION_KEYS newest first, or ENCRYPTION_KEY as a list of one, never both, never shown', () => {
+    const [a, b] = ['a1'.repeat(32), 'b2'.repeat(32)];
+    expect(loadConfig({ ENCRYPTION_KEYS: `${b}, ${a}` }).encryptionKeys).toEqual([b, a]);
+    expect(loadConfig({ ENCRYPTION_KEY: a }).encryptionKeys).toEqual([a]);
+    expect(loadConfig({}).encryptionKeys).toEqual([]);
+    const both = error({ ENCRYPTION_KEY: a, ENCRYPTION_KEYS: b });
+    expect(both).toContain('ENCRYPTION_KEY and ENCRYPTION_KEYS: both are set');
+    expect(both).not.toMatch(/a1a1|b2b2/);
+    const bad = error({ ENCRYPTION_KEYS: `${b},short-${a.slice(0, 20)}` });
+    expect(bad).toMatch(/ENCRYPTION_KEYS \(value hidden\): ENCRYPTION_KEYS must list keys of 32 bytes/);
+    expect(bad).not.toMatch(/a1a1|b2b2/);
+    expect(error({ ENCRYPTION_KEYS: `${a},${a.toUpperCase()}` })).toContain('ENCRYPTION_KEYS: a key is listed twice');
+    expect(error({ ENCRYPTION_KEYS: ' , ' })).toContain('ENCRYPTION_KEYS: lists no key');
+    // Production is satisfied by either form.
+    expect(error({ NODE_ENV: 'production', ENCRYPTION_KEYS: `${b},${a}` })).not.toMatch(/ENCRYPTION_KEY/);
+    expect(error({ NODE_ENV: 'production' })).toMatch(/ENCRYPTION_KEY: required/);
+    expect(error({ ID_TOKEN_KEY: 'x', ID_TOKEN_KEYS: 'y' })).toContain('ID_TOKEN_KEY and ID_TOKEN_KEYS: both are set');
+  });
+
   it('reads booleans as exactly true, false, 1, 0, yes or no, in any case', () => {
     for (const [raw, value] of [
       ['true', true],

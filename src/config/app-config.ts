@@ -27,6 +27,7 @@ const MFA_KINDS = ['totp', 'otp', 'kba'] as const;
 /** Where a login's password is checked (issue 8; the users module owns what each one does). */
 export const CREDENTIAL_SOURCES = ['local', 'http', 'ldap'] as const;
 export type CredentialSourceName = (typeof CREDENTIAL_SOURCES)[number];
+const KEY_FORMAT = /^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/;
 const SHARE_MESSAGE = 'OVERLOAD_SIGNIN_SHARE must be a number from 0.01 to 0.99, such as 0.5';
 
 /**
@@ -80,10 +81,18 @@ export class AppConfig {
 
   /** 32 bytes, base64 or hex. Derives the TOTP encryption key and the OTP HMAC key. */
   @IsOptional()
-  @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, {
+  @Matches(KEY_FORMAT, {
     message: 'ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64',
   })
   ENCRYPTION_KEY?: string;
+  /** Comma-separated keys as ENCRYPTION_KEY, newest first: the first seals, every one opens (README, "Keys that rotate"). */
+  @Transform(list)
+  @IsOptional()
+  @Matches(KEY_FORMAT, {
+    each: true,
+    message: 'ENCRYPTION_KEYS must list keys of 32 bytes, each 64 hex characters or base64',
+  })
+  ENCRYPTION_KEYS?: string[];
 
   @Transform(list) @IsString({ each: true }) SUPPORTED_PLAID_VERSIONS: string[] = ['2021-03-26'];
   @IsString() @Matches(/^.{1,64}$/) DEFAULT_INSTITUTION_ID = 'default';
@@ -183,6 +192,8 @@ export class AppConfig {
   REFRESH_TOKEN_TTL = 395 * 86_400_000;
   /** The id_token signing key: a PKCS#8 PEM or a private JWK (EC P-256 for ES256, RSA for RS256). */
   @IsOptional() @IsString() ID_TOKEN_KEY?: string;
+  /** Several id_token keys, newest first (README, "Keys that rotate"): a JSON array of PEMs or JWKs, a JWK Set, or PEM blocks one after another. */
+  @IsOptional() @IsString() ID_TOKEN_KEYS?: string;
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'OAUTH_ISSUER must be an http(s) URL' }) OAUTH_ISSUER =
     'http://localhost:3000';
   /** Requests a minute one source address may make to the sign-in pages (authorize and their forms); 0: off. */
@@ -253,6 +264,10 @@ export class AppConfig {
   @Min(86_400_000, { message: 'AUDIT_RETENTION must be at least 1d' })
   AUDIT_RETENTION = 400 * 86_400_000;
 
+  /** The encryption keys, newest first: ENCRYPTION_KEYS, or ENCRYPTION_KEY as a list of one; empty in the sandbox. */
+  get encryptionKeys(): string[] {
+    return this.ENCRYPTION_KEYS ?? (this.ENCRYPTION_KEY ? [this.ENCRYPTION_KEY] : []);
+  }
   get production(): boolean {
     return this.NODE_ENV === 'production';
   }
@@ -297,8 +312,10 @@ export function loadConfig(given: Record<string, string | undefined>): AppConfig
       (e) => `${shown(e.property, env[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
     ),
   );
+  problems.push(...keyListProblems(config));
   if (config.production) {
-    if (!config.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY: required when NODE_ENV=production');
+    if (!config.encryptionKeys.length && !config.ENCRYPTION_KEYS)
+      problems.push('ENCRYPTION_KEY: required when NODE_ENV=production (or ENCRYPTION_KEYS)');
     if (config.SANDBOX) problems.push('SANDBOX=true is refused when NODE_ENV=production');
     if (config.OTP_DELIVERY === 'outbox')
       problems.push('OTP_DELIVERY=outbox is refused when NODE_ENV=production: set OTP_DELIVERY=live and a channel');
@@ -312,6 +329,19 @@ export function loadConfig(given: Record<string, string | undefined>): AppConfig
   if (problems.length)
     throw new ConfigError(redactSettings(`Invalid configuration:\n  - ${problems.join('\n  - ')}`, env));
   return config;
+}
+
+/** A key given one way, as one key or as a list, and no key listed twice. */
+function keyListProblems(c: AppConfig): string[] {
+  const problems: string[] = [];
+  if (c.ENCRYPTION_KEY && c.ENCRYPTION_KEYS)
+    problems.push('ENCRYPTION_KEY and ENCRYPTION_KEYS: both are set; give the keys one way');
+  if (c.ENCRYPTION_KEYS && !c.ENCRYPTION_KEYS.length) problems.push('ENCRYPTION_KEYS: lists no key');
+  const keys = (c.ENCRYPTION_KEYS ?? []).map((k) => (/^[0-9a-fA-F]{64}$/.test(k) ? k.toLowerCase() : k));
+  if (new Set(keys).size !== keys.length) problems.push('ENCRYPTION_KEYS: a key is listed twice');
+  if (c.ID_TOKEN_KEY && c.ID_TOKEN_KEYS)
+    problems.push('ID_TOKEN_KEY and ID_TOKEN_KEYS: both are set; give the keys one way');
+  return problems;
 }
 
 /** DATABASE_SSL_MODE and DATABASE_SSL_CA make sense for PostgreSQL alone, given one way, the CA with `verify-full`. */

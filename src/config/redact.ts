@@ -4,7 +4,7 @@
  * SMTP_URL, UPSTREAM_HMAC_KEY, LDAP_BIND_PASSWORD) are covered without a list to keep up.
  */
 export function isSecretSetting(name: string): boolean {
-  return /_(KEY|SECRET|TOKEN|PASSWORD)$/.test(name) || name === 'SMTP_URL';
+  return /_(KEYS?|SECRET|TOKEN|PASSWORD)$/.test(name) || name === 'SMTP_URL';
 }
 
 export const MASK = '***';
@@ -33,7 +33,11 @@ export function redactSecrets(text: string, settings: Record<string, string | un
   let out = redactUrls(text);
   for (const [name, value] of Object.entries(settings)) {
     if (!value) continue;
-    const secrets = [...(isSecretSetting(name) ? [value] : []), ...urlSecrets(value)];
+    // A list of keys (ENCRYPTION_KEYS) is masked key by key too: a message may quote one of them.
+    const own = isSecretSetting(name)
+      ? [value, ...(name.endsWith('_KEYS') ? value.split(',').map((s) => s.trim()) : [])]
+      : [];
+    const secrets = [...own, ...urlSecrets(value)];
     for (const s of secrets) if (s.length >= MIN_LITERAL) out = out.replaceAll(s, MASK);
   }
   return out;

@@ -2,7 +2,7 @@ import { KeyRing } from '@/common/crypto/key-ring';
 import type { AppConfig } from '@/config/app-config';
 import { PendingSignIn, SignInCookies } from './sign-in-cookie';
 
-const ringOf = (key?: string) => new KeyRing({ ENCRYPTION_KEY: key } as AppConfig);
+const ringOf = (key?: string) => new KeyRing({ encryptionKeys: key ? [key] : [] } as AppConfig);
 const KEY = 'a1'.repeat(32);
 
 describe(SignInCookies.name, () => {
@@ -68,5 +68,20 @@ describe(SignInCookies.name, () => {
     expect(sut.csrfHolds(a.id, sut.csrfOf(b.id))).toBe(false);
     expect(sut.csrfHolds(a.id, [sut.csrfOf(a.id)])).toBe(false);
     expect(sut.csrfHolds(a.id, undefined)).toBe(false);
+  });
+
+  it('opens a sign-in sealed under the previous key, and its CSRF token holds, after a rotation', () => {
+    const before = new SignInCookies(ringOf(KEY));
+    const p = pending();
+    const cookie = before.seal(p);
+    const rotated = new SignInCookies(new KeyRing({ encryptionKeys: ['b2'.repeat(32), KEY] } as AppConfig));
+    expect(rotated.open(cookie)).toEqual(p);
+    expect(rotated.csrfHolds(p.id, before.csrfOf(p.id))).toBe(true);
+    // New ones are sealed under the new key alone: a replica still on the old key list cannot open them.
+    expect(before.open(rotated.seal(p))).toBeNull();
+    expect(before.csrfHolds(p.id, rotated.csrfOf(p.id))).toBe(false);
+    const dropped = new SignInCookies(ringOf('b2'.repeat(32)));
+    expect(dropped.open(cookie)).toBeNull();
+    expect(dropped.csrfHolds(p.id, before.csrfOf(p.id))).toBe(false);
   });
 });

@@ -41,12 +41,14 @@ const MAX_COOKIE = 4096;
  */
 @Injectable()
 export class SignInCookies {
-  private readonly sealKey: Buffer;
-  private readonly csrfKey: Buffer;
+  // Newest first: the first seals and MACs, each opens and verifies, so a sign-in begun before a key
+  // rotation still finishes after it (README, "Keys that rotate").
+  private readonly sealKeys: Buffer[];
+  private readonly csrfKeys: Buffer[];
 
   constructor(keys: KeyRing) {
-    this.sealKey = keys.derive('pxauth oauth sign-in cookie aes-256-gcm');
-    this.csrfKey = keys.derive('pxauth oauth sign-in csrf hmac-sha256');
+    this.sealKeys = keys.deriveAll('pxauth oauth sign-in cookie aes-256-gcm');
+    this.csrfKeys = keys.deriveAll('pxauth oauth sign-in csrf hmac-sha256');
   }
 
   newId(): string {
@@ -55,7 +57,7 @@ export class SignInCookies {
 
   seal(p: PendingSignIn): string {
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv).setAAD(AAD);
+    const cipher = createCipheriv('aes-256-gcm', this.sealKeys[0], iv).setAAD(AAD);
     const ct = Buffer.concat([cipher.update(encode(p)), cipher.final()]);
     return Buffer.concat([iv, cipher.getAuthTag(), ct]).toString('base64url');
   }
@@ -65,25 +67,31 @@ export class SignInCookies {
     if (!value || value.length > MAX_COOKIE || !/^[A-Za-z0-9_-]+$/.test(value)) return null;
     const buf = Buffer.from(value, 'base64url');
     if (buf.length <= IV_BYTES + TAG_BYTES) return null;
-    let plain: Buffer;
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.sealKey, buf.subarray(0, IV_BYTES)).setAAD(AAD);
-      decipher.setAuthTag(buf.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-      plain = Buffer.concat([decipher.update(buf.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
-    } catch {
-      return null;
-    }
+    const plain = this.sealKeys.map((key) => openWith(key, buf)).find((b) => b !== null);
+    if (!plain) return null;
     const p = decode(plain);
     return p && p.expiresAt > now ? p : null;
   }
 
   /** The `_csrf` of every form of this sign-in: an HMAC of its id, which only the sealed cookie carries. */
   csrfOf(id: string): string {
-    return hmacSha256(this.csrfKey, id);
+    return hmacSha256(this.csrfKeys[0], id);
   }
 
   csrfHolds(id: string, sent: unknown): boolean {
-    return typeof sent === 'string' && safeEqual(sent, this.csrfOf(id));
+    if (typeof sent !== 'string') return false;
+    // Every key compared, none skipped: the time taken does not say which key matched.
+    return this.csrfKeys.map((key) => safeEqual(sent, hmacSha256(key, id))).includes(true);
+  }
+}
+
+function openWith(key: Buffer, buf: Buffer): Buffer | null {
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, buf.subarray(0, IV_BYTES)).setAAD(AAD);
+    decipher.setAuthTag(buf.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+    return Buffer.concat([decipher.update(buf.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
+  } catch {
+    return null;
   }
 }
 

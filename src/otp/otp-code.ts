@@ -17,10 +17,12 @@ export class OtpCodes {
   }
 
   seal(challengeId: string, code: string): string {
-    return hmacSha256(this.keys.otpKey, `${challengeId}|${code}`);
+    return hmacSha256(this.keys.otpKeys[0], `${challengeId}|${code}`);
   }
 
+  /** Under any configured key, so a code sent before a key rotation still works after it; every key is tried. */
   matches(challengeId: string, passcode: string, sealed: string): boolean {
-    return safeEqual(this.seal(challengeId, passcode.trim()), sealed);
+    const input = `${challengeId}|${passcode.trim()}`;
+    return this.keys.otpKeys.map((key) => safeEqual(hmacSha256(key, input), sealed)).includes(true);
   }
 }

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { createGuardrails, generateSecret, generateURI, verifySync } from 'otplib';
 import * as QRCode from 'qrcode';
-import { KeyRing } from '@/common/crypto/key-ring';
+import { KeyRing, UnopenableError } from '@/common/crypto/key-ring';
+import { PxError } from '@/common/errors/px.error';
 import type { User } from '@/users/user.entity';
 
 // RFC 4226 asks for at least 128 bits, and new secrets have 160; 80-bit secrets that authenticator
@@ -26,7 +27,7 @@ export class TotpService {
   /** The matched time step, or null. Replay is the caller's to refuse (once per user, atomically). */
   matchStep(user: User, passcode: string, nowMs = Date.now()): number | null {
     if (!user.totpSecretSealed || !/^\d{6}$/.test(passcode)) return null;
-    const secret = this.keys.decrypt(user.totpSecretSealed, `totp:${user.id}`);
+    const secret = this.open(user);
     const r = verifySync({
       secret,
       token: passcode,
@@ -35,6 +36,32 @@ export class TotpService {
       guardrails: GUARDRAILS,
     });
     return r.valid ? (r as { timeStep: number }).timeStep : null;
+  }
+
+  /**
+   * The sealed secret under the first key, or null when it already is; throws UnopenableError when
+   * no configured key opens it. For keys:reencrypt.
+   */
+  reseal(userId: string, sealed: string): string | null {
+    if (this.keys.isCurrent(sealed)) return null;
+    return this.keys.encrypt(this.keys.decrypt(sealed, `totp:${userId}`), `totp:${userId}`);
+  }
+
+  /**
+   * A secret no configured key opens is the bank's configuration, not the customer's code: a 503 that
+   * Plaid retries, never a wrong passcode that would count toward a lockout (README, "Keys that rotate").
+   */
+  private open(user: User): string {
+    try {
+      return this.keys.decrypt(user.totpSecretSealed!, `totp:${user.id}`);
+    } catch (err) {
+      if (!(err instanceof UnopenableError)) throw err;
+      new Logger('TotpService').error(`the TOTP secret of user ${user.id} ${err.message}: check ENCRYPTION_KEYS`);
+      throw PxError.unavailable(
+        new Date(Date.now() + 60_000),
+        'the authenticator secret cannot be opened with the configured keys',
+      );
+    }
   }
 
   uri(secret: string, label: string, issuer: string): string {

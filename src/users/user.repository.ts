@@ -105,4 +105,28 @@ export class UserRepository {
       .execute();
     return r.affected === 1;
   }
+
+  /** Users with a TOTP secret, by id after `afterId`: a batch of the key re-encryption. */
+  totpSecretsAfter(afterId: string, limit: number): Promise<Pick<User, 'id' | 'totpSecretSealed'>[]> {
+    return this.users
+      .createQueryBuilder('u')
+      .select(['u.id', 'u.totpSecretSealed'])
+      .where('u.id > :afterId', { afterId })
+      .andWhere('u.totp_secret IS NOT NULL')
+      .orderBy('u.id', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  /** Replaces a sealed TOTP secret only if it is still `expected`: a re-enrolment meanwhile wins. */
+  async replaceTotpSecret(id: string, expected: string, next: string): Promise<boolean> {
+    const r = await this.users
+      .createQueryBuilder()
+      .update(User)
+      .set({ totpSecretSealed: next })
+      .where('id = :id', { id })
+      .andWhere('totp_secret = :expected', { expected })
+      .execute();
+    return r.affected === 1;
+  }
 }

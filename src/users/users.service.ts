@@ -148,4 +148,14 @@ export class UsersService {
   claimTotpStep(user: User, step: number): Promise<boolean> {
     return this.repo.claimTotpStep(user.id, step);
   }
+
+  /** For the key re-encryption (keys:reencrypt): users with a TOTP secret, in id order. */
+  totpSecretsAfter(afterId: string, limit: number): Promise<Pick<User, 'id' | 'totpSecretSealed'>[]> {
+    return this.repo.totpSecretsAfter(afterId, limit);
+  }
+
+  /** A conditional UPDATE: true only if the secret was still `expected`. */
+  replaceTotpSecret(id: string, expected: string, next: string): Promise<boolean> {
+    return this.repo.replaceTotpSecret(id, expected, next);
+  }
 }
