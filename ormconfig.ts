@@ -4,7 +4,7 @@
 import 'tsconfig-paths/register';
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { loadConfig } from './src/config/app-config';
+import { loadConfig } from './src/config/load-config';
 import { dataSourceOptions } from './src/database/data-source-options';
 import { ENTITIES } from './src/entities';
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { config as loadDotenv } from 'dotenv';
 import { inspect } from 'node:util';
-import { ConfigError, loadConfig, redactSettings } from './config/app-config';
+import { ConfigError, loadConfig, redactSettings } from './config/load-config';
 import { startPxAuth } from './server';
 
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { createCipheriv, generateKeyPairSync, hkdfSync, randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { KeyRing } from '@/common/crypto/key-ring';
-import { loadConfig } from '@/config/app-config';
+import { loadConfig } from '@/config/load-config';
 import { CLIENT, TEST_ENGINE, TestApp, TestUser, expectEnvelope, totpAt } from './support/harness';
 import { cli, expectRefused, requireBuiltCli } from './support/cli';
 import { exchangeCode, signInCode } from './support/oauth';

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
 import { AppModule } from '@/app.module';
-import { redactSettings } from '@/config/app-config';
+import { redactSettings } from '@/config/load-config';
 
 /** What a command printed: `data` with --json, `text` for a person at a terminal; `code` 1 for a partial failure. */
 export interface Output {

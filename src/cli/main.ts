@@ -2,7 +2,7 @@ import './thread-pool';
 import 'reflect-metadata';
 import { CommanderError } from 'commander';
 import { PxError } from '@/common/errors/px.error';
-import { ConfigError, redactSettings } from '@/config/app-config';
+import { ConfigError, redactSettings } from '@/config/load-config';
 import { isDatabaseUnavailable } from '@/database/errors';
 import { UsageError, write } from './cli-context';
 import { buildProgram } from './program';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, redactSettings, settingNames } from './app-config';
+import { ConfigError, loadConfig, redactSettings, settingNames } from './load-config';
 import { isSecretSetting, redactSecrets, redactUrls } from './redact';
 
 const error = (env: Record<string, string>) => {

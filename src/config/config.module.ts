@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { AppConfig, loadConfig } from './app-config';
+import { AppConfig } from './app-config';
+import { loadConfig } from './load-config';
 
 /**
  * The only reader of process.env. @nestjs/config loads a `.env` file when there is one;

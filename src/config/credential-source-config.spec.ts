@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './app-config';
+import { ConfigError, loadConfig } from './load-config';
 
 /** Issue 8: CREDENTIAL_SOURCE is validated at start with every setting each source needs. */
 describe('CREDENTIAL_SOURCE settings', () => {

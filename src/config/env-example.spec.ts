@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, settingNames } from './app-config';
+import { loadConfig, settingNames } from './load-config';
 
 /**
  * `.env.example` documents every setting (PRODUCT.md section 10) and AppConfig reads every setting it

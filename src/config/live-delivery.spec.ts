@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './app-config';
+import { ConfigError, loadConfig } from './load-config';
 import { liveChannels } from './live-delivery';
 
 const SID = `AC${'ab'.repeat(16)}`;

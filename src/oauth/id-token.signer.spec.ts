@@ -1,6 +1,6 @@
 import { JWK, calculateJwkThumbprint, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import { generateKeyPairSync } from 'node:crypto';
-import { loadConfig } from '@/config/app-config';
+import { loadConfig } from '@/config/load-config';
 import { IdTokenSigner } from './id-token.signer';
 
 const signerWith = (env: Record<string, string>) => new IdTokenSigner(loadConfig(env));

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createGuardrails, generateSync, stringToBytes } from 'otplib';
 import { KeyRing } from '@/common/crypto/key-ring';
-import { loadConfig } from '@/config/app-config';
+import { loadConfig } from '@/config/load-config';
 import type { User } from '@/users/user.entity';
 import { base32Decode, totpRaw } from '../../test/support/totp';
 import { TotpService } from './totp.service';

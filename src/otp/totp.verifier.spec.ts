@@ -1,5 +1,5 @@
 import { KeyRing } from '@/common/crypto/key-ring';
-import { loadConfig } from '@/config/app-config';
+import { loadConfig } from '@/config/load-config';
 import type { User } from '@/users/user.entity';
 import type { UsersService } from '@/users/users.service';
 import { totpAt, wrongTotp } from '../../test/support/totp';

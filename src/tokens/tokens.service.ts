@@ -59,7 +59,7 @@ export class TokensService {
 
   async issue(user: TokenSubject, clientId: string, opts: TokenOptions = {}): Promise<string> {
     const { token, step } = this.newToken(user, clientId, opts);
-    // Plain SQL on the login's hot path: the ORM's query building cost more than the insert (issue 10).
+    // Plain SQL on the login's hot path: the ORM's query building cost more than the insert (BENCHMARKS.md).
     await runSql(this.tokens.manager.connection, step.sql, step.params);
     await this.issued(user, clientId, opts.kind ?? 'auth_token');
     return token;

@@ -1,5 +1,5 @@
 import * as bcrypt from 'bcryptjs';
-import { loadConfig } from '@/config/app-config';
+import { loadConfig } from '@/config/load-config';
 import { CheckAdmission } from './check-admission';
 import { ARGON2_OPTIONS, CURRENT_SETTING, PasswordHasher, hashSetting } from './password-hasher';
 

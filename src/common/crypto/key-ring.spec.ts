@@ -1,5 +1,5 @@
 import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { loadConfig } from '@/config/app-config';
+import { loadConfig } from '@/config/load-config';
 import { KeyRing, UnopenableError } from './key-ring';
 
 const A = 'a1'.repeat(32);

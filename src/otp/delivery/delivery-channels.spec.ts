@@ -1,4 +1,4 @@
-import { loadConfig } from '@/config/app-config';
+import { loadConfig } from '@/config/load-config';
 import { DeliveryChannels } from './delivery-channels';
 import type { DeliveryResult, OtpDeliveryChannel, OtpMessage } from './otp-delivery-channel';
 

@@ -1,4 +1,4 @@
-import { loadConfig } from '@/config/app-config';
+import { loadConfig } from '@/config/load-config';
 import { CheckAdmission } from '../check-admission';
 import * as bcrypt from 'bcryptjs';
 import { PasswordHasher, importedHashProblem } from '../password-hasher';

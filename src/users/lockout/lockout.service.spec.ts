@@ -1,4 +1,4 @@
-import { loadConfig } from '@/config/app-config';
+import { loadConfig } from '@/config/load-config';
 import type { DomainEvents } from '@/events/domain-events';
 import type { UserRepository } from '../user.repository';
 import { LockoutPolicy } from './lockout.policy';

@@ -1,4 +1,4 @@
-import { loadConfig } from '@/config/app-config';
+import { loadConfig } from '@/config/load-config';
 import type { UserRepository } from '../../user.repository';
 import type { ShadowUsers } from '../shadow-users';
 import { LdapCredentialSource } from './ldap-credential-source';
