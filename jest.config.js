@@ -22,6 +22,8 @@ const SQLITE_ONLY = [
 // Issue 9: the console in Chromium (its routes run on both engines in console.e2e-spec.ts).
 SQLITE_ONLY.push('/test/console-browser\\.e2e-spec\\.ts$');
 SQLITE_ONLY.push('/test/live-production\\.e2e-spec\\.ts$'); // issue 7: a production process on SQLite
+// The documentation's links and wording: no database involved, so once is enough.
+SQLITE_ONLY.push('/test/docs\\.e2e-spec\\.ts$');
 // Suites that need PostgreSQL itself (several replicas on one database, an outage in the middle).
 const POSTGRES_ONLY = ['/test/postgres/'];
 

@@ -8,7 +8,7 @@ import { TestApp } from './support/harness';
  * The OpenAPI documents generated from the code, on the internal listener, checked against Plaid's
  * reference for the three endpoints it calls (https://plaid.com/exchange/docs/authentication/, as
  * test/fixtures/plaid-reference.json holds it: request fields, statuses, response fields at every depth)
- * and against the README's error table. Everything it reads is in the repository, so a bank's clone
+ * and against the error table of docs/api.md. Everything it reads is in the repository, so a bank's clone
  * runs it as it is; test/fixtures/refresh-plaid-reference.js holds the fixture against Plaid's page.
  */
 
@@ -21,7 +21,7 @@ type PlaidEndpoint = {
 const PLAID = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'plaid-reference.json'), 'utf8')) as {
   endpoints: Record<string, PlaidEndpoint>;
 };
-const README = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+const API_DOC = readFileSync(join(__dirname, '..', 'docs', 'api.md'), 'utf8');
 
 /** What Plaid's reference says of one endpoint, by its heading there ('POST /users/auth_token'). */
 function plaid(heading: string): PlaidEndpoint {
@@ -46,11 +46,11 @@ const responseNamesIn = (heading: string) =>
       .flatMap((r) => (r.fields ?? []).map(leaf)),
   );
 
-/** The README's error table (section "The API"): error id -> status. */
-function readmeErrors(): Map<string, number> {
-  const start = README.indexOf('\n## The API\n');
+/** The error table of docs/api.md (heading "Error ids"): error id -> status. */
+function documentedErrors(): Map<string, number> {
+  const start = API_DOC.indexOf('\n### Error ids\n');
   expect(start).toBeGreaterThan(0);
-  const api = README.slice(start, README.indexOf('\n## ', start + 1));
+  const api = API_DOC.slice(start, API_DOC.indexOf('\n#', start + 1));
   return new Map([...api.matchAll(/^\| (\d{3}) \| `([A-Z_]+)` \|/gm)].map((m) => [m[2], Number(m[1])]));
 }
 
@@ -261,8 +261,8 @@ describe('OpenAPI documents', () => {
     }
   });
 
-  it("puts each error id under the README's status for it, and documents every id of the table", () => {
-    const table = readmeErrors();
+  it("puts each error id under docs/api.md's status for it, and documents every id of the table", () => {
+    const table = documentedErrors();
     expect(table.get('ACCOUNT_LOCKED')).toBe(403);
     // the table a bank reads is the one the code answers with
     const known: string[] = Object.values(ErrorId);
