@@ -10,7 +10,7 @@ import { Replica } from './support/replica';
 import { TcpProxy } from './support/tcp-proxy';
 
 /**
- * The gauges an operator alerts on (README, "Metrics"): an open circuit breaker, maintenance mode, and
+ * The gauges an operator alerts on (docs/operations.md, "Metrics"): an open circuit breaker, maintenance mode, and
  * throttling held per process because Redis does not answer; and Nest's own start-up lines kept out of
  * a start at LOG_LEVEL=info.
  */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
  * parsed by PyYAML (the library yamllint runs on, so no second YAML parser to install) and checked
  * for what Kubernetes and Docker Compose would refuse or silently get wrong (a probe on a port name
  * the container does not have, a selector that selects nothing, a number where Kubernetes wants a
- * string) and for the listeners' contract of README's "Listeners": Plaid's port through the proxy or
+ * string) and for the listeners' contract of docs/api.md's "Listeners": Plaid's port through the proxy or
  * ingress, the staff port kept to support, the management port to the kubelet and Prometheus.
  * No cluster and no container engine run here; both engines' projects run it (it starts no app).
  */

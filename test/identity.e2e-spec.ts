@@ -3,7 +3,7 @@ import { Res, TEST_ENGINE, TestApp, expectEnvelope } from './support/harness';
 import { userView } from './support/sources';
 
 /**
- * Locks follow the person (README, "Locks follow the person"): a bank whose login takes a username, an
+ * Locks follow the person (docs/security.md, "Locks follow the person"): a bank whose login takes a username, an
  * email or a customer number for one customer (a real HTTP server plays the bank, answering the same
  * reference for three identifiers). Once the bank said who it is, every lock, count and second-factor
  * attempt is that customer's, whatever was typed; wrong passwords count against the typed name.

@@ -25,7 +25,7 @@ function sealedTheOldWay(key: string, secret: string, userId: string): string {
 }
 
 /**
- * README, "Keys that rotate": a bank replaces ENCRYPTION_KEY and the id_token key without breaking
+ * docs/security.md, "Keys that rotate": a bank replaces ENCRYPTION_KEY and the id_token key without breaking
  * enrolled authenticator apps, passcodes in flight or id_tokens already issued.
  */
 describe(`key rotation (${TEST_ENGINE})`, () => {

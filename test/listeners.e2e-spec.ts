@@ -44,7 +44,7 @@ function send(server: Server, method: Method, path: string, body?: object): Prom
 }
 
 /** Routes of the internal listener (section 1), each answering 200 there to an admin key. */
-// A query the route takes: admin routes refuse a parameter they do not know (400 naming it, README).
+// A query the route takes: admin routes refuse a parameter they do not know (400 naming it, docs/api.md).
 const INTERNAL: [Method, string, object?, string?][] = [
   ['GET', '/admin/users', undefined, 'institution_id=default'],
   ['GET', '/admin/outbox', undefined, 'to=nobody%40example.com'],

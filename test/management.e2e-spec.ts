@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { TEST_ENGINE, TestApp, expectEnvelope } from './support/harness';
 
 /**
- * The management listener (README, "Listeners"): with MANAGEMENT_PORT set, /metrics, /healthz and
+ * The management listener (docs/api.md, "Listeners"): with MANAGEMENT_PORT set, /metrics, /healthz and
  * /readyz answer there and nothing else does, and /metrics leaves the internal (staff) listener. The
  * scraper reaches the management port on an address where the staff port is not listening at all:
  * the internal listener stays on 127.0.0.1, the management one on 127.0.0.2 (both loopback on Linux).

@@ -9,7 +9,7 @@ import { CLIENT } from './support/harness';
 
 // A customer in real headless Chromium (Debian's /usr/bin/chromium): the pages work as a browser
 // runs them (cookie, CSP form-action on the last redirect), and land on the client's redirect URI.
-// PXAUTH_SCREENSHOT=docs/oauth-signin.png also saves the sign-in page there, for the README.
+// PXAUTH_SCREENSHOT=docs/oauth-signin.png also saves the sign-in page there, for docs/oauth.md.
 describe('OAuth sign-in in Chromium', () => {
   let t: TestApp;
   let browser: Chromium;

@@ -87,7 +87,7 @@ describe('token endpoints through openid-client (issue 10, PRODUCT.md section 8)
     expect((await clientFor(t, KEYS.rs).introspect(auth_token)).active).toBe(true);
   });
 
-  it('a staff key revoked in the database stops working within STAFF_KEY_CACHE_MS (the staleness the README states)', async () => {
+  it('a staff key revoked in the database stops working within STAFF_KEY_CACHE_MS (the staleness docs/api.md states)', async () => {
     const { auth_token } = await loginToken();
     const staff = t.px.app.get(StaffService);
     const revokeInDb = (id: string) =>

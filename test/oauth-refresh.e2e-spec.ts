@@ -20,7 +20,7 @@ interface Tokens {
 }
 
 // The refresh grant against the user's lock and auth epoch, and RFC 7009 section 2.1's revocation of
-// a refresh token with the access tokens of its grant (README, "OAuth").
+// a refresh token with the access tokens of its grant (docs/oauth.md).
 describe('OAuth refresh and revocation', () => {
   let t: TestApp;
   beforeAll(async () => {

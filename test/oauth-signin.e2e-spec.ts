@@ -7,7 +7,7 @@ import { KBA_ANSWERS, PASSWORD, Res, TestApp, totpAt, wrongTotp } from './suppor
 import { Browser, PLAID_REDIRECT, inputValues, redirected } from './support/oauth';
 import { storedRows } from './support/stored';
 
-// The hosted sign-in, one flow with the legacy path (README, "OAuth").
+// The hosted sign-in, one flow with the legacy path (docs/oauth.md).
 describe('OAuth sign-in pages', () => {
   let t: TestApp;
   beforeAll(async () => {

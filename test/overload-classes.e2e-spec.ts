@@ -4,7 +4,7 @@ import { Labels, sample, scrape } from './support/metrics';
 import { Browser, redirected } from './support/oauth';
 
 /**
- * The two classes of the admission control (the README's "Under load"): Plaid's legacy calls and the
+ * The two classes of the admission control (docs/operations.md, "Two classes of checks"): Plaid's legacy calls and the
  * public OAuth sign-in pages each get their share of the argon2 checks while the other waits, and are
  * shed on their own queue. Real logins on both paths, two checks at a time, against an 800 ms queue: a
  * flood of one path is shed while the other's logins, sent in the middle of it, are all answered.

@@ -17,7 +17,7 @@ import { Grant, authTokenGrant } from './grant';
 import { attemptsInFlight } from './in-flight';
 
 /**
- * POST /users/:user_id/2fa (README, "Locks follow the person"). Two attempts are taken before the answer
+ * POST /users/:user_id/2fa (docs/security.md, "Locks follow the person"). Two attempts are taken before the answer
  * is judged, one of the challenge's and one of the person's (whatever identifier they typed, and
  * carrying the wrong passwords of the name typed at the login), so a burst over any number of
  * challenges and identifiers judges no more than LOCKOUT_THRESHOLD wrong answers before the lock. A

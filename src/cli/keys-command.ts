@@ -23,7 +23,7 @@ const TRIES = 3;
 
 /**
  * Re-seals every TOTP secret (the only value sealed at rest) under the first of ENCRYPTION_KEYS, so
- * that the older keys can be dropped (README, "Keys that rotate"). Batches in id order; each row is
+ * that the older keys can be dropped (docs/security.md, "Keys that rotate"). Batches in id order; each row is
  * written by a conditional UPDATE that holds only if its ciphertext is still the one read, so a
  * re-enrolment meanwhile, on any replica, is never overwritten. Safe to run again, and while serving.
  */

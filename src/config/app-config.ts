@@ -26,7 +26,7 @@ export class AppConfig {
   @Transform(int) @IsInt() @Min(0) @Max(65535) PORT = 3000;
   @IsString() ADMIN_HOST = '127.0.0.1';
   @Transform(int) @IsInt() @Min(0) @Max(65535) ADMIN_PORT = 3001;
-  /** The management listener (README, "Listeners"): /metrics, /healthz and /readyz only; off unless a port is set. */
+  /** The management listener (docs/api.md, "Listeners"): /metrics, /healthz and /readyz only; off without a port. */
   @IsString() MANAGEMENT_HOST = '0.0.0.0';
   @IsOptional() @Transform(int) @IsInt() @Min(0) @Max(65535) MANAGEMENT_PORT?: number;
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
@@ -69,7 +69,7 @@ export class AppConfig {
     message: 'ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64',
   })
   ENCRYPTION_KEY?: string;
-  /** Comma-separated keys as ENCRYPTION_KEY, newest first: the first seals, every one opens (README, "Keys that rotate"). */
+  /** Comma-separated keys as ENCRYPTION_KEY, newest first: the first seals, every one opens (docs/security.md, "Keys that rotate"). */
   @Transform(list)
   @IsOptional()
   @Matches(KEY_FORMAT, {
@@ -176,7 +176,7 @@ export class AppConfig {
   REFRESH_TOKEN_TTL = 395 * 86_400_000;
   /** The id_token signing key: a PKCS#8 PEM or a private JWK (EC P-256 for ES256, RSA for RS256). */
   @IsOptional() @IsString() ID_TOKEN_KEY?: string;
-  /** Several id_token keys, newest first (README, "Keys that rotate"): a JSON array of PEMs or JWKs, a JWK Set, or PEM blocks one after another. */
+  /** Several id_token keys, newest first (docs/security.md, "Keys that rotate"): a JSON array of PEMs or JWKs, a JWK Set, or PEM blocks one after another. */
   @IsOptional() @IsString() ID_TOKEN_KEYS?: string;
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'OAUTH_ISSUER must be an http(s) URL' }) OAUTH_ISSUER =
     'http://localhost:3000';

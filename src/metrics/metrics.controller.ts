@@ -5,7 +5,7 @@ import { MetricsRegistry } from './metrics.registry';
 
 /**
  * Prometheus' text format, no key: on the management listener when it is open, else on the internal
- * one (both private; README, "Listeners").
+ * one (both private; docs/api.md, "Listeners").
  */
 @ApiExcludeController()
 @ServedOn('internal', 'management')

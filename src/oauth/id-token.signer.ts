@@ -31,7 +31,7 @@ interface SigningKey {
 /**
  * Signs id_tokens with `jose` (PRODUCT.md section 14): ES256 for an EC P-256 key, RS256 for an RSA
  * key, from ID_TOKEN_KEY (one PKCS#8 PEM or private JWK) or ID_TOKEN_KEYS (several, newest first:
- * README, "Keys that rotate"). The first key signs and names itself in the header's `kid`; the JWKS
+ * docs/security.md, "Keys that rotate"). The first key signs and names itself in the header's `kid`; the JWKS
  * lists every key, so a token signed before a rotation still verifies after it. Plaid reads only `sub`.
  */
 @Injectable()

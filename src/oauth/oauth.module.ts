@@ -23,7 +23,7 @@ import { TokenGrants } from './token.service';
 /**
  * Plaid Exchange OAuth: the authorize endpoint and hosted sign-in pages over the auth module's one
  * login, and the token endpoint over the tokens module; every OAuth route but the style sheet and the
- * public key is limited per source address by default (README, "OAuth").
+ * public key is limited per source address by default (docs/oauth.md).
  */
 @Module({
   imports: [

@@ -29,7 +29,7 @@ const TAG_BYTES = 16;
 const NONE = 0xffff;
 // Bound to its purpose: a ciphertext made for anything else under this key never opens as a sign-in.
 const AAD = Buffer.from('pxauth oauth sign-in cookie v1');
-// Nothing a bounded authorize request seals comes near it (README, "OAuth"); anything longer is forged.
+// Nothing a bounded authorize request seals comes near it (docs/oauth.md); anything longer is forged.
 const MAX_COOKIE = 4096;
 
 /**
@@ -42,7 +42,7 @@ const MAX_COOKIE = 4096;
 @Injectable()
 export class SignInCookies {
   // Newest first: the first seals and MACs, each opens and verifies, so a sign-in begun before a key
-  // rotation still finishes after it (README, "Keys that rotate").
+  // rotation still finishes after it (docs/security.md, "Keys that rotate").
   private readonly sealKeys: Buffer[];
   private readonly csrfKeys: Buffer[];
 

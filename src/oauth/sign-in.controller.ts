@@ -19,13 +19,13 @@ import { OpenSignIn, SignIns } from './sign-ins';
 /**
  * Plaid's `state` is opaque to us but bounded: RFC 6749 Appendix A.5 makes it printable ASCII (VSCHAR),
  * and 1,024 characters is several times the base64 blob Plaid sends. The bound keeps the sealed sign-in
- * cookie within what a browser stores (README, "OAuth").
+ * cookie within what a browser stores (docs/oauth.md).
  */
 export const STATE_MAX = 1024;
 const VSCHARS = /^[\x20-\x7e]*$/;
 
 /**
- * Plaid's authorization endpoint and the hosted sign-in pages, on the public listener (README, "OAuth").
+ * Plaid's authorization endpoint and the hosted sign-in pages, on the public listener (docs/oauth.md).
  * Plain forms: the pages work without JavaScript, and curl can walk them.
  *
  * Throttled per source address by SignInPagesThrottle (OAUTH_THROTTLE_PER_ADDRESS), before anything is

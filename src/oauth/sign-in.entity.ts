@@ -12,7 +12,7 @@ export class SignIn {
   @PrimaryColumn({ name: 'id_hash', type: 'varchar', length: 64 }) idHash: string;
   @Column({ name: 'client_id', type: 'varchar', length: 64 }) clientId: string;
   @Column({ name: 'redirect_uri', type: 'varchar', length: 512 }) redirectUri: string;
-  /** Plaid's opaque state, echoed on every redirect: up to 1,024 characters (README, "OAuth"). */
+  /** Plaid's opaque state, echoed on every redirect: up to 1,024 characters (docs/oauth.md). */
   @Column({ type: 'text' }) state: string;
   @Column({ name: 'code_challenge', type: 'varchar', length: 128, nullable: true }) codeChallenge: string | null;
   @Column({ type: 'varchar', length: 256, nullable: true }) nonce: string | null;

@@ -21,7 +21,7 @@ type Body = Record<string, unknown>;
 class SignInTaken extends Error {}
 
 /**
- * The hosted sign-in, one flow with the legacy path (README, "OAuth"): the password goes through
+ * The hosted sign-in, one flow with the legacy path (docs/oauth.md): the password goes through
  * AuthService.authenticate, the second factor through TwoFactorService.answer and sends through
  * SendOtpService, with the same counters, verifiers and events; only the grant is a code, and one
  * sign-in gives at most one (SignIns.claimCode, in the grant, before the code exists).

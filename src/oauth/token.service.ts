@@ -28,7 +28,7 @@ export interface TokenAnswer {
 type Body = Record<string, unknown>;
 
 /**
- * POST /oauth2/token's two grants (README, "OAuth"): authorization_code (with PKCE when the
+ * POST /oauth2/token's two grants (docs/oauth.md): authorization_code (with PKCE when the
  * code has a challenge) and refresh_token, which keeps the refresh token valid (no rotation: Plaid
  * does not store a new one) for as long as the sign-in it came from still stands. Every token lives
  * in the tokens module, beside the legacy auth_tokens.

@@ -49,7 +49,7 @@ export class TotpService {
 
   /**
    * A secret no configured key opens is the bank's configuration, not the customer's code: a 503 that
-   * Plaid retries, never a wrong passcode that would count toward a lockout (README, "Keys that rotate").
+   * Plaid retries, never a wrong passcode that would count toward a lockout (docs/security.md, "Keys that rotate").
    */
   private open(user: User): string {
     try {

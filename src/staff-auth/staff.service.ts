@@ -22,8 +22,8 @@ export interface RevokedStaffKey {
 /**
  * How long a process may trust a staff key it has looked up without asking the database again: the
  * bank's data API calls introspection on every request, and a key lookup per call was a third of its
- * cost. A key revoked in the database stops working on every replica within this (README, "Staff
- * keys"); only keys that were found are kept, so wrong keys cannot fill the cache.
+ * cost. A key revoked in the database stops working on every replica within this (docs/api.md, "Staff
+ * keys are cached"); only keys that were found are kept, so wrong keys cannot fill the cache.
  */
 export const STAFF_KEY_CACHE_MS = 5_000;
 const STAFF_KEY_CACHE_MAX = 1_000;

@@ -45,7 +45,7 @@ export class SharedOrLocalStorage implements ThrottlerStorage, OnApplicationShut
 
   /**
    * Whether the limits are this process's alone: from Redis' first failure until it answers again, so
-   * that an operator's alert holds through a quiet spell that asks Redis nothing (README, "Metrics").
+   * that an operator's alert holds through a quiet spell that asks Redis nothing (docs/operations.md, "Metrics").
    */
   get perProcess(): boolean {
     return this.degraded;

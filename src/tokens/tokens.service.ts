@@ -10,7 +10,7 @@ import { runSql } from '@/database/sql';
 import { SqlStep, TransactionAborted, runTransaction } from '@/database/transaction';
 import { AuthToken, TokenKind } from './auth-token.entity';
 
-/** OAuth's tokens (README, "OAuth"): their kind, lifetime, the code they came from and its epoch. */
+/** OAuth's tokens (docs/oauth.md): their kind, lifetime, the code they came from and its epoch. */
 export interface TokenOptions {
   kind?: TokenKind;
   ttl?: number;

@@ -62,7 +62,7 @@ class Lane {
 }
 
 /**
- * Admission control in front of the password and KBA-answer checks (the README's "Under load"). At
+ * Admission control in front of the password and KBA-answer checks (docs/operations.md, "Shedding and throttling"). At
  * most OVERLOAD_CONCURRENCY argon2 verifies run at once (by default one per CPU, at most the thread
  * pool); the rest wait in order, in one queue per class. While both classes have checks waiting, each
  * gets its share of the check time (OVERLOAD_SIGNIN_SHARE for the sign-in pages, the rest for Plaid);

@@ -29,7 +29,7 @@ export class User {
   @Column({ type: 'varchar', length: 8, default: 'local' }) source: UserSource;
   @Column({ type: 'varchar', length: 256, nullable: true }) reference: string | null;
   /**
-   * The person's own lock and count (README, "Locks follow the person"): wrong second-factor answers,
+   * The person's own lock and count (docs/security.md, "Locks follow the person"): wrong second-factor answers,
    * staff locks, and locks that wrong passwords earned under a name this user holds. `lockedUntil` is 0
    * when unlocked and FOREVER when only staff can unlock; `inFlight` is the part of `failures` not judged yet.
    */

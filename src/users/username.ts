@@ -29,7 +29,7 @@ export function storedUsername(raw: string): string {
  * look alike on a support screen, nothing Unicode has not assigned yet (its meaning, and so its
  * normal form, may change), and right-to-left text under the Bidi Rule. NFKC maps what RFC 8264
  * calls HasCompat (full-width letters, "㎒") before the check instead of refusing it, as usernames
- * have always been compared (the README's "The API").
+ * have always been compared (docs/api.md).
  */
 export function normalizeUsername(raw: string, caseSensitive: boolean): string {
   if (hasLoneSurrogate(raw)) throw PxError.invalid('username: must not contain unpaired surrogate characters');

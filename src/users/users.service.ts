@@ -41,7 +41,7 @@ export class UsersService {
     };
   }
 
-  /** Where the user's own lock and counts are kept, whatever identifier they typed (README, "Locks follow the person"). */
+  /** Where the user's own lock and counts are kept, whatever identifier they typed (docs/security.md). */
   keyOf(user: User): PersonKey {
     return { userId: user.id, institutionId: user.institutionId, usernameNorm: user.usernameNorm };
   }

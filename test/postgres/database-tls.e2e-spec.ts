@@ -9,7 +9,7 @@ import { TestApp } from '../support/harness';
 import { PgTlsProxy } from '../support/pg-tls-proxy';
 
 /**
- * TLS to PostgreSQL (README, "PostgreSQL over TLS"): pxauth in front of a PostgreSQL that speaks TLS
+ * TLS to PostgreSQL (docs/deployment.md, "PostgreSQL over TLS"): pxauth in front of a PostgreSQL that speaks TLS
  * with a certificate for 127.0.0.1 from a CA this test makes (a TLS-ending proxy in front of this
  * machine's server). verify-full with the right CA signs in and serves; a wrong CA, or a host the
  * certificate does not name, is refused before anything is sent; require encrypts without checking.

@@ -106,7 +106,7 @@ export class BankServer {
     return send(res, 200, { result: 'valid', reference, phone, email, terms_pending, segment: 'retail' });
   }
 
-  /** The check a bank's developers would write from the README: HMAC over "<timestamp>.<body>", 5 minutes. */
+  /** The check a bank would write from docs/credential-sources.md: HMAC over "<timestamp>.<body>", 5 minutes. */
   private signedByPxauth(req: IncomingMessage, body: Buffer): boolean {
     if (!this.key) return !!(req.socket as TLSSocket).authorized;
     const ts = String(req.headers['x-pxauth-timestamp'] ?? '');

@@ -26,7 +26,7 @@ interface MasterKey {
  * purpose: AES-256-GCM for TOTP secrets at rest, HMAC-SHA256 for OTP codes, and for stable send-method
  * ids; `derive` gives a module a key of its own purpose (a distinct `info` string is a distinct,
  * independent key: RFC 5869 3.2). The first key seals and MACs; every listed key opens and verifies,
- * so that a rotation (README, "Keys that rotate") breaks nothing sealed under the key before.
+ * so that a rotation (docs/security.md, "Keys that rotate") breaks nothing sealed under the key before.
  */
 @Injectable()
 export class KeyRing {

@@ -12,7 +12,7 @@ const MOST_PER_SLICE = 256;
  * iteration that parsed it, a flood of sheds made iterations of 200 ms, and of 300 clients connecting at
  * once the last waited 10 s to be accepted at all. The management listener's requests (a scrape, a probe)
  * start first, then the internal listener's, so staff calls and introspection are never queued behind
- * Plaid's (README, "Under load").
+ * Plaid's (docs/operations.md, "Shedding and throttling").
  */
 export class FairStart {
   private readonly waiting: Record<Listener, (() => void)[]> = { management: [], internal: [], public: [] };

@@ -76,7 +76,7 @@ export class OAuth1764600000000 implements MigrationInterface {
     );
 
     // Clients made before this migration keep working with Plaid's redirect URI; an existing sandbox
-    // gets the loopback URIs a new one is seeded with (README, "OAuth").
+    // gets the loopback URIs a new one is seeded with (docs/oauth.md).
     const now = Date.now();
     const clients = (await q.query('SELECT id FROM partner_client')) as { id: string }[];
     for (const { id } of clients) {

@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner, TableColumn } from 'typeorm';
 
 /**
  * OAuth tokens remember the user's auth epoch of the sign-in their grant came from, so that a refresh
- * after a password change, a factor reset or a lock is refused (README, "OAuth"). Tokens issued before
+ * after a password change, a factor reset or a lock is refused (docs/oauth.md). Tokens issued before
  * this migration take the user's epoch as it is now: their customers keep their connections, and the
  * next change of that epoch ends them like any other.
  */

@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner, Table } from 'typeorm';
 
 /**
  * The settings of imported password hashes not upgraded yet, so that every login check costs one
- * verify of each and its time does not tell which usernames exist (the README's "Security").
+ * verify of each and its time does not tell which usernames exist (docs/security.md, "Imported passwords").
  */
 export class LegacyHashSetting1764750000000 implements MigrationInterface {
   name = 'LegacyHashSetting1764750000000';

@@ -10,7 +10,7 @@ export class CircuitBreaker {
   private probing = false;
 
   constructor(
-    /** What it guards, as the `breaker` label of `pxauth_breaker_open` (README, "Metrics"). */
+    /** What it guards, as the `breaker` label of `pxauth_breaker_open` (docs/operations.md, "Metrics"). */
     readonly name: string,
     private readonly failures: number,
     private readonly cooldownMs: number,

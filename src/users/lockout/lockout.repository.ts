@@ -13,7 +13,7 @@ export interface GuardKey {
 }
 
 /**
- * A person pxauth knows (README, "Locks follow the person"): the user row holds the lock, whatever
+ * A person pxauth knows (docs/security.md, "Locks follow the person"): the user row holds the lock, whatever
  * identifier was typed. `usernameNorm` is the name the user holds now, whose password count support
  * staff see beside the person's own and clear with it.
  */

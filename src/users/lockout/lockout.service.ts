@@ -26,7 +26,7 @@ export interface LockState {
 }
 
 /**
- * Consecutive failures, kept where the README's "Locks follow the person" says: wrong passwords per
+ * Consecutive failures, kept where docs/security.md's "Locks follow the person" says: wrong passwords per
  * typed (institution, username), since nobody can say yet who was meant; wrong second-factor answers
  * and staff locks on the person, whatever identifier they signed in with. A name locked by wrong
  * passwords locks the user who holds it too. An attempt is taken before the answer is judged, so no
