@@ -3,8 +3,8 @@ import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/com
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ModulesContainer } from '@nestjs/core';
 import { validate } from '@readme/openapi-parser';
+import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage } from 'class-validator';
-import type { Application } from 'express';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -54,9 +54,8 @@ function nestRoutes(t: TestApp): Route[] {
 
 /** Express's own table: what the listeners really route, whoever registered it. */
 function expressRoutes(t: TestApp): string[] {
-  const express = t.px.app.getHttpAdapter().getInstance() as Application & {
-    router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
-  };
+  type Layer = { route?: { path: string; methods: Record<string, boolean> } };
+  const express = t.px.app.getHttpAdapter().getInstance() as unknown as { router: { stack: Layer[] } };
   // AppModule's middleware mount (forRoutes('{*path}')) is a route of every method to Express: not an answer.
   return express.router.stack
     .filter((l) => l.route && l.route.path !== '/{*path}')
@@ -139,8 +138,7 @@ describe('OpenAPI documents and the routes they describe', () => {
     for (const [re, reason] of ABSENT) expect([reason, routes.some((r) => re.test(key(r)))]).toEqual([reason, true]);
   });
 
-  it('document every body and query DTO field for field, with what its validation requires marked required', () => {
-    const storage = getMetadataStorage();
+  it('document every body and query DTO field for field, nested ones too, with what validation requires required', () => {
     let checked = 0;
     for (const r of routes) {
       const doc = docs[r.listeners.includes('public') ? 'public' : 'internal'];
@@ -152,33 +150,20 @@ describe('OpenAPI documents and the routes they describe', () => {
       >;
       const types = Reflect.getMetadata('design:paramtypes', r.controller.prototype, r.handler) as Type[];
       for (const [argKey, { index }] of Object.entries(args)) {
-        const kind = Number(argKey.split(':')[0]);
+        const kind = Number(argKey.split(':')[0]) as RouteParamtypes;
         if (kind !== RouteParamtypes.BODY && kind !== RouteParamtypes.QUERY) continue;
         const dto = types[index];
-        const rules = storage.getTargetValidationMetadatas(dto, '', true, false);
-        const fields = [...new Set(rules.map((m) => m.propertyName))].sort();
-        const optional = new Set(rules.filter((m) => m.type === 'conditionalValidation').map((m) => m.propertyName));
-        const required = fields.filter((f) => !optional.has(f));
         const at = `${key(r)} ${dto.name}`;
-        expect([at, fields.length > 0]).toEqual([at, true]);
         if (kind === RouteParamtypes.QUERY) {
+          const { fields, required } = rulesOf(dto);
+          expect([at, fields.length > 0]).toEqual([at, true]);
           const params = (op.parameters ?? []).filter((p: any) => p.in === 'query');
-          expect([at, params.map((p: any) => p.name).sort()]).toEqual([at, fields]);
-          expect([
-            at,
-            params
-              .filter((p: any) => p.required)
-              .map((p: any) => p.name)
-              .sort(),
-          ]).toEqual([at, required]);
-        } else {
-          for (const [type, media] of Object.entries<any>(op.requestBody.content)) {
-            const ref: string = media.schema.$ref;
-            const schema = doc.components.schemas[ref.split('/').pop()!];
-            expect([at, type, Object.keys(schema.properties).sort()]).toEqual([at, type, fields]);
-            expect([at, type, [...(schema.required ?? [])].sort()]).toEqual([at, type, required]);
-          }
-        }
+          const names = (ps: any[]) => ps.map((p: any) => p.name as string).sort();
+          expect([at, names(params)]).toEqual([at, fields]);
+          expect([at, names(params.filter((p: any) => p.required))]).toEqual([at, required]);
+        } else
+          for (const [type, media] of Object.entries<any>(op.requestBody.content))
+            matchesDto(doc, media.schema, dto, `${at} ${type}`);
         checked++;
       }
     }
@@ -186,3 +171,28 @@ describe('OpenAPI documents and the routes they describe', () => {
     expect(checked).toBeGreaterThanOrEqual(15);
   });
 });
+
+/** A DTO's validated fields, and those that no @IsOptional makes optional. */
+function rulesOf(dto: Type): { fields: string[]; required: string[]; nested: string[] } {
+  const rules = getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false);
+  const fields = [...new Set(rules.map((m) => m.propertyName))].sort();
+  const optional = new Set(rules.filter((m) => m.type === 'conditionalValidation').map((m) => m.propertyName));
+  const nested = [...new Set(rules.filter((m) => m.type === 'nestedValidation').map((m) => m.propertyName))];
+  return { fields, required: fields.filter((f) => !optional.has(f)), nested };
+}
+
+/** The schema has the DTO's fields, its required ones required, and so for each nested DTO (@ValidateNested). */
+function matchesDto(doc: any, ref: { $ref?: string }, dto: Type, at: string): void {
+  const schema = doc.components.schemas[String(ref.$ref).split('/').pop()!];
+  const { fields, required, nested } = rulesOf(dto);
+  expect([at, fields.length > 0, Object.keys(schema?.properties ?? {}).sort()]).toEqual([at, true, fields]);
+  expect([at, [...(schema.required ?? [])].sort()]).toEqual([at, required]);
+  for (const field of nested) {
+    // The class its @Type names, as the validation pipe builds it from a request's body.
+    const built = (plainToInstance(dto, { [field]: [{}] }) as Record<string, unknown[]>)[field];
+    const inner = (built[0] as object).constructor as Type;
+    expect([at, field, inner === Object]).toEqual([at, field, false]);
+    const property = schema.properties[field];
+    matchesDto(doc, property.items ?? property, inner, `${at}.${field}`);
+  }
+}
