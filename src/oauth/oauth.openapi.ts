@@ -43,6 +43,14 @@ const OAUTH_OFF = {
 };
 const page = (status: number, description: string) =>
   ApiResponse({ status, description, content: HTML, headers: PAGE_HEADERS });
+/** Past OAUTH_THROTTLE_PER_ADDRESS, counted before anything is read (RFC 6585 4). */
+const throttledPage = () =>
+  ApiResponse({
+    status: 429,
+    description: 'Past OAUTH_THROTTLE_PER_ADDRESS: a page saying to wait.',
+    content: HTML,
+    headers: { ...PAGE_HEADERS, 'Retry-After': { description: 'Seconds.', schema: { type: 'integer' } } },
+  });
 
 export class SignInForm {
   @ApiProperty({ maxLength: 256, description: "The customer's username." }) username: string;
@@ -165,7 +173,7 @@ export const ApiAuthorize = (stateMax: number) =>
     ApiResponse(REDIRECT),
     page(400, 'An unknown client or redirect URI, or a bad state: a page, never a redirect (RFC 6749 4.1.2.1).'),
     ApiResponse(OAUTH_OFF),
-    page(429, 'Past OAUTH_THROTTLE_PER_ADDRESS: a page, with Retry-After.'),
+    throttledPage(),
   );
 
 /** One form of the sign-in pages: the sign-in's cookie, its CSRF token, and what the next page may be. */
@@ -179,7 +187,7 @@ export const ApiSignInStep = (summary: string, form: new () => object, pages: [n
     ApiResponse(REDIRECT),
     page(403, "The CSRF token is not this sign-in's, or the account is locked or its terms are pending."),
     ApiResponse(OAUTH_OFF),
-    page(429, 'Past OAUTH_THROTTLE_PER_ADDRESS: a page, with Retry-After.'),
+    throttledPage(),
   );
 
 export const ApiToken = () =>
