@@ -112,7 +112,9 @@ describe('OpenAPI documents', () => {
     const plaidPaths = Object.keys(pub.paths).filter((p) => p.startsWith('/users/'));
     expect(plaidPaths.sort()).toEqual(['/users/auth_token', '/users/{user_id}/2fa', '/users/{user_id}/sendOtp']);
     expect(Object.keys(pub.paths).filter((p) => /^\/(admin|tokens|metrics|openapi)/.test(p))).toEqual([]);
-    expect(Object.keys(pub.components.securitySchemes).sort()).toEqual(['plaid-client-id', 'plaid-secret']);
+    // Plaid's partner headers, and OAuth's client authentication and sign-in cookie (test/openapi-oauth.e2e-spec.ts).
+    const schemes = ['oauth-client', 'plaid-client-id', 'plaid-secret', 'sign-in-cookie'];
+    expect(Object.keys(pub.components.securitySchemes).sort()).toEqual(schemes);
     expect(pub.components.securitySchemes['plaid-secret']).toMatchObject({ in: 'header', name: 'X-PLAID-SECRET' });
     for (const path of plaidPaths) expect(op(path).security).toEqual([{ 'plaid-client-id': [], 'plaid-secret': [] }]);
   });

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsDateString, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { PxError } from '@/common/errors/px.error';
@@ -16,13 +17,27 @@ export const EVENT_PAGE_MAX = 500;
  * `next_cursor` of the page before.
  */
 export class UserEventQuery {
+  @ApiPropertyOptional({ enum: Object.values(EventType) })
   @IsOptional()
   @IsIn(Object.values(EventType), { message: `must be one of ${Object.values(EventType).join(', ')}` })
   type?: EventType;
-  @IsOptional() @IsDateString({ strict: true }, { message: 'must be an RFC 3339 time' }) from?: string;
-  @IsOptional() @IsDateString({ strict: true }, { message: 'must be an RFC 3339 time' }) to?: string;
-  @IsOptional() @Matches(/^[A-Za-z0-9._-]{1,128}$/, { message: 'must be a request id' }) request_id?: string;
-  @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a next_cursor as given' }) cursor?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'Inclusive.' })
+  @IsOptional()
+  @IsDateString({ strict: true }, { message: 'must be an RFC 3339 time' })
+  from?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'Exclusive.' })
+  @IsOptional()
+  @IsDateString({ strict: true }, { message: 'must be an RFC 3339 time' })
+  to?: string;
+  @ApiPropertyOptional({ pattern: '^[A-Za-z0-9._-]{1,128}$' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,128}$/, { message: 'must be a request id' })
+  request_id?: string;
+  @ApiPropertyOptional({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'The next_cursor of the page before.' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a next_cursor as given' })
+  cursor?: string;
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: EVENT_PAGE_MAX, default: EVENT_PAGE_DEFAULT })
   @IsOptional()
   @Transform(toInt)
   @IsInt({ message: `must be a whole number from 1 to ${EVENT_PAGE_MAX}` })
@@ -33,7 +48,10 @@ export class UserEventQuery {
 
 /** `GET /admin/events`: the same filters, and the user as one of them. */
 export class EventQuery extends UserEventQuery {
-  @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'must be a user_id' }) user_id?: string;
+  @ApiPropertyOptional({ pattern: '^[A-Za-z0-9_-]{1,32}$' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'must be a user_id' })
+  user_id?: string;
 }
 
 /** An audit event as staff see it: identifiers, outcome and reasons, never a secret (none is stored). */

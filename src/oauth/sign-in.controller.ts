@@ -10,6 +10,16 @@ import { MaintenanceService } from '@/maintenance/maintenance.service';
 import { PartnersService } from '@/partners/partners.service';
 import { matchesRegistered } from '@/partners/redirect-uris';
 import { IdTokenSigner } from './id-token.signer';
+import {
+  ApiAuthorize,
+  ApiJwks,
+  ApiSignInCss,
+  ApiSignInStep,
+  CancelForm,
+  SendForm,
+  SignInForm,
+  VerifyForm,
+} from './oauth.openapi';
 import { PageTexts, pageTexts } from './page-texts';
 import { Pages, cookieOf } from './pages';
 import { S256_CHALLENGE } from './pkce';
@@ -50,6 +60,7 @@ export class SignInController {
   ) {}
 
   @Get('authorize')
+  @ApiAuthorize(STATE_MAX)
   async authorize(@Req() req: Request, @Res() res: Response): Promise<void> {
     this.assertEnabled();
     const locale = localeOf(req);
@@ -101,21 +112,39 @@ export class SignInController {
   }
 
   @Post('signin')
+  @ApiSignInStep('The password', SignInForm, [
+    [200, 'The second factor to answer, or the same page again (a second post on a sign-in past its password).'],
+    [400, 'A field missing, a username RFC 8265 refuses, or a sign-in that expired.'],
+    [401, 'The password page again: the username or password is incorrect.'],
+    [409, 'Another post on this sign-in got there first (a double submit).'],
+  ])
   signIn(@Req() req: Request, @Res() res: Response): Promise<void> {
     return this.step(req, res, (s) => this.flow.password(s, req.body as Record<string, unknown>));
   }
 
   @Post('send')
+  @ApiSignInStep('Send a passcode (OTP challenges)', SendForm, [
+    [200, 'The passcode page, saying it was sent.'],
+    [400, 'A refused send method, the send limit, no OTP challenge, or a sign-in that expired.'],
+  ])
   send(@Req() req: Request, @Res() res: Response): Promise<void> {
     return this.step(req, res, (s) => this.flow.send(s, req.body as Record<string, unknown>));
   }
 
   @Post('verify')
+  @ApiSignInStep('The passcode, TOTP code or KBA answers', VerifyForm, [
+    [400, 'A field missing, no passcode sent yet, an ended challenge, or a sign-in that expired.'],
+    [401, 'The factor page again: the answer is incorrect.'],
+    [409, 'Another post on this sign-in got there first (a double submit).'],
+  ])
   verify(@Req() req: Request, @Res() res: Response): Promise<void> {
     return this.step(req, res, (s) => this.flow.verify(s, req.body as Record<string, unknown>));
   }
 
   @Post('cancel')
+  @ApiSignInStep('Cancel: access_denied to the client (RFC 6749 4.1.2.1)', CancelForm, [
+    [400, 'A sign-in that expired.'],
+  ])
   cancel(@Req() req: Request, @Res() res: Response): Promise<void> {
     return this.step(req, res, (s) => this.flow.cancel(s));
   }
@@ -123,6 +152,7 @@ export class SignInController {
   // The stylesheet of every page and the public key check nothing and read no database: not throttled
   // (OAuthModule leaves them out), so that a page load costs one request of the address's allowance.
   @Get('assets/signin.css')
+  @ApiSignInCss()
   css(@Res() res: Response): void {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -131,6 +161,7 @@ export class SignInController {
 
   /** The id_token's public key (JWKS), for a client library or the bank; Plaid itself reads only `sub`. */
   @Get('jwks')
+  @ApiJwks()
   jwks(): ReturnType<IdTokenSigner['jwks']> {
     this.assertEnabled();
     return this.signer.jwks();

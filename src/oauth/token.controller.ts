@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { ServedOn } from '@/common/http/listener.guard';
 import { AddressThrottleGuard, ClientThrottleGuard } from '@/throttle/throttle.guard';
 import { OAuthClientGuard, authenticatedClient } from './client-auth.guard';
+import { ApiToken } from './oauth.openapi';
 import { TokenErrorsFilter } from './token-errors.filter';
 import { TokenGrants } from './token.service';
 
@@ -18,6 +19,7 @@ export class TokenController {
   constructor(private readonly grants: TokenGrants) {}
 
   @Post('token')
+  @ApiToken()
   @UseGuards(AddressThrottleGuard, OAuthClientGuard, ClientThrottleGuard)
   @UseFilters(TokenErrorsFilter)
   async token(@Req() req: Request, @Res() res: Response): Promise<void> {

@@ -1,5 +1,7 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiConsumes, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { ErrorId } from '@/common/errors/error-id';
+import { ApiErrors } from '@/common/http/api-errors';
 import { ServedOn } from '@/common/http/listener.guard';
 import { Roles, StaffGuard } from '@/staff-auth/staff.guard';
 import { INTROSPECT_ROLES } from './introspection.route';
@@ -15,7 +17,7 @@ const INTROSPECTION_SCHEMA = {
     user_id: { type: 'string' as const },
     client_id: { type: 'string' as const },
     institution_id: { type: 'string' as const },
-    token_type: { type: 'string' as const, enum: ['Bearer'] },
+    token_type: { type: 'string' as const, enum: ['Bearer', 'refresh_token'] },
     iat: { type: 'integer' as const },
     exp: { type: 'integer' as const },
   },
@@ -25,6 +27,7 @@ const INTROSPECTION_SCHEMA = {
 @ServedOn('internal')
 @Controller('tokens')
 @UseGuards(StaffGuard)
+@ApiErrors(ErrorId.INVALID_REQUEST, ErrorId.UNAUTHORIZED, ErrorId.FORBIDDEN)
 export class TokensController {
   constructor(private readonly tokens: TokensService) {}
 

@@ -6,7 +6,8 @@ import { PxError } from '../errors/px.error';
 import { listenerOf } from './listener';
 import type { Listener } from './request-context';
 
-const LISTENER_KEY = 'pxauth:listener';
+/** Where ServedOn keeps its listeners; the OpenAPI tests read it to list each listener's routes. */
+export const LISTENER_KEY = 'pxauth:listener';
 
 /** The listeners a controller answers on; controllers without it (health) answer on every one. */
 export const ServedOn = (...listeners: Listener[]) => SetMetadata(LISTENER_KEY, listeners);

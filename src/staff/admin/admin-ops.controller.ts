@@ -12,22 +12,27 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiParam } from '@nestjs/swagger';
 import { AuditTrail } from '@/audit/audit-trail.service';
 import { EventQuery } from '@/audit/audit-query';
 import { ServedOn } from '@/common/http/listener.guard';
 import { MaintenanceService } from '@/maintenance/maintenance.service';
 import { OutboxService } from '@/otp/delivery/outbox.service';
 import { PartnersService } from '@/partners/partners.service';
+import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
+import { ApiErrors } from '@/common/http/api-errors';
 import { Roles, StaffGuard } from '@/staff-auth/staff.guard';
 import { AdminAuditInterceptor } from './admin-audit.interceptor';
 import { CreateClientDto, MaintenanceDto, OutboxQuery } from './admin.dto';
+import { EventPage, IssuedCredentials, MaintenanceState, OutboxList, RevokedSecret } from './admin.openapi';
 
 /** The audit trail, the sandbox outbox, maintenance mode and Plaid's client credentials. */
 @ServedOn('internal')
 @Controller('admin')
 @UseGuards(StaffGuard)
 @UseInterceptors(AdminAuditInterceptor)
+@ApiErrors(ErrorId.INVALID_REQUEST, ErrorId.UNAUTHORIZED, ErrorId.FORBIDDEN)
 export class AdminOpsController {
   constructor(
     private readonly outbox: OutboxService,
@@ -39,24 +44,28 @@ export class AdminOpsController {
   /** The audit trail, newest first, filtered and paged with an opaque cursor (issue 9). */
   @Get('events')
   @Roles('support')
+  @ApiOkResponse({ type: EventPage })
   listEvents(@Query() q: EventQuery) {
     return this.trail.page(q);
   }
 
   @Get('outbox')
   @Roles('support')
+  @ApiOkResponse({ type: OutboxList })
   async listOutbox(@Query() q: OutboxQuery) {
     return { messages: await this.outbox.list(q.to) };
   }
 
   @Get('maintenance')
   @Roles('support')
+  @ApiOkResponse({ type: MaintenanceState })
   getMaintenance() {
     return this.maintenance.state();
   }
 
   @Put('maintenance')
   @Roles('admin')
+  @ApiOkResponse({ type: MaintenanceState })
   setMaintenance(@Body() body: MaintenanceDto) {
     return this.maintenance.set(body.enabled, body.retry_at ? new Date(body.retry_at) : undefined, body.message);
   }
@@ -64,6 +73,7 @@ export class AdminOpsController {
   /** The secret is in this answer and nowhere else, ever. */
   @Post('clients')
   @Roles('admin')
+  @ApiCreatedResponse({ type: IssuedCredentials })
   createClient(@Body() body: CreateClientDto) {
     return this.partners.createClient(body.name, undefined, body.redirect_uris);
   }
@@ -71,12 +81,17 @@ export class AdminOpsController {
   @Post('clients/:id/secrets')
   @HttpCode(201)
   @Roles('admin')
+  @ApiCreatedResponse({ type: IssuedCredentials, description: 'The new secret, in this answer only.' })
+  @ApiErrors(ErrorId.NOT_FOUND, ErrorId.CONFLICT)
   addSecret(@Param('id') id: string) {
     return this.partners.addSecret(id);
   }
 
   @Delete('clients/:id/secrets/:n')
   @Roles('admin')
+  @ApiOkResponse({ type: RevokedSecret })
+  @ApiParam({ name: 'n', schema: { type: 'integer', enum: [1, 2] }, description: 'The secret slot.' })
+  @ApiErrors(ErrorId.NOT_FOUND, ErrorId.CONFLICT)
   revokeSecret(
     @Param('id') id: string,
     @Param('n', new ParseIntPipe({ exceptionFactory: () => PxError.invalid('n: must be 1 or 2') })) n: number,

@@ -11,35 +11,47 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse } from '@nestjs/swagger';
 import { UserEventQuery } from '@/audit/audit-query';
+import { ApiErrors } from '@/common/http/api-errors';
+import { ErrorId } from '@/common/errors/error-id';
 import { ServedOn } from '@/common/http/listener.guard';
 import { Roles, StaffGuard, StaffRequest } from '@/staff-auth/staff.guard';
 import { AdminAuditInterceptor } from './admin-audit.interceptor';
 import { CreateUserDto, FindUsersQuery, LockDto, SetPasswordDto, TermsDto, UpdateUserDto } from './admin.dto';
 import { AdminUsersService } from './admin-users.service';
+import { CreatedUser, EventPage, TokensRevoked, UserList, UserPasswordSet, UserView } from './admin.openapi';
+
+const NOT_FOUND = ApiErrors(ErrorId.NOT_FOUND);
 
 /** `:id` is always the user_id (PRODUCT.md section 9). */
 @ServedOn('internal')
 @Controller('admin/users')
 @UseGuards(StaffGuard)
 @UseInterceptors(AdminAuditInterceptor)
+@ApiErrors(ErrorId.INVALID_REQUEST, ErrorId.UNAUTHORIZED, ErrorId.FORBIDDEN)
 export class AdminUsersController {
   constructor(private readonly users: AdminUsersService) {}
 
   @Post()
   @Roles('admin')
+  @ApiCreatedResponse({ type: CreatedUser })
+  @ApiErrors(ErrorId.CONFLICT)
   create(@Body() body: CreateUserDto) {
     return this.users.create(body);
   }
 
   @Get()
   @Roles('support')
+  @ApiOkResponse({ type: UserList })
   async find(@Query() q: FindUsersQuery) {
     return { users: await this.users.find(q.username, q.institution_id) };
   }
 
   @Get(':id')
   @Roles('support')
+  @ApiOkResponse({ type: UserView })
+  @NOT_FOUND
   get(@Param('id') id: string) {
     return this.users.get(id);
   }
@@ -47,12 +59,16 @@ export class AdminUsersController {
   /** Support may reset (remove) factors; admins may also set them. */
   @Patch(':id')
   @Roles('support')
+  @ApiOkResponse({ type: CreatedUser })
+  @NOT_FOUND
   update(@Param('id') id: string, @Body() body: UpdateUserDto, @Req() req: StaffRequest) {
     return this.users.update(id, body, req.staff!.role);
   }
 
   @Get(':id/events')
   @Roles('support')
+  @ApiOkResponse({ type: EventPage })
+  @NOT_FOUND
   events(@Param('id') id: string, @Query() q: UserEventQuery) {
     return this.users.events(id, q);
   }
@@ -60,6 +76,8 @@ export class AdminUsersController {
   @Post(':id/unlock')
   @HttpCode(200)
   @Roles('support')
+  @ApiOkResponse({ type: UserView })
+  @NOT_FOUND
   unlock(@Param('id') id: string) {
     return this.users.unlock(id);
   }
@@ -68,6 +86,8 @@ export class AdminUsersController {
   @Post(':id/lock')
   @HttpCode(200)
   @Roles('support')
+  @ApiOkResponse({ type: UserView })
+  @NOT_FOUND
   lock(@Param('id') id: string, @Body() body: LockDto) {
     return this.users.lock(id, body.reason);
   }
@@ -75,6 +95,8 @@ export class AdminUsersController {
   @Post(':id/password')
   @HttpCode(200)
   @Roles('admin')
+  @ApiOkResponse({ type: UserPasswordSet })
+  @ApiErrors(ErrorId.NOT_FOUND, ErrorId.CONFLICT)
   password(@Param('id') id: string, @Body() body: SetPasswordDto) {
     return this.users.setPassword(id, body.password);
   }
@@ -82,6 +104,8 @@ export class AdminUsersController {
   @Post(':id/terms')
   @HttpCode(200)
   @Roles('support')
+  @ApiOkResponse({ type: UserView })
+  @NOT_FOUND
   terms(@Param('id') id: string, @Body() body: TermsDto) {
     return this.users.acceptTerms(id, body.version);
   }
@@ -89,6 +113,8 @@ export class AdminUsersController {
   @Post(':id/tokens/revoke')
   @HttpCode(200)
   @Roles('support')
+  @ApiOkResponse({ type: TokensRevoked })
+  @NOT_FOUND
   revokeTokens(@Param('id') id: string) {
     return this.users.revokeTokens(id);
   }

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -49,77 +50,127 @@ const ReadableDate = () =>
   });
 
 export class KbaEnrollmentDto {
-  @RequiredString(1, 500) question: string;
-  @RequiredString(1, KBA_ANSWER_MAX) @EnrollableAnswer() answer: string;
+  @ApiProperty({ minLength: 1, maxLength: 500 }) @RequiredString(1, 500) question: string;
+  @ApiProperty({ minLength: 1, maxLength: KBA_ANSWER_MAX, description: 'Compared after NFKC, spaces collapsed.' })
+  @RequiredString(1, KBA_ANSWER_MAX)
+  @EnrollableAnswer()
+  answer: string;
 }
 
 export class CreateUserDto {
-  @RequiredString(1, 256) username: string;
-  @RequiredString(1, 1024) password: string;
-  @IsOptional() @RequiredString(1, 64) institution_id?: string;
+  @ApiProperty({ minLength: 1, maxLength: 256 }) @RequiredString(1, 256) username: string;
+  @ApiProperty({ minLength: 1, maxLength: 1024, format: 'password' }) @RequiredString(1, 1024) password: string;
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64 }) @IsOptional() @RequiredString(1, 64) institution_id?: string;
+  @ApiPropertyOptional({ description: 'E.164, such as +14155550123: an OTP send method (sms and voice).' })
   @IsOptional()
   @Transform(normalizePhone)
   @IsE164Phone('must be an E.164 number such as +14155550123 (a valid number, with its country code)')
   phone?: string;
-  @IsOptional() @IsEmail({}, { message: 'must be an email address' }) email?: string;
-  @IsOptional() @Transform(toBool) @IsBoolean() totp?: boolean;
+  @ApiPropertyOptional({ format: 'email', description: 'An OTP send method (email).' })
+  @IsOptional()
+  @IsEmail({}, { message: 'must be an email address' })
+  email?: string;
+  @ApiPropertyOptional({ description: 'Enrol TOTP: the answer then carries totp_uri and totp_qr, once.' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  totp?: boolean;
+  @ApiPropertyOptional({ type: [KbaEnrollmentDto], maxItems: 10 })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(10)
   @ValidateNested({ each: true })
   @Type(() => KbaEnrollmentDto)
   kba?: KbaEnrollmentDto[];
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000) terms_accepted_version?: number;
-  @IsOptional() @IsIn(FACTOR_KINDS) mfa_preference?: FactorKind;
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1_000_000 })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  terms_accepted_version?: number;
+  @ApiPropertyOptional({ enum: FACTOR_KINDS }) @IsOptional() @IsIn(FACTOR_KINDS) mfa_preference?: FactorKind;
 }
 
 /** Absent: unchanged. null, false or []: the factor is removed. A value: set (admins only). */
 export class UpdateUserDto {
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'E.164; null removes it.' })
   @IsOptional()
   @Transform(normalizePhone)
   @IsE164Phone('must be an E.164 number such as +14155550123 (a valid number, with its country code), or null')
   phone?: string | null;
-  @IsOptional() @IsEmail({}, { message: 'must be an email address, or null' }) email?: string | null;
-  @IsOptional() @Transform(toBool) @IsBoolean() totp?: boolean;
+  @ApiPropertyOptional({ type: String, format: 'email', nullable: true, description: 'null removes it.' })
+  @IsOptional()
+  @IsEmail({}, { message: 'must be an email address, or null' })
+  email?: string | null;
+  @ApiPropertyOptional({ description: 'false removes TOTP; true enrols it anew (admins).' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  totp?: boolean;
+  @ApiPropertyOptional({ type: [KbaEnrollmentDto], maxItems: 10, description: '[] removes the questions.' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(10)
   @ValidateNested({ each: true })
   @Type(() => KbaEnrollmentDto)
   kba?: KbaEnrollmentDto[];
-  @IsOptional() @IsIn(FACTOR_KINDS) mfa_preference?: FactorKind | null;
+  @ApiPropertyOptional({ enum: FACTOR_KINDS, nullable: true })
+  @IsOptional()
+  @IsIn(FACTOR_KINDS)
+  mfa_preference?: FactorKind | null;
 }
 
 export class FindUsersQuery {
-  @IsOptional() @RequiredString(1, 256) username?: string;
-  @IsOptional() @RequiredString(1, 64) institution_id?: string;
+  @ApiPropertyOptional({ minLength: 1, maxLength: 256 }) @IsOptional() @RequiredString(1, 256) username?: string;
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64 }) @IsOptional() @RequiredString(1, 64) institution_id?: string;
 }
 
 export class SetPasswordDto {
-  @RequiredString(1, 1024) password: string;
+  @ApiProperty({ minLength: 1, maxLength: 1024, format: 'password' }) @RequiredString(1, 1024) password: string;
 }
 
 export class LockDto {
-  @IsOptional() @RequiredString(1, 200) reason?: string;
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200 }) @IsOptional() @RequiredString(1, 200) reason?: string;
 }
 
 export class TermsDto {
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000) version?: number;
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1_000_000, description: 'The current when absent.' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  version?: number;
 }
 
 export class OutboxQuery {
-  @IsOptional() @RequiredString(1, 254) to?: string;
+  @ApiPropertyOptional({ minLength: 1, maxLength: 254, description: 'Only messages to this destination.' })
+  @IsOptional()
+  @RequiredString(1, 254)
+  to?: string;
 }
 
 export class MaintenanceDto {
-  @Transform(toBool) @IsBoolean() enabled: boolean;
-  @IsOptional() @IsDateString({ strict: true }) @ReadableDate() retry_at?: string;
-  @IsOptional() @RequiredString(1, 200) message?: string;
+  @ApiProperty() @Transform(toBool) @IsBoolean() enabled: boolean;
+  @ApiPropertyOptional({ format: 'date-time', description: 'MAINTENANCE_RETRY_AFTER from now when absent.' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  @ReadableDate()
+  retry_at?: string;
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200 }) @IsOptional() @RequiredString(1, 200) message?: string;
 }
 
 export class CreateClientDto {
-  @RequiredString(1, 200) name: string;
+  @ApiProperty({ minLength: 1, maxLength: 200 }) @RequiredString(1, 200) name: string;
   /** OAuth redirect URIs (PRODUCT.md section 14); Plaid's when absent. */
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', maxLength: 512 },
+    minItems: 1,
+    maxItems: 10,
+    description: "OAuth redirect URIs; Plaid's when absent.",
+  })
   @IsOptional()
   @IsArray({ message: 'must be a list of URLs' })
   @ArrayMinSize(1)
