@@ -1,19 +1,19 @@
 // A real OpenID Connect provider for the console's e2e suites: oidc-provider 9 (ESM only, hence this
-// child process). Reads its accounts and its one client as JSON from argv[2]; listens on 127.0.0.1,
-// port 0; prints `{"issuer": ...}` on stdout once it answers. The issuer names `localhost`, another
+// child process). Reads its accounts, its one client and a port as JSON from argv[2]; listens on 127.0.0.1,
+// that port (0: any); prints `{"issuer": ...}` on stdout once it answers. The issuer names `localhost`, another
 // site than pxauth's 127.0.0.1, so that a browser treats the trip to it and back as cross-site.
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
 
-const { accounts, client } = JSON.parse(process.argv[2]);
+const { accounts, client, port = 0 } = JSON.parse(process.argv[2]);
 const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
 const escape = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const page = (title, body) =>
   `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body>${body}</body></html>`;
 
 const server = createServer();
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
 const issuer = `http://localhost:${server.address().port}`;
 
 const provider = new Provider(issuer, {
