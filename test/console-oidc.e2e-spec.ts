@@ -84,7 +84,9 @@ describe(`console sign-in through OpenID Connect (${TEST_ENGINE})`, () => {
     // The events of their requests name the person, by their subject at the provider and name.
     const viewed = (await adminEvents()).find((e) => e.detail.route === '/console/users/:id' && e.outcome === 'ok');
     expect(viewed).toMatchObject({ staff_id: null, staff_sub: 'ana', staff_name: 'Ana Ruiz' });
-    const signedIn = (await adminEvents()).find((e) => e.detail.route === '/console/oidc/callback' && e.outcome === 'ok');
+    const signedIn = (await adminEvents()).find(
+      (e) => e.detail.route === '/console/oidc/callback' && e.outcome === 'ok',
+    );
     expect(signedIn).toMatchObject({ staff_sub: 'ana', staff_name: 'Ana Ruiz', detail: { role: 'support' } });
   });
 
@@ -179,5 +181,39 @@ describe(`console sign-in through OpenID Connect (${TEST_ENGINE})`, () => {
   it('keeps the staff-key sign-in beside it', async () => {
     const c = await ConsoleClient.signedIn(t, KEYS.support);
     expect(textOf((await c.get('/console/users')).text)).toContain('Signed in as sandbox support (support)');
+  });
+});
+
+describe(`console sign-in through OpenID Connect, the provider down at start (${TEST_ENGINE})`, () => {
+  let t: TestApp;
+  let op: TestProvider | undefined;
+
+  afterAll(async () => {
+    await t?.stop();
+    await op?.stop();
+  });
+
+  it('starts, keeps staff keys working, says the provider cannot be reached, and signs in once it answers', async () => {
+    const [port, opPort] = [await freePort(), await freePort()];
+    const base = `http://127.0.0.1:${port}`;
+    t = await TestApp.start(oidcEnv(`http://localhost:${opPort}`, port));
+    const c = await ConsoleClient.signedIn(t, KEYS.admin);
+    expect((await c.get('/console/users')).status).toBe(200);
+
+    const jar = new CookieJar();
+    const down = await jar.visit(`${base}/console/oidc/start`);
+    expect(down.status).toBe(503);
+    expect(textOf(down.text)).toContain('The sign-in provider cannot be reached right now');
+    expect(t.logs.join('')).toMatch(/OpenID Connect discovery failed/);
+
+    op = await TestProvider.start(ACCOUNTS, base, opPort);
+    const form = await jar.visit(`${base}/console/oidc/start`);
+    expect(new URL(form.url).origin).toBe(op.issuer);
+    const done = await jar.visit(new URL(formOf(form.text).action, form.url).toString(), { form: { login: 'ana' } });
+    expect({ url: done.url, status: done.status }).toEqual({
+      url: expect.stringContaining('/console/oidc/callback?'),
+      status: 200,
+    });
+    expect(textOf((await jar.visit(`${base}/console/users`)).text)).toContain('Signed in as Ana Ruiz (support)');
   });
 });

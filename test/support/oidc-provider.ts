@@ -109,7 +109,13 @@ export class CookieJar {
       });
       this.keep(target, res.headers.getSetCookie());
       const location = res.headers.get('location');
-      const visit = { status: res.status, url: target.toString(), location, headers: res.headers, text: await res.text() };
+      const visit = {
+        status: res.status,
+        url: target.toString(),
+        location,
+        headers: res.headers,
+        text: await res.text(),
+      };
       if (!location || res.status < 300 || res.status > 399) return visit;
       const next = new URL(location, target);
       if (opts.until?.(next)) return visit;

@@ -31,7 +31,10 @@ const provider = new Provider(issuer, {
     rpInitiatedLogout: {
       enabled: true,
       logoutSource: (ctx, form) => {
-        ctx.body = page('Sign out', `${form}<button type="submit" form="op.logoutForm" name="logout" value="yes">Sign out of the provider</button>`);
+        ctx.body = page(
+          'Sign out',
+          `${form}<button type="submit" form="op.logoutForm" name="logout" value="yes">Sign out of the provider</button>`,
+        );
       },
     },
   },
