@@ -21,6 +21,7 @@ const SQLITE_ONLY = [
 ];
 // Issue 9: the console in Chromium (its routes run on both engines in console.e2e-spec.ts).
 SQLITE_ONLY.push('/test/console-browser\\.e2e-spec\\.ts$');
+SQLITE_ONLY.push('/test/console-oidc-browser\\.e2e-spec\\.ts$'); // its routes run on both in console-oidc.e2e-spec.ts
 SQLITE_ONLY.push('/test/live-production\\.e2e-spec\\.ts$'); // issue 7: a production process on SQLite
 // Suites that need PostgreSQL itself (several replicas on one database, an outage in the middle).
 const POSTGRES_ONLY = ['/test/postgres/'];
