@@ -28,5 +28,6 @@ describe(displayNameOf.name, () => {
     expect(displayNameOf({ preferred_username: 'aruiz', email: 'ana@bank.example' }, 's1')).toBe('aruiz');
     expect(displayNameOf({ email: 'ana@bank.example' }, 's1')).toBe('ana@bank.example');
     expect(displayNameOf({ name: '' }, 's1')).toBe('s1');
+    expect(displayNameOf({ name: 'x'.repeat(300) }, 's1')).toHaveLength(200);
   });
 });

@@ -20,9 +20,12 @@ export function consoleRoleOf(claims: Record<string, unknown>, mapping: RoleMapp
   return null;
 }
 
-/** The name the console shows and the audit trail records: the provider's display name, else a login name. */
+/**
+ * The name the console shows and the audit trail records (at most 200 characters, as its column): the
+ * provider's display name, else a login name, else the subject.
+ */
 export function displayNameOf(claims: Record<string, unknown>, subject: string): string {
   for (const name of ['name', 'preferred_username', 'email'])
-    if (typeof claims[name] === 'string' && claims[name]) return claims[name];
-  return subject;
+    if (typeof claims[name] === 'string' && claims[name]) return claims[name].slice(0, 200);
+  return subject.slice(0, 200);
 }

@@ -75,6 +75,8 @@ export class ConsoleOidc implements OnApplicationBootstrap {
         response_type: 'code',
       });
       const claims = tokens.claims() as Record<string, unknown> & { sub: string };
+      // OpenID Connect Core 1.0, section 2: a sub is at most 255 ASCII characters; a longer one is no person's.
+      if (claims.sub.length > 255) throw new OidcRefused('the ID token has a sub longer than 255 characters');
       return {
         subject: claims.sub,
         name: displayNameOf(claims, claims.sub),
@@ -86,6 +88,7 @@ export class ConsoleOidc implements OnApplicationBootstrap {
         idToken: tokens.id_token ?? null,
       };
     } catch (err) {
+      if (err instanceof OidcRefused) throw err;
       if (err instanceof errors.OPError || (err instanceof errors.RPError && !/timed out/.test(err.message)))
         throw new OidcRefused(err.message);
       this.logger.warn({ err: String(err) }, 'the OpenID Connect provider could not be reached at sign-in');

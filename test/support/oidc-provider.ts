@@ -36,9 +36,9 @@ export class TestProvider {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const errors: string[] = [];
-    child.stderr!.on('data', (d) => errors.push(String(d)));
+    child.stderr.on('data', (d) => errors.push(String(d)));
     const [line] = (await Promise.race([
-      once(createInterface({ input: child.stdout! }), 'line'),
+      once(createInterface({ input: child.stdout }), 'line'),
       once(child, 'exit').then(() => {
         throw new Error(`the test provider stopped: ${errors.join('')}`);
       }),
