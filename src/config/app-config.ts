@@ -143,7 +143,7 @@ export class AppConfig {
   @IsInt({ message: 'CONSOLE_SESSION_MAX_AGE must be a duration such as 12h' })
   @Min(1000)
   CONSOLE_SESSION_MAX_AGE = 12 * 3_600_000;
-  /** Console sign-in through the bank's OpenID Connect provider (README, "Console"); off while unset. */
+  /** Console sign-in through the bank's OpenID Connect provider (README, "The support console"); off while unset. */
   @IsOptional()
   @Matches(HTTP_URL, { message: 'CONSOLE_OIDC_ISSUER must be an http(s) URL' })
   CONSOLE_OIDC_ISSUER?: string;

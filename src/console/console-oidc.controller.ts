@@ -14,7 +14,7 @@ import { ConsoleViews } from './console-views';
 import { ConsoleExceptionFilter } from './console.filter';
 
 /**
- * Console sign-in through the bank's OpenID Connect provider (README, "Console"): the start sends the
+ * Console sign-in through the bank's OpenID Connect provider (README, "The support console"): the start sends the
  * browser to the provider with a fresh state, nonce and PKCE challenge sealed in its cookie; the callback
  * checks them, maps the person's claim to a role and opens their session. Staff keys work beside it.
  */

@@ -17,7 +17,7 @@ export interface OidcSignIn {
 /** The provider answered, but not with a sign-in this browser began: refused, no session. */
 export class OidcRefused extends Error {}
 
-// The console asks for who the person is; the role claim must be in the ID token (README, "Console").
+// The console asks for who the person is; the role claim must be in the ID token (README, "The support console").
 const SCOPE = 'openid profile email';
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
 
