@@ -15,6 +15,9 @@ export class AuditEvent {
   @Column({ name: 'institution_id', type: 'varchar', length: 64, nullable: true }) institutionId: string | null;
   @Column({ name: 'client_id', type: 'varchar', length: 64, nullable: true }) clientId: string | null;
   @Column({ name: 'staff_id', type: 'varchar', length: 32, nullable: true }) staffId: string | null;
+  /** A person signed in to the console through the bank's OpenID Connect provider: their `sub` there, and name. */
+  @Column({ name: 'staff_sub', type: 'varchar', length: 255, nullable: true }) staffSub: string | null;
+  @Column({ name: 'staff_name', type: 'varchar', length: 200, nullable: true }) staffName: string | null;
   @Column({ name: 'request_id', type: 'varchar', length: 128, nullable: true }) requestId: string | null;
   @Column({ name: 'source_ip', type: 'varchar', length: 64, nullable: true }) sourceIp: string | null;
   @Column({ type: 'text', nullable: true }) detail: string | null;

@@ -64,6 +64,9 @@ export interface EventView {
   institution_id: string | null;
   client_id: string | null;
   staff_id: string | null;
+  /** For a person signed in to the console through the bank's OpenID Connect provider: their `sub` and name there. */
+  staff_sub: string | null;
+  staff_name: string | null;
   request_id: string | null;
   source_ip: string | null;
   detail: Record<string, unknown> | null;

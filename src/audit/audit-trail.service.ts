@@ -59,6 +59,8 @@ export function toEventView(e: AuditEvent): EventView {
     institution_id: e.institutionId,
     client_id: e.clientId,
     staff_id: e.staffId,
+    staff_sub: e.staffSub,
+    staff_name: e.staffName,
     request_id: e.requestId,
     source_ip: e.sourceIp,
     detail: e.detail ? (JSON.parse(e.detail) as Record<string, unknown>) : null,

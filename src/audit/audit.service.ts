@@ -34,8 +34,8 @@ export class AuditService implements OnModuleInit {
     // On every login's path, so one plain INSERT rather than the ORM's query building (issue 10).
     await runSql(
       this.events.manager.connection,
-      `INSERT INTO audit_event (at, type, outcome, user_id, institution_id, client_id, staff_id, request_id, source_ip, detail)
-       VALUES ${events.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      `INSERT INTO audit_event (at, type, outcome, user_id, institution_id, client_id, staff_id, staff_sub, staff_name, request_id, source_ip, detail)
+       VALUES ${events.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
       events.flatMap((e) => [
         at,
         e.type,
@@ -44,6 +44,8 @@ export class AuditService implements OnModuleInit {
         e.institutionId ?? null,
         e.clientId ?? ctx?.clientId ?? null,
         ctx?.staffId ?? null,
+        ctx?.staffSub ?? null,
+        ctx?.staffName ?? null,
         ctx?.requestId ?? null,
         ctx?.sourceIp ?? null,
         e.detail ? JSON.stringify(e.detail) : null,

@@ -11,6 +11,7 @@ const MFA_KINDS = ['totp', 'otp', 'kba'] as const;
 /** Where a login's password is checked (issue 8; the users module owns what each one does). */
 export const CREDENTIAL_SOURCES = ['local', 'http', 'ldap'] as const;
 export type CredentialSourceName = (typeof CREDENTIAL_SOURCES)[number];
+const HTTP_URL = /^https?:\/\/[^\s?#]+$/;
 const KEY_FORMAT = /^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/;
 const SHARE_MESSAGE = 'OVERLOAD_SIGNIN_SHARE must be a number from 0.01 to 0.99, such as 0.5';
 
@@ -142,6 +143,21 @@ export class AppConfig {
   @IsInt({ message: 'CONSOLE_SESSION_MAX_AGE must be a duration such as 12h' })
   @Min(1000)
   CONSOLE_SESSION_MAX_AGE = 12 * 3_600_000;
+  /** Console sign-in through the bank's OpenID Connect provider (README, "The support console"); off while unset. */
+  @IsOptional()
+  @Matches(HTTP_URL, { message: 'CONSOLE_OIDC_ISSUER must be an http(s) URL' })
+  CONSOLE_OIDC_ISSUER?: string;
+  @IsOptional() @IsString() CONSOLE_OIDC_CLIENT_ID?: string;
+  /** Unset: a public client, PKCE alone (RFC 7636); set: client_secret_basic at the token endpoint. */
+  @IsOptional() @IsString() CONSOLE_OIDC_CLIENT_SECRET?: string;
+  @IsOptional()
+  @Matches(HTTP_URL, { message: 'CONSOLE_OIDC_REDIRECT_URI must be an http(s) URL' })
+  CONSOLE_OIDC_REDIRECT_URI?: string;
+  /** The ID token claim (a string or an array of strings) whose values give the console role. */
+  @Matches(/^[^\s,]{1,100}$/, { message: 'CONSOLE_OIDC_ROLE_CLAIM must be a claim name' })
+  CONSOLE_OIDC_ROLE_CLAIM = 'groups';
+  @Transform(list) @IsOptional() @IsString({ each: true }) CONSOLE_OIDC_SUPPORT_VALUES?: string[];
+  @Transform(list) @IsOptional() @IsString({ each: true }) CONSOLE_OIDC_ADMIN_VALUES?: string[];
   // --- issue 7: live OTP delivery (PRODUCT.md section 6); which channels these make, live-delivery.ts ---
   /** The bank's name, as the passcode texts say it; required with OTP_DELIVERY=live. */
   @IsOptional()

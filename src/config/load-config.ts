@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
 import { AppConfig } from './app-config';
+import { consoleOidcProblems } from './console-oidc-settings';
 import { credentialSourceProblems } from './credential-source-settings';
 import { withFileSettings } from './file-settings';
 import { liveDeliveryProblems } from './live-delivery';
@@ -54,6 +55,7 @@ export function loadConfig(given: Record<string, string | undefined>): AppConfig
   problems.push(...liveDeliveryProblems(config));
   problems.push(...credentialSourceProblems(config));
   problems.push(...databaseTlsProblems(config));
+  problems.push(...consoleOidcProblems(config));
   if (new Set(config.MFA_PRIORITY).size !== config.MFA_PRIORITY.length)
     problems.push('MFA_PRIORITY: a factor is listed twice');
   // Redacted once more as a whole: a validator's message could quote a value in some later rule.

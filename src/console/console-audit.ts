@@ -3,6 +3,7 @@ import { Observable, catchError, from, mergeMap, throwError } from 'rxjs';
 import { EventType } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
 import type { ConsoleRequest } from './console-http';
+import type { ConsoleStaff } from './console-session.service';
 
 /**
  * Every console call, allowed or refused, is an audit event naming the staff member, as every admin
@@ -12,7 +13,11 @@ import type { ConsoleRequest } from './console-http';
 export class ConsoleAudit {
   constructor(private readonly events: DomainEvents) {}
 
-  async record(req: ConsoleRequest, outcome: string, staff = req.console?.staff): Promise<void> {
+  async record(
+    req: ConsoleRequest,
+    outcome: string,
+    staff: Partial<ConsoleStaff> | undefined = req.console?.staff,
+  ): Promise<void> {
     const body = req.body as Record<string, unknown> | undefined;
     const reason = typeof body?.reason === 'string' ? body.reason.slice(0, 200) : undefined;
     await this.events.publish({

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { join } from 'node:path';
-import { randomToken } from '@/common/crypto/digest';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
 import { ServedOn } from '@/common/http/listener.guard';
@@ -20,6 +19,9 @@ import {
   wantsHtml,
 } from './console-http';
 import { CONSOLE_ROLES, ConsoleSessionService } from './console-session.service';
+import { OidcFlows } from './console-oidc-flow';
+import { ConsoleOidc } from './console-oidc.service';
+import { SignInPage } from './console-sign-in-page';
 import { ConsoleViews } from './console-views';
 import { ConsoleExceptionFilter } from './console.filter';
 import { ConsoleGuard } from './console.guard';
@@ -37,6 +39,9 @@ export class ConsoleAuthController {
     private readonly views: ConsoleViews,
     private readonly audit: ConsoleAudit,
     private readonly config: AppConfig,
+    private readonly loginPage: SignInPage,
+    private readonly oidc: ConsoleOidc,
+    private readonly flows: OidcFlows,
   ) {}
 
   @Get()
@@ -54,8 +59,6 @@ export class ConsoleAuthController {
   /** The form carries a token bound to a cookie of its own, so no other site can sign a browser in. */
   @Get('login')
   signInPage(@Req() req: Request, @Res() res: Response, @Query() { expired, out }: SignInPageQuery) {
-    const pre = randomToken(32);
-    setCookie(req, res, SIGN_IN_COOKIE, pre);
     const locale = this.views.localeOf(req, res);
     const notice = expired
       ? {
@@ -68,7 +71,7 @@ export class ConsoleAuthController {
       : out
         ? { key: 'signin.out', values: {} }
         : null;
-    this.views.render(req, res, 'login', { csrf: this.sessions.csrfOf(pre, 'sign-in'), notice, problem: null });
+    this.loginPage.render(req, res, { notice });
   }
 
   @Post('login')
@@ -86,20 +89,10 @@ export class ConsoleAuthController {
         await this.audit.record(req, refused, staff);
       }
       if (!wantsHtml(req)) throw new PxError(refused);
-      const fresh = randomToken(32);
-      setCookie(req, res, SIGN_IN_COOKIE, fresh);
-      this.views.render(
-        req,
-        res,
-        'login',
-        {
-          csrf: this.sessions.csrfOf(fresh, 'sign-in'),
-          notice: null,
-          problem: refused === ErrorId.UNAUTHORIZED ? 'signin.bad' : 'signin.role',
-        },
-        undefined,
-        refused === ErrorId.UNAUTHORIZED ? 401 : 403,
-      );
+      this.loginPage.render(req, res, {
+        problem: refused === ErrorId.UNAUTHORIZED ? 'signin.bad' : 'signin.role',
+        status: refused === ErrorId.UNAUTHORIZED ? 401 : 403,
+      });
       return;
     }
     const token = await this.sessions.open(staff!.id);
@@ -115,9 +108,19 @@ export class ConsoleAuthController {
   @Post('logout')
   @UseGuards(ConsoleGuard)
   async signOut(@Req() req: ConsoleRequest, @Res() res: Response): Promise<void> {
-    await this.sessions.close(req.console!.token);
+    const { staff, token } = req.console!;
+    const sealed = staff.subject ? await this.sessions.sealedIdTokenOf(token) : null;
+    await this.sessions.close(token);
     await this.audit.record(req, 'ok');
     clearCookie(req, res, SESSION_COOKIE);
-    res.redirect(303, '/console/login?out=1');
+    // A person signed in through the provider is signed out there too, when it offers a logout.
+    const away = staff.subject
+      ? this.oidc.logoutUrl(sealed ? this.flows.openIdToken(sealed, staff.subject) : null)
+      : null;
+    if (!away) return res.redirect(303, '/console/login?out=1');
+    // A page that moves on, not a redirect: the form's Content-Security-Policy (form-action 'self') would
+    // stop a redirect of its submission to the provider.
+    res.setHeader('Refresh', `0;url=${away}`);
+    this.views.render(req, res, 'continue', { heading: 'continue.out', message: 'continue.out.text', next: away });
   }
 }

@@ -35,9 +35,19 @@ export function cookiesOf(req: Request): Record<string, string> {
   return out;
 }
 
-/** No Max-Age: the browser forgets the cookie when it closes; the server forgets the session when idle. */
-export function setCookie(req: Request, res: Response, name: string, value: string, maxAgeSeconds?: number): void {
-  const parts = [`${name}=${encodeURIComponent(value)}`, 'Path=/console', 'HttpOnly', 'SameSite=Strict'];
+/**
+ * No Max-Age: the browser forgets the cookie when it closes; the server forgets the session when idle.
+ * `Lax` only for a cookie the provider's redirect back must carry (a cross-site navigation, RFC 6265bis 5.4.7).
+ */
+export function setCookie(
+  req: Request,
+  res: Response,
+  name: string,
+  value: string,
+  maxAgeSeconds?: number,
+  sameSite: 'Strict' | 'Lax' = 'Strict',
+): void {
+  const parts = [`${name}=${encodeURIComponent(value)}`, 'Path=/console', 'HttpOnly', `SameSite=${sameSite}`];
   if (maxAgeSeconds !== undefined) parts.push(`Max-Age=${maxAgeSeconds}`);
   // Behind TLS (or a proxy Express trusts to say so) the cookie is never sent in clear.
   if (req.secure) parts.push('Secure');

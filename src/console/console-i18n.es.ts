@@ -17,6 +17,19 @@ export const CONSOLE_ES: ConsoleDictionary = {
   'signin.expired':
     'Se cerró su sesión tras {ttl} sin actividad. Una sesión también termina {max} después de iniciarla. Inicie sesión de nuevo.',
   'signin.out': 'Ha cerrado la sesión.',
+  'signin.oidc': 'Iniciar sesión con su cuenta del banco',
+  'signin.or': 'O bien, con una clave de personal:',
+  'signin.oidc.role':
+    'Inició sesión en el proveedor de identidad, pero su cuenta no está en ningún grupo que pueda usar la consola. Pida a un administrador que le añada.',
+  'signin.oidc.failed':
+    'No se pudo completar el inicio de sesión: caducó, se empezó en otro navegador o el proveedor lo rechazó. Empiece de nuevo.',
+  'signin.oidc.unavailable':
+    'No se puede contactar con el proveedor de identidad ahora. Inténtelo dentro de un momento o inicie sesión con una clave de personal.',
+  'continue.in': 'Sesión iniciada',
+  'continue.in.text': 'Ha iniciado sesión. La consola se abre ahora.',
+  'continue.out': 'Sesión cerrada',
+  'continue.out.text': 'Ha cerrado la sesión de la consola. Ahora se cierra también en el proveedor de identidad.',
+  'continue.link': 'Continuar',
   'search.title': 'Buscar un cliente',
   'search.label': 'Nombre de usuario o ID de usuario',
   'search.institution': 'Institución (opcional)',

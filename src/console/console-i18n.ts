@@ -21,6 +21,19 @@ export const CONSOLE_EN = {
   'signin.expired':
     'You were signed out after {ttl} without activity. A session also ends {max} after signing in. Please sign in again.',
   'signin.out': 'You are signed out.',
+  'signin.oidc': 'Sign in with your bank account',
+  'signin.or': 'Or, with a staff key:',
+  'signin.oidc.role':
+    'You signed in at the sign-in provider, but your account is in no group that may use the console. Ask an administrator to add you.',
+  'signin.oidc.failed':
+    'The sign-in could not be completed: it expired, was begun in another browser, or was refused by the provider. Please start again.',
+  'signin.oidc.unavailable':
+    'The sign-in provider cannot be reached right now. Try again in a moment, or sign in with a staff key.',
+  'continue.in': 'Signed in',
+  'continue.in.text': 'You are signed in. The console opens now.',
+  'continue.out': 'Signed out',
+  'continue.out.text': 'You are signed out of the console. Now signing you out at the sign-in provider too.',
+  'continue.link': 'Continue',
   'search.title': 'Find a customer',
   'search.label': 'Username or user ID',
   'search.institution': 'Institution (optional)',

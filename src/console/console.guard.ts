@@ -9,7 +9,7 @@ import { ConsoleAudit } from './console-audit';
 import { ConsoleSignedOut, csrfRefused } from './console-errors';
 import { ConsoleRequest, SESSION_COOKIE, cookiesOf } from './console-http';
 import { translator } from './console-i18n';
-import { CONSOLE_ROLES, ConsoleSessionService } from './console-session.service';
+import { CONSOLE_ROLES, ConsoleSessionService, actorOf } from './console-session.service';
 import { ConsoleViews } from './console-views';
 
 const ROLES_KEY = 'pxauth:console-roles';
@@ -39,7 +39,7 @@ export class ConsoleGuard implements CanActivate {
     const locale = this.views.localeOf(req, res);
     req.console = { staff, token, csrf: this.sessions.csrfOf(token), locale, t: translator(locale) };
     const ctx = RequestContextStore.get();
-    if (ctx) ctx.staffId = staff.id;
+    if (ctx) Object.assign(ctx, actorOf(staff));
 
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       const given = (req.body as Record<string, unknown> | undefined)?._csrf;

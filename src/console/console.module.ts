@@ -4,8 +4,12 @@ import { StaffModule } from '@/staff/staff.module';
 import { TokensModule } from '@/tokens/tokens.module';
 import { ConsoleAudit, ConsoleAuditInterceptor } from './console-audit';
 import { ConsoleAuthController } from './console-auth.controller';
+import { OidcFlows } from './console-oidc-flow';
+import { ConsoleOidcController } from './console-oidc.controller';
+import { ConsoleOidc } from './console-oidc.service';
 import { ConsoleSession } from './console-session.entity';
 import { ConsoleSessionService } from './console-session.service';
+import { SignInPage } from './console-sign-in-page';
 import { ConsoleUsersController } from './console-users.controller';
 import { ConsoleViews } from './console-views';
 import { ConsoleExceptionFilter } from './console.filter';
@@ -18,7 +22,7 @@ import { CustomerPages } from './customer-pages';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([ConsoleSession]), StaffModule, TokensModule],
-  controllers: [ConsoleAuthController, ConsoleUsersController],
+  controllers: [ConsoleAuthController, ConsoleOidcController, ConsoleUsersController],
   providers: [
     ConsoleSessionService,
     ConsoleViews,
@@ -27,6 +31,9 @@ import { CustomerPages } from './customer-pages';
     ConsoleGuard,
     ConsoleExceptionFilter,
     CustomerPages,
+    ConsoleOidc,
+    OidcFlows,
+    SignInPage,
   ],
 })
 export class ConsoleModule {}

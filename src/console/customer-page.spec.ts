@@ -14,6 +14,8 @@ const ev = (type: string, outcome: string, requestId: string, detail?: object): 
   institutionId: 'default',
   clientId: null,
   staffId: null,
+  staffSub: null,
+  staffName: null,
   requestId,
   sourceIp: `10.0.0.${id}`,
   detail: detail ? JSON.stringify(detail) : null,

@@ -122,7 +122,7 @@ function describe(e: AuditEvent, staffNames: Map<string, string>, t: Translate, 
     time: formatTime(e.at, locale),
     text: hasText(key) ? t(key, values) : `${e.type}: ${e.outcome}`,
     source: e.sourceIp ?? '',
-    staff: e.staffId ? (staffNames.get(e.staffId) ?? e.staffId) : '',
+    staff: e.staffId ? (staffNames.get(e.staffId) ?? e.staffId) : (e.staffName ?? ''),
     reason,
   };
 }

@@ -7,6 +7,9 @@ export interface RequestContext {
   listener: Listener;
   clientId?: string;
   staffId?: string;
+  /** A console user signed in through the OpenID Connect provider, who has no staff key: who they are there. */
+  staffSub?: string;
+  staffName?: string;
 }
 
 export type Listener = 'public' | 'internal' | 'management';

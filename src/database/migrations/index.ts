@@ -9,6 +9,7 @@ import { LegacyHashSetting1764750000000 } from './1764750000000-legacy-hash-sett
 import { PersonLock1764800000000 } from './1764800000000-person-lock';
 import { TokenGrantEpoch1764700000000 } from './1764700000000-token-grant-epoch';
 import { OAuthSignInEnded1764760000000 } from './1764760000000-oauth-sign-in-ended';
+import { ConsoleOidc1764905000000 } from './1764905000000-console-oidc';
 
 /** In order. A new migration is added here and never edits an earlier one. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   LegacyHashSetting1764750000000,
   OAuthSignInEnded1764760000000,
   PersonLock1764800000000,
+  ConsoleOidc1764905000000,
 ];
