@@ -19,10 +19,11 @@ export class OAuthCodeRepository {
 
   /** Marks the code used unless it was already: it can no longer be redeemed. */
   async markUsed(codeHash: string, now: number): Promise<void> {
-    await runSql(this.codes.manager.connection, 'UPDATE oauth_code SET used_at = ? WHERE code_hash = ? AND used_at IS NULL', [
-      now,
-      codeHash,
-    ]);
+    await runSql(
+      this.codes.manager.connection,
+      'UPDATE oauth_code SET used_at = ? WHERE code_hash = ? AND used_at IS NULL',
+      [now, codeHash],
+    );
   }
 
   /** Spends the code if it is unused and unexpired at `now`: of any number of exchanges at once, one gets true. */
@@ -36,7 +37,10 @@ export class OAuthCodeRepository {
   }
 
   async markReused(codeHash: string, now: number): Promise<void> {
-    await runSql(this.codes.manager.connection, 'UPDATE oauth_code SET reused_at = ? WHERE code_hash = ?', [now, codeHash]);
+    await runSql(this.codes.manager.connection, 'UPDATE oauth_code SET reused_at = ? WHERE code_hash = ?', [
+      now,
+      codeHash,
+    ]);
   }
 
   async deleteExpiredBefore(before: number): Promise<number> {

@@ -98,10 +98,11 @@ export class SignInRepository {
   }
 
   async end(idHash: string, now: number): Promise<void> {
-    await runSql(this.rows.manager.connection, 'UPDATE oauth_sign_in SET ended_at = ? WHERE id_hash = ? AND ended_at IS NULL', [
-      now,
-      idHash,
-    ]);
+    await runSql(
+      this.rows.manager.connection,
+      'UPDATE oauth_sign_in SET ended_at = ? WHERE id_hash = ? AND ended_at IS NULL',
+      [now, idHash],
+    );
   }
 
   async deleteExpiredBefore(before: number): Promise<number> {

@@ -105,7 +105,18 @@ function insertStep(t: NewToken): SqlStep {
     sql: `INSERT INTO auth_token (id, token_hash, user_id, client_id, institution_id, issued_at, expires_at,
             revoked_at, kind, grant_id, user_epoch)
           VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)`,
-    params: [t.id, t.tokenHash, t.userId, t.clientId, t.institutionId, t.issuedAt, t.expiresAt, t.kind, t.grantId, t.userEpoch],
+    params: [
+      t.id,
+      t.tokenHash,
+      t.userId,
+      t.clientId,
+      t.institutionId,
+      t.issuedAt,
+      t.expiresAt,
+      t.kind,
+      t.grantId,
+      t.userEpoch,
+    ],
   };
 }
 

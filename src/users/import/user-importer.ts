@@ -48,7 +48,12 @@ export class UserImporter {
       k.row.passwordHash !== null ? Promise.resolve(k.row.passwordHash) : this.hasher.hash(k.row.password!),
     );
     const users = fresh.map((k, i) =>
-      this.users.newUser(k.key, { username: k.row.username, passwordHash: hashes[i], phone: k.row.phone, email: k.row.email }),
+      this.users.newUser(k.key, {
+        username: k.row.username,
+        passwordHash: hashes[i],
+        phone: k.row.phone,
+        email: k.row.email,
+      }),
     );
     const inserted = users.length ? await this.repo.insertMissing(users) : new Set<string>();
     // After the users are in, never before (LegacyHashSettings.record): logins pad for these hashes.
