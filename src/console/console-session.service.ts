@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, MoreThan, Repository } from 'typeorm';
 import { AppConfig } from '@/config/app-config';
 import { hmacSha256, randomToken, safeEqual, sha256 } from '@/common/crypto/digest';
 import type { StaffRole } from '@/staff-auth/staff-key.entity';
 import { StaffService } from '@/staff-auth/staff.service';
-import { ConsoleSession } from './console-session.entity';
+import { ConsoleSessionRepository } from './console-session.repository';
 
 export interface ConsoleStaff {
   id: string;
@@ -26,7 +24,7 @@ export const CONSOLE_ROLES: readonly StaffRole[] = ['support', 'admin'];
 @Injectable()
 export class ConsoleSessionService {
   constructor(
-    @InjectRepository(ConsoleSession) private readonly sessions: Repository<ConsoleSession>,
+    private readonly sessions: ConsoleSessionRepository,
     private readonly staff: StaffService,
     private readonly config: AppConfig,
   ) {}
@@ -42,8 +40,8 @@ export class ConsoleSessionService {
     const now = Date.now();
     // Sessions idle past their TTL or older than their max age are over: forget them here, in idempotent
     // DELETEs any replica may run.
-    await this.sessions.delete({ lastSeenAt: LessThan(now - this.config.CONSOLE_SESSION_TTL) });
-    await this.sessions.delete({ createdAt: LessThan(now - this.config.CONSOLE_SESSION_MAX_AGE) });
+    await this.sessions.deleteSeenBefore(now - this.config.CONSOLE_SESSION_TTL);
+    await this.sessions.deleteCreatedBefore(now - this.config.CONSOLE_SESSION_MAX_AGE);
     const token = randomToken(32);
     await this.sessions.insert({ idHash: sha256(token), staffId, createdAt: now, lastSeenAt: now });
     return token;
@@ -57,23 +55,21 @@ export class ConsoleSessionService {
   async resume(token: string): Promise<ConsoleStaff | null> {
     const now = Date.now();
     const idHash = sha256(token);
-    const touched = await this.sessions.update(
-      {
-        idHash,
-        lastSeenAt: MoreThan(now - this.config.CONSOLE_SESSION_TTL),
-        createdAt: MoreThan(now - this.config.CONSOLE_SESSION_MAX_AGE),
-      },
-      { lastSeenAt: now },
+    const alive = await this.sessions.touchIfAlive(
+      idHash,
+      now,
+      now - this.config.CONSOLE_SESSION_TTL,
+      now - this.config.CONSOLE_SESSION_MAX_AGE,
     );
-    if (!touched.affected) return null;
-    const row = await this.sessions.findOneBy({ idHash });
+    if (!alive) return null;
+    const row = await this.sessions.findByHash(idHash);
     const key = row && safeEqual(row.idHash, idHash) ? await this.staff.findActive(row.staffId) : null;
     if (!key || !CONSOLE_ROLES.includes(key.role)) return null;
     return { id: key.id, name: key.name, role: key.role };
   }
 
   async close(token: string): Promise<void> {
-    await this.sessions.delete({ idHash: sha256(token) });
+    await this.sessions.delete(sha256(token));
   }
 
   /** The CSRF token of a session (or of a sign-in form, from its pre-session cookie). */

@@ -5,6 +5,7 @@ import { TokensModule } from '@/tokens/tokens.module';
 import { ConsoleAudit, ConsoleAuditInterceptor } from './console-audit';
 import { ConsoleAuthController } from './console-auth.controller';
 import { ConsoleSession } from './console-session.entity';
+import { ConsoleSessionRepository } from './console-session.repository';
 import { ConsoleSessionService } from './console-session.service';
 import { ConsoleUsersController } from './console-users.controller';
 import { ConsoleViews } from './console-views';
@@ -21,6 +22,7 @@ import { CustomerPages } from './customer-pages';
   controllers: [ConsoleAuthController, ConsoleUsersController],
   providers: [
     ConsoleSessionService,
+    ConsoleSessionRepository,
     ConsoleViews,
     ConsoleAudit,
     ConsoleAuditInterceptor,
