@@ -9,6 +9,7 @@ import { UsersModule } from '@/users/users.module';
 import { OAuthClientGuard } from './client-auth.guard';
 import { IdTokenSigner } from './id-token.signer';
 import { OAuthCode } from './oauth-code.entity';
+import { OAuthCodeRepository } from './oauth-code.repository';
 import { OAuthCodes } from './oauth-codes.service';
 import { SignInPagesThrottle, TokenThrottle } from './oauth-throttle.middleware';
 import { Pages } from './pages';
@@ -16,6 +17,7 @@ import { SignInCookies } from './sign-in-cookie';
 import { SignIn } from './sign-in.entity';
 import { SignInController } from './sign-in.controller';
 import { SignInFlow } from './sign-in.flow';
+import { SignInRepository } from './sign-in.repository';
 import { SignIns } from './sign-ins';
 import { TokenController } from './token.controller';
 import { TokenGrants } from './token.service';
@@ -40,9 +42,11 @@ import { TokenGrants } from './token.service';
     IdTokenSigner,
     OAuthClientGuard,
     OAuthCodes,
+    OAuthCodeRepository,
     Pages,
     SignInCookies,
     SignIns,
+    SignInRepository,
     SignInFlow,
     TokenGrants,
     SignInPagesThrottle,

@@ -5,6 +5,7 @@ import { randomToken } from '@/common/crypto/digest';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
 import { isUniqueViolation } from '@/database/errors';
+import type { SqlStep } from '@/database/transaction';
 import { GuardKey, PersonKey } from './lockout/lockout.repository';
 import { PasswordHasher } from './password-hasher';
 import { User } from './user.entity';
@@ -77,6 +78,14 @@ export class UsersService {
     const key = this.guardKey(input.institutionId, input.username);
     if (!key.usernameNorm) throw PxError.invalid('username: must not be blank');
     if (await this.repo.findByUsername(key.institutionId, key.usernameNorm)) throw this.duplicate();
+    return this.newUser(key, { ...input, passwordHash: await this.hasher.hash(input.password) });
+  }
+
+  /**
+   * The row of a new local user under `key`, its password already hashed: every way of creating a
+   * local user (the admin API and the CLI through `prepare`, users:import) makes it here.
+   */
+  newUser(key: GuardKey, input: Omit<NewUser, 'password' | 'institutionId'> & { passwordHash: string }): User {
     const now = Date.now();
     const id = randomToken(16);
     return Object.assign(new User(), {
@@ -84,7 +93,7 @@ export class UsersService {
       institutionId: key.institutionId,
       username: storedUsername(input.username),
       usernameNorm: key.usernameNorm,
-      passwordHash: await this.hasher.hash(input.password),
+      passwordHash: input.passwordHash,
       phone: input.phone ?? null,
       email: input.email ?? null,
       totpSecretSealed: input.totpSecretSealed ? input.totpSecretSealed(id) : null,
@@ -99,10 +108,14 @@ export class UsersService {
     });
   }
 
-  /** The single statement that makes the user exist; a concurrent twin loses with CONFLICT. */
-  async insert(user: User): Promise<void> {
+  /**
+   * The statement that makes the user exist, in one transaction with `alongside` when given (another
+   * module's rows that must not exist without the user: its KBA questions); a concurrent twin loses
+   * with CONFLICT.
+   */
+  async insert(user: User, alongside: SqlStep[] = []): Promise<void> {
     try {
-      await this.repo.insert(user);
+      await this.repo.insert(user, alongside);
     } catch (err) {
       throw isUniqueViolation(err) ? this.duplicate() : err;
     }
