@@ -18,7 +18,7 @@ import { SignInController } from './sign-in.controller';
 import { SignInFlow } from './sign-in.flow';
 import { SignIns } from './sign-ins';
 import { TokenController } from './token.controller';
-import { TokenGrants } from './token.service';
+import { TokenEndpointService } from './token-endpoint.service';
 
 /**
  * Plaid Exchange OAuth: the authorize endpoint and hosted sign-in pages over the auth module's one
@@ -44,7 +44,7 @@ import { TokenGrants } from './token.service';
     SignInCookies,
     SignIns,
     SignInFlow,
-    TokenGrants,
+    TokenEndpointService,
     SignInPagesThrottle,
     TokenThrottle,
   ],

@@ -4,7 +4,7 @@ import { ServedOn } from '@/common/http/listener.guard';
 import { AddressThrottleGuard, ClientThrottleGuard } from '@/throttle/throttle.guard';
 import { OAuthClientGuard, authenticatedClient } from './client-auth.guard';
 import { TokenErrorsFilter } from './token-errors.filter';
-import { TokenGrants } from './token.service';
+import { TokenEndpointService } from './token-endpoint.service';
 
 /**
  * Plaid's token endpoint (PRODUCT.md section 14), a backend call: the body JSON or form-encoded, the
@@ -15,7 +15,7 @@ import { TokenGrants } from './token.service';
 @ServedOn('public')
 @Controller('oauth2')
 export class TokenController {
-  constructor(private readonly grants: TokenGrants) {}
+  constructor(private readonly grants: TokenEndpointService) {}
 
   @Post('token')
   @UseGuards(AddressThrottleGuard, OAuthClientGuard, ClientThrottleGuard)

@@ -34,7 +34,7 @@ type Body = Record<string, unknown>;
  * in the tokens module, beside the legacy auth_tokens.
  */
 @Injectable()
-export class TokenGrants {
+export class TokenEndpointService {
   constructor(
     private readonly codes: OAuthCodes,
     private readonly tokens: TokensService,
