@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '@/config/app-config';
 import { randomToken } from '@/common/crypto/digest';
 import { runSql } from '@/database/sql';
+import { guardKey } from '@/users/lockout/guard-key';
 import { LegacyHashSettings } from '../legacy-hash-settings';
 import { PasswordHasher } from '../password-hasher';
 import { UsersService } from '../users.service';
@@ -54,13 +55,16 @@ export class UserImporter {
 
   /** The key a row is unique by, as a login normalises it: duplicates within a file are found with it. */
   keyOf(row: ImportRow): string {
-    const k = this.users.guardKey(row.institutionId ?? undefined, row.username);
+    const k = guardKey(this.config, row.institutionId ?? undefined, row.username);
     return `${k.institutionId}\u0000${k.usernameNorm}`;
   }
 
   async importBatch(rows: ImportRow[]): Promise<BatchOutcome> {
     if (!rows.length) return { created: [], existing: [] };
-    const keyed = rows.map((row) => ({ row, key: this.users.guardKey(row.institutionId ?? undefined, row.username) }));
+    const keyed = rows.map((row) => ({
+      row,
+      key: guardKey(this.config, row.institutionId ?? undefined, row.username),
+    }));
     const present = await this.presentKeys(keyed.map((k) => k.key.usernameNorm));
     const fresh = keyed.filter((k) => !present.has(`${k.key.institutionId}\u0000${k.key.usernameNorm}`));
     // Hashing (the slow part) only for users that do not exist yet: a re-run costs no argon2.
