@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { StaffModule } from '@/staff/staff.module';
 import { TokensModule } from '@/tokens/tokens.module';
-import { ConsoleAudit, ConsoleAuditInterceptor } from './console-audit';
+import { ConsoleAudit, ConsoleAuditInterceptor } from './console-audit.interceptor';
 import { ConsoleAuthController } from './console-auth.controller';
 import { OidcFlows } from './console-oidc-flow';
 import { ConsoleOidcController } from './console-oidc.controller';

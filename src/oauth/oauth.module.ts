@@ -20,7 +20,7 @@ import { SignInFlow } from './sign-in.flow';
 import { SignInRepository } from './sign-in.repository';
 import { SignIns } from './sign-ins';
 import { TokenController } from './token.controller';
-import { TokenGrants } from './token.service';
+import { TokenEndpointService } from './token-endpoint.service';
 
 /**
  * Plaid Exchange OAuth: the authorize endpoint and hosted sign-in pages over the auth module's one
@@ -48,7 +48,7 @@ import { TokenGrants } from './token.service';
     SignIns,
     SignInRepository,
     SignInFlow,
-    TokenGrants,
+    TokenEndpointService,
     SignInPagesThrottle,
     TokenThrottle,
   ],

@@ -6,7 +6,7 @@ import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
 import { isUniqueViolation } from '@/database/errors';
 import type { SqlStep } from '@/database/transaction';
-import { GuardKey, PersonKey } from './lockout/lockout.repository';
+import { GuardKey, guardKey } from './lockout/guard-key';
 import { PasswordHasher } from './password-hasher';
 import { User } from './user.entity';
 import { UserRepository } from './user.repository';
@@ -30,22 +30,6 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly config: AppConfig,
   ) {}
-
-  institutionOf(institutionId: string | undefined): string {
-    return institutionId || this.config.DEFAULT_INSTITUTION_ID;
-  }
-
-  guardKey(institutionId: string | undefined, username: string): GuardKey {
-    return {
-      institutionId: this.institutionOf(institutionId),
-      usernameNorm: normalizeUsername(username, this.config.USERNAME_CASE_SENSITIVE),
-    };
-  }
-
-  /** Where the user's own lock and counts are kept, whatever identifier they typed (docs/security.md). */
-  keyOf(user: User): PersonKey {
-    return { userId: user.id, institutionId: user.institutionId, usernameNorm: user.usernameNorm };
-  }
 
   /** Whether the user is locked as the row read says (a lock set after the read moves the epoch, ending the step). */
   lockedNow(user: User): boolean {
@@ -75,7 +59,7 @@ export class UsersService {
 
   /** Validates and hashes a new user; nothing is written until `insert`. */
   async prepare(input: NewUser): Promise<User> {
-    const key = this.guardKey(input.institutionId, input.username);
+    const key = guardKey(this.config, input.institutionId, input.username);
     if (!key.usernameNorm) throw PxError.invalid('username: must not be blank');
     if (await this.repo.findByUsername(key.institutionId, key.usernameNorm)) throw this.duplicate();
     return this.newUser(key, { ...input, passwordHash: await this.hasher.hash(input.password) });

@@ -37,6 +37,7 @@ describe(UserImporter.name, () => {
       users,
       hasher as unknown as PasswordHasher,
       legacy as unknown as LegacyHashSettings,
+      config,
     );
     return { sut, repo, hasher, legacy, config };
   };

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { availableParallelism } from 'node:os';
+import { AppConfig } from '@/config/app-config';
+import { guardKey } from '@/users/lockout/guard-key';
 import { LegacyHashSettings } from '@/users/legacy-hash-settings';
 import { PasswordHasher } from '@/users/password-hasher';
 import { UserRepository, usernameKey } from '@/users/user.repository';
@@ -29,17 +31,21 @@ export class UserImporter {
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly legacy: LegacyHashSettings,
+    private readonly config: AppConfig,
   ) {}
 
   /** The key a row is unique by, as a login normalises it: duplicates within a file are found with it. */
   keyOf(row: ImportRow): string {
-    const k = this.users.guardKey(row.institutionId ?? undefined, row.username);
+    const k = guardKey(this.config, row.institutionId ?? undefined, row.username);
     return usernameKey(k.institutionId, k.usernameNorm);
   }
 
   async importBatch(rows: ImportRow[]): Promise<BatchOutcome> {
     if (!rows.length) return { created: [], existing: [] };
-    const keyed = rows.map((row) => ({ row, key: this.users.guardKey(row.institutionId ?? undefined, row.username) }));
+    const keyed = rows.map((row) => ({
+      row,
+      key: guardKey(this.config, row.institutionId ?? undefined, row.username),
+    }));
     const present = await this.repo.keysHolding([...new Set(keyed.map((k) => k.key.usernameNorm))]);
     const keyOf = (k: (typeof keyed)[number]) => usernameKey(k.key.institutionId, k.key.usernameNorm);
     const fresh = keyed.filter((k) => !present.has(keyOf(k)));
