@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ClientListingRepository } from './client-listing.repository';
+import { ClientListingService } from './client-listing.service';
 import { PartnerClient } from './partner-client.entity';
 import { PartnerRedirectUri } from './partner-redirect-uri.entity';
 import { PartnerSecret } from './partner-secret.entity';
@@ -9,7 +11,7 @@ import { PartnersService } from './partners.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([PartnerClient, PartnerSecret, PartnerRedirectUri])],
-  providers: [PartnersService, PartnerSecretRepository, PartnerGuard],
-  exports: [PartnersService, PartnerGuard],
+  providers: [PartnersService, PartnerSecretRepository, PartnerGuard, ClientListingService, ClientListingRepository],
+  exports: [PartnersService, PartnerGuard, ClientListingService],
 })
 export class PartnersModule {}

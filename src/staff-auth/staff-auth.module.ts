@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { StaffKey } from './staff-key.entity';
+import { StaffKeyListingRepository } from './staff-key-listing.repository';
+import { StaffKeyListingService } from './staff-key-listing.service';
 import { StaffGuard } from './staff.guard';
 import { StaffService } from './staff.service';
 
 /** Staff keys and the guard, apart from the admin API so that tokens/ can use them without a cycle. */
 @Module({
   imports: [TypeOrmModule.forFeature([StaffKey])],
-  providers: [StaffService, StaffGuard],
-  exports: [StaffService, StaffGuard],
+  providers: [StaffService, StaffGuard, StaffKeyListingService, StaffKeyListingRepository],
+  exports: [StaffService, StaffGuard, StaffKeyListingService],
 })
 export class StaffAuthModule {}
