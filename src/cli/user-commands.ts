@@ -115,7 +115,7 @@ Every token of the user is revoked and every open challenge ends (as POST /admin
     });
 
   withLookup(
-    subcommand(program, 'users:reset-factor', 'removes second factors; the user enrols again at a later login'),
+    subcommand(program, 'users:reset-factor', 'removes second factors (totp, kba, phone, email) and ends open challenges'),
   )
     .requiredOption('--factor <factor>', 'totp, kba, phone or email; repeat for more', factorOf)
     .option('--reason <text>', 'why, for the audit trail (up to 200 characters)', reasonOf)
