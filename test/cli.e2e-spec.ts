@@ -67,7 +67,7 @@ describe('cli', () => {
       expect(JSON.parse(r.stdout).clients.map((c: { client_id: string }) => c.client_id)).toEqual(['sandbox-client']);
     });
 
-    it("--version prints package.json's version, the one /healthz reports", async () => {
+    it("--version prints package.json's version, without opening the database", async () => {
       const r = await cli(`sqlite:${join(dir, 'unused.sqlite')}`, ['--version']);
       expect(r).toEqual({ code: 0, stdout: `${PACKAGE.version}\n`, stderr: '' });
       // Nothing was opened for it.
@@ -81,9 +81,9 @@ describe('cli', () => {
         /^error: unknown command 'users:sho' \(Did you mean users:show\?\) \(see npm run cli -- --help\)\n$/,
       );
       expectRefused(
-        await cli(`sqlite:${join(dir, 'unused.sqlite')}`, ['maintenance:of']),
+        await cli(`sqlite:${join(dir, 'unused.sqlite')}`, ['maintenance:stats']),
         2,
-        /Did you mean maintenance:off\?/,
+        /^error: unknown command 'maintenance:stats' \(Did you mean maintenance:status\?\)/,
       );
     });
 
