@@ -8,7 +8,7 @@ import { CLI, cli, expectRefused, requireBuiltCli } from './support/cli';
 import { storedRows } from './support/stored';
 
 /**
- * Issue 9, PRODUCT.md section 9: `users:import FILE.csv` run as an operator runs it, on the database
+ * `users:import FILE.csv` (docs/cli.md) run as an operator runs it, on the database
  * of a running service (SQLite, and PostgreSQL in the e2e-postgres project).
  */
 describe(`cli users:import (${TEST_ENGINE})`, () => {

@@ -3,8 +3,8 @@ import { CLIENT, KEYS, PASSWORD, TEST_ENGINE, TestApp, expectEnvelope } from './
 import { cli, expectRefused, json, requireBuiltCli } from './support/cli';
 
 /**
- * Issue 9, PRODUCT.md section 9: the commands the CLI gained (staff:revoke, clients:retire,
- * users:lock, events:list), run as an operator runs them on the database of a running service.
+ * staff:revoke, clients:retire, users:lock and events:list, run as an operator runs them on the
+ * database of a running service.
  */
 describe(`cli operator commands (${TEST_ENGINE})`, () => {
   let t: TestApp;

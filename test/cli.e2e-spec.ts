@@ -1,18 +1,23 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS } from '@/database/migrations';
 import { PASSWORD, TestApp, expectEnvelope, totpAt } from './support/harness';
-import { cli, expectRefused, inParallel, json, requireBuiltCli } from './support/cli';
+import { CLI, ROOT, cli, expectRefused, inParallel, json, requireBuiltCli, runBin } from './support/cli';
+
+const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  bin: Record<string, string>;
+};
 
 /**
- * PRODUCT.md section 9: `npm run cli -- <command>`, run as an operator runs it (the built
- * dist/cli/main.js, which `npm test` builds first), on the SQLite file a running service also uses.
+ * `npm run cli -- <command>` or `npx pxauth <command>` (docs/cli.md), run as an operator runs it (the
+ * built dist/cli/main.js, which `npm test` builds first), on the SQLite file a running service also uses.
  */
 describe('cli', () => {
   beforeAll(requireBuiltCli);
 
-  // Issue 6: an operator's terminal (and its scrollback, a CI log) never shows a secret setting.
+  // An operator's terminal (and its scrollback, a CI log) never shows a secret setting.
   describe('prints no secret when it cannot run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pxauth-cli-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,6 +50,81 @@ describe('cli', () => {
       );
       expect(r.stderr).not.toContain('s3cretpw');
     }, 65_000);
+  });
+
+  describe('as a tool', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pxauth-cli-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("package.json's bin is the built CLI; run by its #! line it prints JSON alone on stdout", async () => {
+      expect(PACKAGE.bin).toEqual({ pxauth: 'dist/cli/main.js' });
+      const bin = join(ROOT, PACKAGE.bin.pxauth);
+      expect(bin).toBe(CLI);
+      expect(readFileSync(bin, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+      const url = `sqlite:${join(dir, 'bin.sqlite')}`;
+      const r = await runBin(bin, ['clients:list', '--json'], { DATABASE_URL: url, SANDBOX: 'true' });
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(JSON.parse(r.stdout).clients.map((c: { client_id: string }) => c.client_id)).toEqual(['sandbox-client']);
+    });
+
+    it("--version prints package.json's version, without opening the database", async () => {
+      const r = await cli(`sqlite:${join(dir, 'unused.sqlite')}`, ['--version']);
+      expect(r).toEqual({ code: 0, stdout: `${PACKAGE.version}\n`, stderr: '' });
+      // Nothing was opened for it.
+      expect(existsSync(join(dir, 'unused.sqlite'))).toBe(false);
+    });
+
+    it('a mistyped command is refused on one line with the command it resembles', async () => {
+      expectRefused(
+        await cli(`sqlite:${join(dir, 'unused.sqlite')}`, ['users:sho', '--user-id', 'x']),
+        2,
+        /^error: unknown command 'users:sho' \(Did you mean users:show\?\) \(see npm run cli -- --help\)\n$/,
+      );
+      expectRefused(
+        await cli(`sqlite:${join(dir, 'unused.sqlite')}`, ['maintenance:stats']),
+        2,
+        /^error: unknown command 'maintenance:stats' \(Did you mean maintenance:status\?\)/,
+      );
+    });
+
+    it("docs/cli.md is what the program says: the guide and every command's --help (npm run docs:cli)", async () => {
+      const r = await cli(`sqlite:${join(dir, 'unused.sqlite')}`, ['help-all']);
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(readFileSync(join(ROOT, 'docs', 'cli.md'), 'utf8')).toBe(r.stdout);
+      expect(r.stdout).not.toMatch(/PRODUCT\.md|\bissue \d|\.\.\/shared/i);
+    });
+  });
+
+  describe('db:status', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pxauth-cli-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('on a new SQLite file: every migration pending, exit 1, and no file made; after db:migrate, exit 0', async () => {
+      const url = `sqlite:${join(dir, 'later', 'db.sqlite')}`;
+      const before = await cli(url, ['db:status', '--json']);
+      expect(before.code).toBe(1);
+      expect(before.stderr).toBe(
+        `error: ${MIGRATIONS.length} migration(s) pending: run db:migrate (or start the service)\n`,
+      );
+      expect(JSON.parse(before.stdout)).toEqual({
+        engine: 'sqlite',
+        applied: [],
+        pending: MIGRATIONS.map((m) => ({ timestamp: Number(/\d{13}$/.exec(m.name)![0]), name: m.name })),
+        up_to_date: false,
+      });
+      expect(existsSync(join(dir, 'later'))).toBe(false);
+      const text = await cli(url, ['db:status']);
+      expect(text.code).toBe(1);
+      expect(text.stdout).toMatch(
+        /^engine: sqlite\nMigrations applied \(0\):\nMigrations pending \(\d+\):\n {2}\[ \] InitialSchema1763800000000\n/,
+      );
+
+      expect((await cli(url, ['db:migrate'])).code).toBe(0);
+      const after = json(await cli(url, ['db:status', '--json']));
+      expect(after).toMatchObject({ engine: 'sqlite', pending: [], up_to_date: true });
+      expect(after.applied.map((m: { name: string }) => m.name)).toEqual(MIGRATIONS.map((m) => m.name));
+      expect((await cli(url, ['db:status'])).stdout).toMatch(/\nThe schema is up to date\.\n$/);
+    });
   });
 
   describe('db:migrate', () => {
@@ -169,7 +249,7 @@ describe('cli', () => {
       expect(shown.code).toBe(0);
       expect(shown.stdout).toContain(created.user_id);
       expect(shown.stdout).not.toContain('4155550199');
-      // Issue 8: where the user comes from (a shadow user of http or ldap shows its reference there).
+      // Where the user comes from (a shadow user of http or ldap shows its reference there).
       expect(shown.stdout).toMatch(/^source:\s+local$/m);
       expect(created.source).toEqual({ kind: 'local', reference: null });
     });
@@ -278,6 +358,12 @@ describe('cli', () => {
       expect((await t.twoFactor(userId, { challenge_id: challengeId, passcode: code })).status).toBe(200);
     });
 
+    it('--version is the version GET /healthz reports', async () => {
+      const health = await t.admin('GET', '/healthz');
+      expect(health.body.version).toBe(PACKAGE.version);
+      expect((await run(['--version'])).stdout).toBe(`${health.body.version}\n`);
+    });
+
     it('--help prints the usage of the CLI and of every command; a command line that cannot run exits 2', async () => {
       const help = await run(['--help']);
       expect(help.code).toBe(0);
@@ -296,6 +382,15 @@ describe('cli', () => {
         'outbox:list',
         'events:list',
         'db:migrate',
+        'clients:list',
+        'staff:list',
+        'users:reset-password',
+        'users:reset-factor',
+        'maintenance:on',
+        'maintenance:off',
+        'maintenance:status',
+        'db:status',
+        'keys:reencrypt',
       ];
       // Each run loads the whole app's code (about 2 s here): four at a time.
       const helps = await inParallel(commands, 4, (command) => run([command, '--help']));

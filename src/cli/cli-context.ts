@@ -66,14 +66,25 @@ export async function withApp(run: Run): Promise<Output> {
 
 /** Runs a prepared command and prints its output; answers the exit code. */
 export async function execute(run: Run, json: boolean): Promise<number> {
-  const output = await withApp(run);
+  return print(await withApp(run), json);
+}
+
+/**
+ * The answer alone on stdout (JSON with --json, so that `| jq` reads it), and the reason for a
+ * non-zero exit on stderr.
+ */
+export async function print(output: Output, json: boolean): Promise<number> {
   await write(process.stdout, `${json ? JSON.stringify(output.data, null, 2) : output.text}\n`);
   if (output.code) await write(process.stderr, `error: ${output.reason ?? 'failed'}\n`);
   return output.code ?? 0;
 }
 
 /** How a command's action hands its work over: the Run is executed on a booted app, the exit code kept. */
-export type Exec = (run: Run | Promise<Run>, opts: { json?: boolean }) => Promise<void>;
+export interface Exec {
+  (run: Run | Promise<Run>, opts: { json?: boolean }): Promise<void>;
+  /** Without booting the app, which would migrate the database first: for db:status. */
+  bare(run: () => Promise<Output>, opts: { json?: boolean }): Promise<void>;
+}
 
 export const SETTINGS = `
 Settings (DATABASE_URL, ENCRYPTION_KEY, ...) are read from the environment, as the service reads them.

@@ -1,7 +1,7 @@
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { PxError } from '@/common/errors/px.error';
-import { CreateUserDto } from '@/staff/admin/admin.dto';
+import { CreateUserDto, SetPasswordDto } from '@/staff/admin/admin.dto';
 import { UsageError } from './cli-context';
 
 /** A DTO field as the flag that sets it (`institution_id` is `--institution-id`), so errors name what was typed. */
@@ -12,11 +12,15 @@ const FLAG_OF: Record<string, string> = { terms_accepted_version: '--terms-versi
  * The same DTO, with the same class-validator rules, as the admin API takes: refused as
  * INVALID_REQUEST naming each flag, before anything boots.
  */
-export function validated<T extends object>(cls: ClassConstructor<T>, plain: Record<string, unknown>): T {
+export function validated<T extends object>(
+  cls: ClassConstructor<T>,
+  plain: Record<string, unknown>,
+  names: Record<string, string> = FLAG_OF,
+): T {
   const dto = plainToInstance(cls, dropUndefined(plain));
   const errors = validateSync(dto, { whitelist: true, forbidUnknownValues: true, stopAtFirstError: true });
   if (errors.length)
-    throw PxError.invalid(errors.flatMap((e) => describe(e, FLAG_OF[e.property] ?? flagOf(e.property))).join('; '));
+    throw PxError.invalid(errors.flatMap((e) => describe(e, names[e.property] ?? flagOf(e.property))).join('; '));
   return dto;
 }
 
@@ -80,4 +84,51 @@ async function readPassword(stdin: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks)
     .toString('utf8')
     .replace(/\r?\n$/, '');
+}
+
+/**
+ * users:reset-password's new password, never from argv (where `ps` and the shell history show it):
+ * typed twice at a terminal without being echoed, or else all of standard input, as
+ * --password-stdin reads it. Checked as POST /admin/users/:id/password checks it.
+ */
+export async function newPassword(stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
+  let password: string;
+  if (stdin.isTTY) {
+    password = await promptHidden('New password: ', stdin);
+    if ((await promptHidden('Again: ', stdin)) !== password) throw PxError.invalid('the two passwords differ');
+  } else password = await readPassword(stdin);
+  return validated(SetPasswordDto, { password }, { password: 'the new password' }).password;
+}
+
+/** One line typed at the terminal, not echoed; on the terminal's own stream (stderr), so stdout stays the answer. */
+function promptHidden(question: string, stdin: NodeJS.ReadStream): Promise<string> {
+  process.stderr.write(question);
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  stdin.resume();
+  return new Promise((resolve) => {
+    let typed: string[] = [];
+    const done = () => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') {
+          done();
+          return resolve(typed.join(''));
+        }
+        // Ctrl-C: raw mode turns it into a character; leave as an interrupted program does.
+        if (ch === '\u0003') {
+          done();
+          process.exit(130);
+        }
+        if (ch === '\u007f' || ch === '\b') typed = typed.slice(0, -1);
+        else typed.push(ch);
+      }
+    };
+    stdin.on('data', onData);
+  });
 }

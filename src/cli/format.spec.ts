@@ -24,7 +24,7 @@ describe('userText', () => {
     updated_at: '2026-11-23T00:00:00.000Z',
   });
 
-  it('says where the user comes from: local, or the source and its reference (issue 8)', () => {
+  it('says where the user comes from: local, or the source and its reference', () => {
     expect(userText(view({ kind: 'local', reference: null }))).toMatch(/^source:\s+local$/m);
     expect(userText(view({ kind: 'ldap', reference: '1ce1b9b2-7b79' }))).toMatch(
       /^source:\s+ldap \(reference 1ce1b9b2-7b79\)$/m,

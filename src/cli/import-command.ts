@@ -26,7 +26,7 @@ export interface ImportReport {
   cpu_seconds: number;
 }
 
-/** `users:import FILE.csv` (PRODUCT.md section 9). */
+/** `users:import FILE.csv`: bulk import (docs/cli.md). */
 export function registerImportCommand(program: Command, exec: Exec): void {
   subcommand(program, 'users:import', 'imports users from a CSV file; a re-run creates no one twice')
     .argument('<file>', 'CSV with a header row: username, password or password_hash, phone, email, institution_id')

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import './thread-pool';
 import 'reflect-metadata';
 import { CommanderError } from 'commander';
@@ -8,8 +9,8 @@ import { UsageError, write } from './cli-context';
 import { buildProgram } from './program';
 
 /**
- * `npm run cli -- <command>` (PRODUCT.md section 9): the admin API's operations for an operator at
- * the host, through the same services, on the database DATABASE_URL names. Exit codes: 0 done,
+ * `npm run cli -- <command>`, or `npx pxauth <command>` (package.json's bin): the admin API's operations
+ * for an operator at the host, through the same services, on the database DATABASE_URL names (docs/cli.md). Exit codes: 0 done,
  * 1 refused or failed (`error: <ID>: <message>` on stderr, one line), 2 a command line that cannot
  * be run (`error: <what>`, and where to find the usage).
  */
@@ -27,7 +28,8 @@ function report(err: unknown, argv: string[]): { text: string; code: number } {
     // Help asked for: already printed on stdout.
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return { text: '', code: 0 };
     if (err.code === 'commander.help') return { text: `error: no command given ${help}`, code: 2 };
-    return { text: `${err.message.split('\n')[0]} ${help}`, code: 2 };
+    // One line: commander puts its "(Did you mean users:show?)" for a typo on a line of its own.
+    return { text: `${err.message.split('\n').join(' ')} ${help}`, code: 2 };
   }
   if (err instanceof UsageError) return { text: `error: ${err.message} ${help}`, code: 2 };
   if (err instanceof PxError) return { text: `error: ${err.id}: ${err.message}`, code: 1 };

@@ -1,23 +1,17 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { DataSource } from 'typeorm';
 import { AuditTrail } from '@/audit/audit-trail.service';
 import { EventQuery } from '@/audit/audit-query';
 import { OutboxService } from '@/otp/delivery/outbox.service';
+import { ClientListingService } from '@/partners/client-listing.service';
 import { PartnersService } from '@/partners/partners.service';
 import { checkRedirectUri } from '@/partners/redirect-uris';
 import { STAFF_ROLES, StaffRole } from '@/staff-auth/staff-key.entity';
+import { StaffKeyListingService } from '@/staff-auth/staff-key-listing.service';
 import { StaffService } from '@/staff-auth/staff.service';
 import { Exec, subcommand } from './cli-context';
 import { validated } from './cli-input';
-import {
-  credentialsText,
-  eventsText,
-  migrationsText,
-  outboxText,
-  retiredText,
-  revokedKeyText,
-  staffKeyText,
-} from './format';
+import { credentialsText, eventsText, outboxText, retiredText, revokedKeyText, staffKeyText } from './format';
+import { clientsText, staffKeysText } from './list-format';
 
 const nameOf = (value: string) => {
   if (!value.trim() || value.length > 200) throw new InvalidArgumentError('must be 1 to 200 characters');
@@ -33,10 +27,10 @@ const roleOf = (value: string) => {
   return value as StaffRole;
 };
 
-/** Plaid clients, staff keys, the outbox, the audit trail and migrations. */
 /** A repeatable option's values, in order. */
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/** Plaid clients, staff keys, the outbox and the audit trail. */
 export function registerOperatorCommands(program: Command, exec: Exec): void {
   subcommand(program, 'clients:create', 'a Plaid client; prints client_id and client_secret (shown once)')
     .requiredOption('--name <name>', 'what the client is, e.g. "Plaid production"', nameOf)
@@ -48,6 +42,17 @@ export function registerOperatorCommands(program: Command, exec: Exec): void {
         return { data: issued, text: credentialsText(issued) };
       }, o),
     );
+
+  subcommand(
+    program,
+    'clients:list',
+    'the Plaid clients: id, name, active secret slots, redirect URIs (never a secret)',
+  ).action((o: { json?: boolean }) =>
+    exec(async (app) => {
+      const clients = await app.get(ClientListingService).list();
+      return { data: { clients }, text: clientsText(clients) };
+    }, o),
+  );
 
   subcommand(program, 'clients:rotate', "adds a second secret to a client (shown once), for Plaid's rotation")
     .requiredOption('--client-id <id>', 'the client')
@@ -75,6 +80,19 @@ export function registerOperatorCommands(program: Command, exec: Exec): void {
       exec(async (app) => {
         const issued = await app.get(StaffService).create(o.name, o.role);
         return { data: issued, text: staffKeyText(issued) };
+      }, o),
+    );
+
+  subcommand(
+    program,
+    'staff:list',
+    'the staff keys: id, role, name, since when (never a key); active ones unless --all',
+  )
+    .option('--all', 'revoked keys too')
+    .action((o: { all?: boolean; json?: boolean }) =>
+      exec(async (app) => {
+        const keys = await app.get(StaffKeyListingService).list(!!o.all);
+        return { data: { keys }, text: staffKeysText(keys) };
       }, o),
     );
 
@@ -119,19 +137,4 @@ export function registerOperatorCommands(program: Command, exec: Exec): void {
         return { data: page, text: eventsText(page) };
       }, o);
     });
-
-  subcommand(program, 'db:migrate', 'runs pending migrations and lists those applied; idempotent')
-    // Booting the app already ran the pending migrations (DatabaseModule, under the start-up lock).
-    .action((o: { json?: boolean }) =>
-      exec(async (app) => {
-        const ds = app.get(DataSource);
-        const table = ds.options.migrationsTableName ?? 'migrations';
-        const rows: { timestamp: string | number; name: string }[] = await ds.query(
-          `SELECT "timestamp", "name" FROM "${table}" ORDER BY "timestamp"`,
-        );
-        const applied = rows.map((r) => ({ timestamp: Number(r.timestamp), name: r.name }));
-        const pending = await ds.showMigrations();
-        return { data: { applied, pending }, text: migrationsText(applied, pending) };
-      }, o),
-    );
 }

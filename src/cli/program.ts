@@ -1,12 +1,16 @@
 import { Command } from 'commander';
-import { Exec, SETTINGS, execute } from './cli-context';
+import { BUILD_INFO } from '@/common/build-info';
+import { Exec, Output, Run, SETTINGS, execute, print } from './cli-context';
+import { registerDbCommands } from './db-commands';
+import { registerMaintenanceCommands } from './maintenance-commands';
+import { registerReferenceCommand } from './reference';
 import { registerOperatorCommands } from './operator-commands';
 import { registerUserCommands } from './user-commands';
 import { registerImportCommand } from './import-command';
 import { registerKeysCommand } from './keys-command';
 
 /**
- * The command line (PRODUCT.md section 9) on commander 14. Every command checks its options before
+ * The command line (docs/cli.md) on commander 14. Every command checks its options before
  * the app boots, so that a typo costs no database connection, then runs through the same services
  * as the admin API. `exit.code` receives the exit code of the command that ran.
  */
@@ -18,15 +22,26 @@ export function buildProgram(exit: { code: number }): Command {
     // Commander's own messages go through main's one-line report instead of being printed twice.
     // (and the help commander prints on a bare `npm run cli --`: the report says to ask for it).
     .configureOutput({ outputError: () => undefined, writeErr: () => undefined })
+    .version(BUILD_INFO.version, '-V, --version', "pxauth's version (package.json), as GET /healthz reports it")
     .helpCommand(false)
     .showSuggestionAfterError(true)
     .addHelpText('after', SETTINGS);
-  const exec: Exec = async (run, opts) => {
-    exit.code = await execute(await run, !!opts.json);
-  };
+  const exec: Exec = Object.assign(
+    async (run: Run | Promise<Run>, opts: { json?: boolean }) => {
+      exit.code = await execute(await run, !!opts.json);
+    },
+    {
+      bare: async (run: () => Promise<Output>, opts: { json?: boolean }) => {
+        exit.code = await print(await run(), !!opts.json);
+      },
+    },
+  );
   registerOperatorCommands(program, exec);
   registerUserCommands(program, exec);
   registerImportCommand(program, exec);
   registerKeysCommand(program, exec);
+  registerMaintenanceCommands(program, exec);
+  registerDbCommands(program, exec);
+  registerReferenceCommand(program);
   return program;
 }

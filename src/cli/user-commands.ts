@@ -1,9 +1,10 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
 import { AdminUsersService } from '@/staff/admin/admin-users.service';
+import type { UpdateUserDto } from '@/staff/admin/admin.dto';
 import { UsageError, Exec, subcommand } from './cli-context';
-import { CreateUserOptions, createUserDto } from './cli-input';
+import { CreateUserOptions, createUserDto, newPassword } from './cli-input';
 import { createdUserText, userText } from './format';
 
 interface LookupOptions {
@@ -15,7 +16,23 @@ interface LookupOptions {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** users:create, users:show, users:unlock, users:lock: the admin API's user operations. */
+/** What users:reset-factor removes, as PATCH /admin/users/:id removes it (null, false or []). */
+const REMOVALS: Record<string, UpdateUserDto> = {
+  totp: { totp: false },
+  kba: { kba: [] },
+  phone: { phone: null },
+  email: { email: null },
+};
+const factorOf = (value: string, previous: string[] = []) => {
+  if (!(value in REMOVALS)) throw new InvalidArgumentError(`must be one of ${Object.keys(REMOVALS).join(', ')}`);
+  return [...previous, value];
+};
+const reasonOf = (value: string) => {
+  if (!value.trim() || value.length > 200) throw new InvalidArgumentError('must be 1 to 200 characters');
+  return value;
+};
+
+/** users:create, users:show, users:unlock, users:lock and the resets: the admin API's user operations. */
 export function registerUserCommands(program: Command, exec: Exec): void {
   subcommand(program, 'users:create', 'a user; with --totp prints the otpauth:// URI once')
     .requiredOption('--username <name>', 'the username the customer types')
@@ -70,6 +87,51 @@ export function registerUserCommands(program: Command, exec: Exec): void {
         const users = app.get(AdminUsersService);
         const user = await users.lock(await lookup(users), o.reason);
         return { data: user, text: `Locked.\n${userText(user)}` };
+      }, o);
+    });
+
+  withLookup(
+    subcommand(program, 'users:reset-password', "sets a local user's password; ends their tokens and open logins"),
+  )
+    .option('--reason <text>', 'why, for the audit trail (up to 200 characters)', reasonOf)
+    .addHelpText(
+      'after',
+      `
+The new password is never an argument (ps and the shell history would show it): at a terminal it is
+asked for twice without echo; otherwise it is all of standard input, less one final newline:
+  printf '%s' "$NEW_PASSWORD" | npm run cli -- users:reset-password --username alice
+Every token of the user is revoked and every open challenge ends (as POST /admin/users/:id/password).`,
+    )
+    .action((o: LookupOptions & { reason?: string }) => {
+      const lookup = userLookup('users:reset-password', o);
+      return exec(
+        newPassword().then((password) => async (app) => {
+          const users = app.get(AdminUsersService);
+          const user = await users.setPassword(await lookup(users), password, o.reason);
+          return { data: user, text: `Password set; ${user.tokens_revoked} token(s) revoked.\n${userText(user)}` };
+        }),
+        o,
+      );
+    });
+
+  withLookup(
+    subcommand(program, 'users:reset-factor', 'removes second factors (totp, kba, phone, email) and ends open challenges'),
+  )
+    .requiredOption('--factor <factor>', 'totp, kba, phone or email; repeat for more', factorOf)
+    .option('--reason <text>', 'why, for the audit trail (up to 200 characters)', reasonOf)
+    .addHelpText(
+      'after',
+      `
+As PATCH /admin/users/:id with null, false or []: the user's open challenges end at once.`,
+    )
+    .action((o: LookupOptions & { factor: string[]; reason?: string }) => {
+      const lookup = userLookup('users:reset-factor', o);
+      const removal = o.factor.reduce<UpdateUserDto>((dto, f) => ({ ...dto, ...REMOVALS[f] }), {});
+      return exec(async (app) => {
+        const users = app.get(AdminUsersService);
+        // Only removals: what support staff may do through the admin API, and no more is asked here.
+        const user = await users.update(await lookup(users), removal, 'support', o.reason);
+        return { data: user, text: `Removed ${[...new Set(o.factor)].join(', ')}.\n${userText(user)}` };
       }, o);
     });
 }

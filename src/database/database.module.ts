@@ -6,20 +6,14 @@ import { redactSecrets } from '@/config/redact';
 import { dataSourceOptions } from './data-source-options';
 import { redactError } from './errors';
 import { migrate } from './migrate';
+import { poolSettingsOf } from './pool-settings';
 
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        ...dataSourceOptions(config.DATABASE_URL, {
-          poolSize: config.DB_POOL_SIZE,
-          statementTimeoutMs: config.DB_STATEMENT_TIMEOUT,
-          connectTimeoutMs: config.DB_CONNECT_TIMEOUT,
-          ...(config.DATABASE_SSL_MODE && {
-            ssl: { mode: config.DATABASE_SSL_MODE, caFile: config.DATABASE_SSL_CA },
-          }),
-        }),
+        ...dataSourceOptions(config.DATABASE_URL, poolSettingsOf(config)),
         // Each module registers its own entities (TypeOrmModule.forFeature); the base lists none.
         autoLoadEntities: true,
         // Start even if the database is down for a moment, but not forever: 10 tries, 2 s apart.

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ClientListingService } from './client-listing.service';
 import { PartnerClient } from './partner-client.entity';
 import { PartnerClientRepository } from './partner-client.repository';
 import { PartnerRedirectUri } from './partner-redirect-uri.entity';
@@ -10,7 +11,7 @@ import { PartnersService } from './partners.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([PartnerClient, PartnerSecret, PartnerRedirectUri])],
-  providers: [PartnersService, PartnerClientRepository, PartnerSecretRepository, PartnerGuard],
-  exports: [PartnersService, PartnerGuard],
+  providers: [PartnersService, PartnerClientRepository, PartnerSecretRepository, PartnerGuard, ClientListingService],
+  exports: [PartnersService, PartnerGuard, ClientListingService],
 })
 export class PartnersModule {}

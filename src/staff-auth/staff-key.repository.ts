@@ -1,7 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, Repository } from 'typeorm';
+import { runSql } from '@/database/sql';
 import { StaffKey } from './staff-key.entity';
+
+/** A key as operators list it: never its digest, which is not selected at all. */
+export interface StaffKeyRow {
+  id: string;
+  name: string;
+  role: string;
+  createdAt: string | number;
+  revokedAt: string | number | null;
+}
 
 /** staff_key's statements; a key is found by its SHA-256, never by the key. */
 @Injectable()
@@ -32,5 +42,14 @@ export class StaffKeyRepository {
 
   findByIds(ids: string[]): Promise<StaffKey[]> {
     return this.keys.findBy({ id: In(ids) });
+  }
+
+  /** Every key, or only those not revoked; oldest first (staff:list). */
+  list(includeRevoked: boolean): Promise<StaffKeyRow[]> {
+    const where = includeRevoked ? '' : ' WHERE revoked_at IS NULL';
+    return runSql<StaffKeyRow>(
+      this.keys.manager.connection,
+      `SELECT id, name, role, created_at AS "createdAt", revoked_at AS "revokedAt" FROM staff_key${where} ORDER BY created_at, id`,
+    ).then((r) => r.rows);
   }
 }

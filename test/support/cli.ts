@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 
 /**
  * `npm run cli -- <command>` as an operator runs it: the built dist/cli/main.js (which `npm test`
@@ -71,4 +71,32 @@ export async function inParallel<T, R>(items: T[], limit: number, fn: (item: T) 
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/**
+ * The bin as a shell runs it: the interpreter its `#!` line names (`/usr/bin/env node`, with this
+ * Node first on the PATH), without npm in between, so stdout is the command's alone.
+ */
+export function runBin(bin: string, args: string[], env: Record<string, string>): Promise<Ran> {
+  const shebang = /^#!(\S+)(.*)\n/.exec(readFileSync(bin, 'utf8'));
+  if (!shebang) throw new Error(`${bin} has no #! line`);
+  const [interpreter, ...flags] = [shebang[1], ...shebang[2].trim().split(/\s+/).filter(Boolean)];
+  return new Promise((resolve) => {
+    execFile(
+      interpreter,
+      [...flags, bin, ...args],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
+          NODE_ENV: 'test',
+          ...env,
+        },
+        timeout: 30_000,
+      },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
+    );
+  });
 }
