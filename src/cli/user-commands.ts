@@ -15,7 +15,7 @@ interface LookupOptions {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** users:create, users:show, users:unlock, users:lock: the admin API's user operations. */
+/** users:create, users:show, users:unlock, users:lock, users:rename: the admin API's user operations. */
 export function registerUserCommands(program: Command, exec: Exec): void {
   subcommand(program, 'users:create', 'a user; with --totp prints the otpauth:// URI once')
     .requiredOption('--username <name>', 'the username the customer types')
@@ -70,6 +70,22 @@ export function registerUserCommands(program: Command, exec: Exec): void {
         const users = app.get(AdminUsersService);
         const user = await users.lock(await lookup(users), o.reason);
         return { data: user, text: `Locked.\n${userText(user)}` };
+      }, o);
+    });
+
+  withLookup(
+    subcommand(program, 'users:rename', 'a local user gets a new username; user_id, lock, factors, tokens stay'),
+  )
+    .requiredOption('--to <name>', 'the new username, checked as at creation; in the same institution')
+    .option('--reason <text>', 'why, for the audit trail (up to 200 characters)')
+    .action((o: LookupOptions & { to: string; reason?: string }) => {
+      if (o.reason !== undefined && (!o.reason.trim() || o.reason.length > 200))
+        throw PxError.invalid('--reason: must be 1 to 200 characters');
+      const lookup = userLookup('users:rename', o);
+      return exec(async (app) => {
+        const users = app.get(AdminUsersService);
+        const user = await users.rename(await lookup(users), o.to, o.reason);
+        return { data: user, text: `Renamed.\n${userText(user)}` };
       }, o);
     });
 }
