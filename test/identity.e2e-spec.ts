@@ -1,5 +1,6 @@
 import { BankServer, BankUser } from './support/bank-server';
 import { Res, TEST_ENGINE, TestApp, expectEnvelope } from './support/harness';
+import { Browser } from './support/oauth';
 import { userView } from './support/sources';
 
 /**
@@ -154,6 +155,47 @@ describe(`locks follow the person (${TEST_ENGINE})`, () => {
     for (let i = 0; i < THRESHOLD; i++) expectEnvelope(await c.login(c.ids[0], 'wrong'), 401, 'INVALID_CREDENTIALS');
     expectEnvelope(await c.login(c.ids[1]), 403, 'ACCOUNT_LOCKED');
     expect((await userView(t, userId)).lock).toMatchObject({ locked: true });
+  });
+
+  it("a customer pxauth locked (by staff, or by wrong passcodes) gets the OAuth pages' locked page, not a code, through an identifier never typed", async () => {
+    const byStaff = customer();
+    const staffLocked = (await byStaff.login(byStaff.ids[0])).body.user_id as string;
+    expect((await t.admin('POST', `/admin/users/${staffLocked}/lock`, { reason: 'phone stolen' })).status).toBe(200);
+    const byGuesses = customer();
+    const open = await byGuesses.login(byGuesses.ids[0]);
+    const guessLocked = open.body.user_id as string;
+    const code = await passcodeAfterSend(open);
+    for (let i = 0; i < THRESHOLD; i++) {
+      expectEnvelope(await answer(guessLocked, open.body.challenge.id, wrongOf(code)), 401, 'INVALID_MFA');
+    }
+
+    for (const [c, userId] of [
+      [byStaff, staffLocked],
+      [byGuesses, guessLocked],
+    ] as const) {
+      // The email: nobody signed in with it before, so only the bank's answer says whose it is.
+      const b = new Browser(t);
+      await b.authorize({ state: `locked-${userId}` });
+      const r = await b.signIn(c.ids[1], c.who.password);
+      expect([r.status, r.headers.location]).toEqual([403, undefined]);
+      expect(r.text).toContain('Your account is locked');
+      expect(r.text).not.toContain('name="passcode"');
+      const back = new URL(/<a class="button" href="([^"]+)"/.exec(r.text)![1].replace(/&amp;/g, '&'));
+      expect([back.searchParams.get('error'), back.searchParams.get('state'), back.searchParams.get('code')]).toEqual([
+        'access_denied',
+        `locked-${userId}`,
+        null,
+      ]);
+      const refused = (await t.events(userId)).find((e) => e.type === 'login' && e.detail?.path === 'oauth');
+      expect(refused).toMatchObject({ outcome: 'locked', detail: { locked: 'person', username_known: true } });
+
+      // Unlocked, the same identifier on the same pages goes on to the second factor: the 403 was the lock.
+      expect((await t.admin('POST', `/admin/users/${userId}/unlock`)).status).toBe(200);
+      const again = new Browser(t);
+      await again.authorize();
+      const next = await again.signIn(c.ids[1], c.who.password);
+      expect([next.status, next.text.includes('name="passcode"')]).toEqual([200, true]);
+    }
   });
 
   it('a challenge answers only for the Plaid client that opened it', async () => {

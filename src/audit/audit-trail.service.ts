@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, Repository } from 'typeorm';
 import { AuditEvent } from './audit-event.entity';
+import { AuditEventRepository } from './audit-event.repository';
 import {
   EVENT_PAGE_DEFAULT,
   EventPage,
@@ -18,24 +17,16 @@ import {
  */
 @Injectable()
 export class AuditTrail {
-  constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {}
+  constructor(private readonly events: AuditEventRepository) {}
 
   async page(q: EventQuery): Promise<EventPage> {
     const limit = q.limit ?? EVENT_PAGE_DEFAULT;
     const from = boundMs('from', q.from);
     const to = boundMs('to', q.to);
-    const qb = this.events.createQueryBuilder('e');
-    if (q.user_id !== undefined) qb.andWhere('e.user_id = :userId', { userId: q.user_id });
-    if (q.type !== undefined) qb.andWhere('e.type = :type', { type: q.type });
-    if (q.request_id !== undefined) qb.andWhere('e.request_id = :requestId', { requestId: q.request_id });
-    if (from !== undefined) qb.andWhere('e.at >= :from', { from });
-    if (to !== undefined) qb.andWhere('e.at < :to', { to });
-    if (q.cursor !== undefined) qb.andWhere('e.id < :before', { before: decodeCursor(q.cursor) });
+    const beforeId = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+    const filter = { userId: q.user_id, type: q.type, requestId: q.request_id, from, to, beforeId };
     // One more than the page: whether there is a next page is known without a second query.
-    const rows = await qb
-      .orderBy('e.id', 'DESC')
-      .take(limit + 1)
-      .getMany();
+    const rows = await this.events.page(filter, limit + 1);
     const page = rows.slice(0, limit);
     return {
       events: page.map(toEventView),
@@ -45,7 +36,7 @@ export class AuditTrail {
 
   /** One idempotent DELETE: every replica's purge job may run it at once. */
   async purgeOlderThan(retentionMs: number): Promise<number> {
-    return (await this.events.delete({ at: LessThan(Date.now() - retentionMs) })).affected ?? 0;
+    return this.events.deleteBefore(Date.now() - retentionMs);
   }
 }
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '@/config/app-config';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
 import { CommonOutcome, EventType, LoginOutcome } from '@/events/domain-event';
@@ -7,13 +8,14 @@ import { MaintenanceService } from '@/maintenance/maintenance.service';
 import { TokensService } from '@/tokens/tokens.service';
 import { CheckAdmission, Overloaded } from '@/users/check-admission';
 import { CREDENTIAL_SOURCE, CredentialSource } from '@/users/credentials/credential-source';
-import { LockoutService } from '@/users/lockout/lockout.service';
+import { guardKey } from '@/users/lockout/guard-key';
+import { AttemptRefused, LockoutService } from '@/users/lockout/lockout.service';
 import type { User } from '@/users/user.entity';
 import { UsersService } from '@/users/users.service';
 import { AuthenticatedBody, AuthTokenDto } from './auth.dto';
 import { ChallengeBody, ChallengeIssuer } from './challenge-issuer';
 import { Grant, authTokenGrant } from './grant';
-import { attemptsInFlight } from './in-flight';
+import { attemptRefused } from './in-flight';
 
 export type LoginResult = { status: 200; body: AuthenticatedBody } | { status: 202; body: ChallengeBody };
 
@@ -33,6 +35,7 @@ export class AuthService {
     private readonly tokens: TokensService,
     private readonly events: DomainEvents,
     private readonly admission: CheckAdmission,
+    private readonly config: AppConfig,
   ) {}
 
   /** POST /users/auth_token: the login below, granting an auth_token. */
@@ -58,13 +61,16 @@ export class AuthService {
     locale: string,
     grant: Grant<T>,
   ): Promise<Authentication<T>> {
-    const key = this.users.guardKey(input.institution_id, input.username);
-    let user: User | null = null;
+    const key = guardKey(this.config, input.institution_id, input.username);
+    // Whom the events name: the user the source said this is; before it said (or when it could not), the
+    // user of that name, read once and only for the event, so support staff see what hit them (section 9).
+    let user: User | null | undefined;
     const refuse = async (
       outcome: LoginOutcome | CommonOutcome,
       error: PxError,
       extra: Record<string, string> = {},
     ) => {
+      if (user === undefined) user = await this.users.findByKey(key);
       const detail = { username_known: !!user, source: this.credentials.name, path: grant.path, ...extra };
       await this.events.publish({
         type: EventType.Login,
@@ -79,52 +85,32 @@ export class AuthService {
     // 0. overloaded: a check that could not start in time is refused before an attempt is counted or
     //    anything else read (PRODUCT.md section 13), so that a flood of refusals stays cheap.
     const shed = this.admission.refusalNow(grant.path);
-    if (shed) {
-      user = await this.users.findByKey(key);
-      throw await refuse(CommonOutcome.Overloaded, shed);
-    }
+    if (shed) throw await refuse(CommonOutcome.Overloaded, shed);
 
     // 1. maintenance
     const closed = await this.maintenance.closed();
-    if (closed) {
-      user = await this.users.findByKey(key);
-      throw await refuse(CommonOutcome.Maintenance, closed);
-    }
+    if (closed) throw await refuse(CommonOutcome.Maintenance, closed);
 
     // 2. locked: 403 without looking at the password. The attempt is taken before the check, so a
     //    burst never checks more than LOCKOUT_THRESHOLD wrong passwords; all of them in flight is a 503.
-    const attempt = await this.lockout.takeAttempt(key);
-    if (attempt !== 'taken') {
-      // Attributed to the user when there is one, so support staff see the refused attempts (section 9).
-      user = await this.users.findByKey(key);
-      if (attempt === 'locked') throw await refuse(CommonOutcome.Locked, new PxError(ErrorId.ACCOUNT_LOCKED));
-      throw await refuse(CommonOutcome.AttemptsInFlight, attemptsInFlight());
-    }
-
-    // 3. the password, where CREDENTIAL_SOURCE says; only a wrong one stays counted (a shed check is not).
-    const check = await this.credentials
-      .verify({ key, username: input.username, password: input.password, path: grant.path })
-      .catch(async (err: unknown) => {
-        await this.lockout.giveBack(key);
-        if (!(err instanceof Overloaded)) throw err;
-        user = await this.users.findByKey(key);
-        throw await refuse(CommonOutcome.Overloaded, err);
-      });
-    if (check.result !== 'unavailable') user = check.user;
-    if (check.result === 'invalid') {
-      await this.lockout.judgedWrong(key, user?.id ?? null);
-      throw await refuse(LoginOutcome.InvalidCredentials, new PxError(ErrorId.INVALID_CREDENTIALS));
-    }
-
-    // Any other verdict gives the attempt back: with the completion of step 6 (one statement), or on the
-    // way out of every other step, an error included.
-    let held = true;
-    try {
+    //    It is given back on every way out of steps 3 to 6 but a wrong password and a completion.
+    const refused = (why: AttemptRefused) => refuse(...attemptRefused(why));
+    return this.lockout.withAttempt(key, refused, async (attempt) => {
+      // 3. the password, where CREDENTIAL_SOURCE says; only a wrong one stays counted (a shed check is not).
+      const check = await this.credentials
+        .verify({ key, username: input.username, password: input.password, path: grant.path })
+        .catch(async (err: unknown) => {
+          if (!(err instanceof Overloaded)) throw err;
+          throw await refuse(CommonOutcome.Overloaded, err);
+        });
       if (check.result === 'unavailable') {
-        // Attributed to the user of that name, when there is one, so support staff see the outage hit them.
-        user = await this.users.findByKey(key);
         const reason = { reason: check.reason };
         throw await refuse(LoginOutcome.SourceUnavailable, PxError.unavailable(check.retryAt), reason);
+      }
+      user = check.user;
+      if (check.result === 'invalid') {
+        await attempt.judgedWrong(user?.id ?? null);
+        throw await refuse(LoginOutcome.InvalidCredentials, new PxError(ErrorId.INVALID_CREDENTIALS));
       }
       const bySource = { decided_by: 'source' };
       if (check.result === 'locked') {
@@ -163,11 +149,10 @@ export class AuthService {
 
       // 6. authenticated, unless the password changed (or a lock came) while it was being checked
       const granted = await grant.issue(known);
-      if (!(await this.lockout.completed(key, known, known.authEpoch))) {
+      if (!(await attempt.completed(known, known.authEpoch))) {
         await grant.withdraw(granted);
         throw await refuse(LoginOutcome.Superseded, new PxError(ErrorId.INVALID_CREDENTIALS));
       }
-      held = false;
       await this.events.publish({
         type: EventType.Login,
         outcome: LoginOutcome.Success,
@@ -176,8 +161,6 @@ export class AuthService {
         detail: { username_known: true, path: grant.path },
       });
       return { done: true, user: known, granted };
-    } finally {
-      if (held) await this.lockout.giveBack(key);
-    }
+    });
   }
 }

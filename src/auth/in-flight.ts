@@ -1,4 +1,7 @@
+import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
+import { CommonOutcome } from '@/events/domain-event';
+import type { AttemptRefused } from '@/users/lockout/lockout.service';
 
 // An attempt in flight is judged within a password check or two: worth retrying about this soon.
 const RETRY_AFTER_IN_FLIGHT_MS = 2_000;
@@ -12,4 +15,10 @@ export function attemptsInFlight(): PxError {
     new Date(Date.now() + RETRY_AFTER_IN_FLIGHT_MS),
     'Too many attempts for this account are in progress; retry shortly.',
   );
+}
+
+/** An attempt refused, as a login and a second-factor answer report it: the outcome and the error. */
+export function attemptRefused(why: AttemptRefused): [CommonOutcome, PxError] {
+  if (why === 'locked') return [CommonOutcome.Locked, new PxError(ErrorId.ACCOUNT_LOCKED)];
+  return [CommonOutcome.AttemptsInFlight, attemptsInFlight()];
 }

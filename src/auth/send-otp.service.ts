@@ -7,6 +7,7 @@ import { CommonOutcome, EventType, SendOutcome } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
 import { MaintenanceService } from '@/maintenance/maintenance.service';
 import { OtpSender } from '@/otp/otp-sender';
+import { personKey } from '@/users/lockout/guard-key';
 import { LockoutService } from '@/users/lockout/lockout.service';
 import type { User } from '@/users/user.entity';
 import { UsersService } from '@/users/users.service';
@@ -52,7 +53,7 @@ export class SendOtpService {
     const otp = user && (await this.challenges.open(userId, clientId, input.challenge_id, ['otp']));
     challenge = otp;
     if (!user || !otp) throw await refuse(CommonOutcome.ChallengeNotFound, new PxError(ErrorId.CHALLENGE_NOT_FOUND));
-    if (await this.lockout.isLocked(this.users.keyOf(user))) {
+    if (await this.lockout.isLocked(personKey(user))) {
       throw await refuse(CommonOutcome.Locked, new PxError(ErrorId.ACCOUNT_LOCKED));
     }
     if (!this.challenges.isLive(otp, user)) {

@@ -9,12 +9,13 @@ import { DomainEvents } from '@/events/domain-events';
 import { MaintenanceService } from '@/maintenance/maintenance.service';
 import { TokensService } from '@/tokens/tokens.service';
 import { Overloaded } from '@/users/check-admission';
-import { LockoutService } from '@/users/lockout/lockout.service';
+import { nameOf, personKey } from '@/users/lockout/guard-key';
+import { AttemptRefused, LockoutService } from '@/users/lockout/lockout.service';
 import type { User } from '@/users/user.entity';
 import { UsersService } from '@/users/users.service';
 import { AuthenticatedBody, TwoFactorDto } from './auth.dto';
 import { Grant, authTokenGrant } from './grant';
-import { attemptsInFlight } from './in-flight';
+import { attemptRefused } from './in-flight';
 
 /**
  * POST /users/:user_id/2fa (docs/security.md, "Locks follow the person"). Two attempts are taken before the answer
@@ -79,17 +80,11 @@ export class TwoFactorService {
       throw err;
     }
 
-    // 3. the person's attempt: locked is 403, and answers after the lock are not counted
-    const key = this.users.keyOf(user);
-    const attempt = await this.lockout.takeAttempt(key);
-    if (attempt === 'locked') throw await refuse(CommonOutcome.Locked, new PxError(ErrorId.ACCOUNT_LOCKED));
-    if (attempt === 'in_flight') throw await refuse(CommonOutcome.AttemptsInFlight, attemptsInFlight());
-
-    // 4. the challenge's attempt, then the judgement; an attempt not judged wrong is given back, with the
-    //    completion of step 5 (one statement) or on the way out
-    let judgedWrong = false;
-    let completed = false;
-    try {
+    // 3. the person's attempt: locked is 403, and answers after the lock are not counted. It is given
+    //    back on every way out of steps 4 and 5 but a wrong answer and a completion.
+    const refused = (why: AttemptRefused) => refuse(...attemptRefused(why));
+    return this.lockout.withAttempt(personKey(user), refused, async (attempt) => {
+      // 4. the challenge's attempt, then the judgement
       if (!this.challenges.isLive(challenge, user)) {
         throw await refuse(CommonOutcome.ChallengeExpired, new PxError(ErrorId.CHALLENGE_EXPIRED));
       }
@@ -102,14 +97,13 @@ export class TwoFactorService {
       if (!(await this.challenges.takeAttempt(challenge))) {
         throw await refuse(CommonOutcome.ChallengeExpired, new PxError(ErrorId.CHALLENGE_EXPIRED));
       }
-      // Shed before it could be judged (issue 10): the user's attempt is given back below.
+      // Shed before it could be judged: the user's attempt is given back on the way out.
       const verdict = await verifier.judge(challenge, user, input, grant.path).catch(async (err: unknown) => {
         if (err instanceof Overloaded) throw await refuse(CommonOutcome.Overloaded, err);
         throw err;
       });
       if (!verdict.right) {
-        judgedWrong = true;
-        await this.lockout.judgedWrong(key, user.id);
+        await attempt.judgedWrong(user.id);
         throw await refuse(TwoFactorOutcome.Wrong, new PxError(ErrorId.INVALID_MFA));
       }
       // Of concurrent right answers one spends the challenge; the others are "already used" and count nothing.
@@ -117,21 +111,18 @@ export class TwoFactorService {
         throw await refuse(CommonOutcome.ChallengeExpired, new PxError(ErrorId.CHALLENGE_EXPIRED));
       }
       if (!(await verifier.confirm(user, verdict))) {
-        judgedWrong = true;
-        await this.lockout.judgedWrong(key, user.id);
+        await attempt.judgedWrong(user.id);
         throw await refuse(TwoFactorOutcome.TotpReplay, new PxError(ErrorId.INVALID_MFA));
       }
 
       // 5. the token, unless a password change, factor reset or lock ended the challenge meanwhile
       const granted = await grant.issue(user);
-      if (!(await this.lockout.completed(key, user, challenge.userEpoch))) {
+      if (!(await attempt.completed(user, challenge.userEpoch))) {
         await grant.withdraw(granted);
         throw await refuse(CommonOutcome.ChallengeExpired, new PxError(ErrorId.CHALLENGE_EXPIRED));
       }
-      completed = true;
       // The name typed at the login starts again too: its wrong passwords were carried to the person.
-      const name = { institutionId: user.institutionId, usernameNorm: challenge.loginName ?? user.usernameNorm };
-      await this.lockout.reset(name, user, challenge.userEpoch);
+      await this.lockout.reset(nameOf(user, challenge.loginName), user, challenge.userEpoch);
       await this.events.publish({
         type: EventType.TwoFactor,
         outcome: TwoFactorOutcome.Success,
@@ -140,9 +131,7 @@ export class TwoFactorService {
         detail: { kind: challenge.kind, challenge_id: challenge.id, path: grant.path },
       });
       return { user, granted };
-    } finally {
-      if (!judgedWrong && !completed) await this.lockout.giveBack(key);
-    }
+    });
   }
 }
 

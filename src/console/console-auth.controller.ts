@@ -6,7 +6,7 @@ import { PxError } from '@/common/errors/px.error';
 import { ServedOn } from '@/common/http/listener.guard';
 import { RequestContextStore } from '@/common/http/request-context';
 import { AppConfig } from '@/config/app-config';
-import { ConsoleAudit } from './console-audit';
+import { ConsoleAudit } from './console-audit.interceptor';
 import { csrfRefused } from './console-errors';
 import { formatDuration } from './console-format';
 import {

@@ -4,7 +4,7 @@ import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
 import { ServedOn } from '@/common/http/listener.guard';
 import { RequestContextStore } from '@/common/http/request-context';
-import { ConsoleAudit } from './console-audit';
+import { ConsoleAudit } from './console-audit.interceptor';
 import { ConsoleRequest, SESSION_COOKIE, clearCookie, cookiesOf, setCookie, wantsHtml } from './console-http';
 import { OIDC_FLOW_COOKIE, OIDC_FLOW_TTL_SECONDS, OidcFlows } from './console-oidc-flow';
 import { ConsoleOidc, OidcRefused } from './console-oidc.service';

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, MoreThan, Repository } from 'typeorm';
 import { AppConfig } from '@/config/app-config';
 import type { RequestContext } from '@/common/http/request-context';
 import { hmacSha256, randomToken, safeEqual, sha256 } from '@/common/crypto/digest';
 import type { StaffRole } from '@/staff-auth/staff-key.entity';
 import { StaffService } from '@/staff-auth/staff.service';
-import { ConsoleSession } from './console-session.entity';
+import type { ConsoleSession } from './console-session.entity';
+import { ConsoleSessionRepository } from './console-session.repository';
 
 export interface ConsoleStaff {
   /** The staff key's id; null for a person signed in through the bank's OpenID Connect provider. */
@@ -45,7 +44,7 @@ export const CONSOLE_ROLES: readonly StaffRole[] = ['support', 'admin'];
 @Injectable()
 export class ConsoleSessionService {
   constructor(
-    @InjectRepository(ConsoleSession) private readonly sessions: Repository<ConsoleSession>,
+    private readonly sessions: ConsoleSessionRepository,
     private readonly staff: StaffService,
     private readonly config: AppConfig,
   ) {}
@@ -61,7 +60,16 @@ export class ConsoleSessionService {
     const now = Date.now();
     await this.sweep(now);
     const token = randomToken(32);
-    await this.sessions.insert({ idHash: sha256(token), staffId, createdAt: now, lastSeenAt: now });
+    await this.sessions.insert({
+      idHash: sha256(token),
+      staffId,
+      subject: null,
+      personName: null,
+      role: null,
+      idToken: null,
+      createdAt: now,
+      lastSeenAt: now,
+    });
     return token;
   }
 
@@ -85,14 +93,14 @@ export class ConsoleSessionService {
 
   /** The sealed ID token a person's session keeps for the provider's logout, or null. */
   async sealedIdTokenOf(token: string): Promise<string | null> {
-    return (await this.sessions.findOneBy({ idHash: sha256(token) }))?.idToken ?? null;
+    return (await this.sessions.findByHash(sha256(token)))?.idToken ?? null;
   }
 
   // Sessions idle past their TTL or older than their max age are over: forget them here, in idempotent
   // DELETEs any replica may run.
   private async sweep(now: number): Promise<void> {
-    await this.sessions.delete({ lastSeenAt: LessThan(now - this.config.CONSOLE_SESSION_TTL) });
-    await this.sessions.delete({ createdAt: LessThan(now - this.config.CONSOLE_SESSION_MAX_AGE) });
+    await this.sessions.deleteSeenBefore(now - this.config.CONSOLE_SESSION_TTL);
+    await this.sessions.deleteCreatedBefore(now - this.config.CONSOLE_SESSION_MAX_AGE);
   }
 
   /**
@@ -103,16 +111,14 @@ export class ConsoleSessionService {
   async resume(token: string): Promise<ConsoleStaff | null> {
     const now = Date.now();
     const idHash = sha256(token);
-    const touched = await this.sessions.update(
-      {
-        idHash,
-        lastSeenAt: MoreThan(now - this.config.CONSOLE_SESSION_TTL),
-        createdAt: MoreThan(now - this.config.CONSOLE_SESSION_MAX_AGE),
-      },
-      { lastSeenAt: now },
+    const alive = await this.sessions.touchIfAlive(
+      idHash,
+      now,
+      now - this.config.CONSOLE_SESSION_TTL,
+      now - this.config.CONSOLE_SESSION_MAX_AGE,
     );
-    if (!touched.affected) return null;
-    const row = await this.sessions.findOneBy({ idHash });
+    if (!alive) return null;
+    const row = await this.sessions.findByHash(idHash);
     if (row && row.staffId === null) return safeEqual(row.idHash, idHash) ? this.personOf(row) : null;
     const key = row?.staffId && safeEqual(row.idHash, idHash) ? await this.staff.findActive(row.staffId) : null;
     if (!key || !CONSOLE_ROLES.includes(key.role)) return null;
@@ -129,7 +135,7 @@ export class ConsoleSessionService {
   }
 
   async close(token: string): Promise<void> {
-    await this.sessions.delete({ idHash: sha256(token) });
+    await this.sessions.delete(sha256(token));
   }
 
   /** The CSRF token of a session (or of a sign-in form, from its pre-session cookie). */

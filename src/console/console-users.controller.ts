@@ -14,7 +14,7 @@ import {
 import type { Response } from 'express';
 import { ServedOn } from '@/common/http/listener.guard';
 import { AdminUsersService } from '@/staff/admin/admin-users.service';
-import { ConsoleAuditInterceptor } from './console-audit';
+import { ConsoleAuditInterceptor } from './console-audit.interceptor';
 import { ConsoleRequest } from './console-http';
 import { CustomerPages } from './customer-pages';
 import { ConsoleExceptionFilter } from './console.filter';

@@ -5,7 +5,7 @@ import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
 import { RequestContextStore } from '@/common/http/request-context';
 import type { StaffRole } from '@/staff-auth/staff-key.entity';
-import { ConsoleAudit } from './console-audit';
+import { ConsoleAudit } from './console-audit.interceptor';
 import { ConsoleSignedOut, csrfRefused } from './console-errors';
 import { ConsoleRequest, SESSION_COOKIE, cookiesOf } from './console-http';
 import { translator } from './console-i18n';

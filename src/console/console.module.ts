@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { StaffModule } from '@/staff/staff.module';
 import { TokensModule } from '@/tokens/tokens.module';
-import { ConsoleAudit, ConsoleAuditInterceptor } from './console-audit';
+import { ConsoleAudit, ConsoleAuditInterceptor } from './console-audit.interceptor';
 import { ConsoleAuthController } from './console-auth.controller';
 import { OidcFlows } from './console-oidc-flow';
 import { ConsoleOidcController } from './console-oidc.controller';
 import { ConsoleOidc } from './console-oidc.service';
 import { ConsoleSession } from './console-session.entity';
+import { ConsoleSessionRepository } from './console-session.repository';
 import { ConsoleSessionService } from './console-session.service';
 import { SignInPage } from './console-sign-in-page';
 import { ConsoleUsersController } from './console-users.controller';
@@ -17,7 +18,7 @@ import { ConsoleGuard } from './console.guard';
 import { CustomerPages } from './customer-pages';
 
 /**
- * The support console (issue 9, PRODUCT.md section 9): server-rendered pages on the internal listener
+ * The support console (PRODUCT.md section 9): server-rendered pages on the internal listener
  * for people who are not engineers. It owns its sessions; the work is the admin API's services.
  */
 @Module({
@@ -25,6 +26,7 @@ import { CustomerPages } from './customer-pages';
   controllers: [ConsoleAuthController, ConsoleOidcController, ConsoleUsersController],
   providers: [
     ConsoleSessionService,
+    ConsoleSessionRepository,
     ConsoleViews,
     ConsoleAudit,
     ConsoleAuditInterceptor,

@@ -1,20 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { randomInt } from 'node:crypto';
-import { In, Repository } from 'typeorm';
 import { randomToken } from '@/common/crypto/digest';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
-import { isUniqueViolation } from '@/database/errors';
-import { runSql } from '@/database/sql';
 import { TransactionAborted } from '@/database/transaction';
 import type { CheckClass } from '@/users/check-admission';
 import { PasswordHasher } from '@/users/password-hasher';
 import type { User } from '@/users/user.entity';
-import { bumpAuthEpochStep, insertUserStep } from '@/users/user-statements';
+import { bumpAuthEpochStep } from '@/users/user-statements';
+import { UsersService } from '@/users/users.service';
 import { normalizeAnswer } from './kba-answer';
 import { KbaQuestion } from './kba-question.entity';
-import { KbaQuestionRepository } from './kba-question.repository';
+import { KbaQuestionRepository, insertQuestionStep } from './kba-question.repository';
 
 export interface KbaEnrollment {
   question: string;
@@ -29,29 +26,24 @@ export interface KbaAnswer {
 @Injectable()
 export class KbaService {
   constructor(
-    @InjectRepository(KbaQuestion) private readonly questions: Repository<KbaQuestion>,
     private readonly repo: KbaQuestionRepository,
+    private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
   ) {}
 
   /**
-   * A new user with questions: the user row and its questions in one transaction (issue 6), so a
-   * user who should answer questions never exists without them. A taken username is CONFLICT.
+   * A new user with questions: the users module makes the user, with its questions in the same
+   * transaction, so a user who should answer questions never exists without them. A taken username
+   * is CONFLICT (UsersService.insert).
    */
   async enrollNewUser(user: User, items: KbaEnrollment[]): Promise<void> {
     const rows = await this.hashAll(user.id, items);
-    try {
-      await this.repo.insertWith(rows, [insertUserStep(user)]);
-    } catch (err) {
-      if (isUniqueViolation(err))
-        throw new PxError(ErrorId.CONFLICT, 'A user with this username already exists in this institution.');
-      throw err;
-    }
+    await this.users.insert(user, rows.map(insertQuestionStep));
   }
 
   /**
    * Replaces all the user's questions (none: a reset) and moves the user's auth_epoch on, in one
-   * transaction (issue 6): a KBA-only user is never seen without questions, so never let in on the
+   * transaction: a KBA-only user is never seen without questions, so never let in on the
    * password alone, and a challenge opened on the old questions is refused from then on.
    */
   async replace(userId: string, items: KbaEnrollment[]): Promise<void> {
@@ -82,17 +74,12 @@ export class KbaService {
   }
 
   listFor(userId: string): Promise<KbaQuestion[]> {
-    return this.questions.find({ where: { userId }, order: { position: 'ASC' } });
+    return this.repo.listFor(userId);
   }
 
-  /** Asked on every login that passes its password (which factors does the user have?): one plain COUNT. */
-  async countFor(userId: string): Promise<number> {
-    const { rows } = await runSql<{ n: string | number }>(
-      this.questions.manager.connection,
-      'SELECT COUNT(*) AS n FROM kba_question WHERE user_id = ?',
-      [userId],
-    );
-    return Number(rows[0]?.n ?? 0);
+  /** Asked on every login that passes its password (which factors does the user have?). */
+  countFor(userId: string): Promise<number> {
+    return this.repo.countFor(userId);
   }
 
   /** Draws `n` of the user's questions at random, once per challenge (the ids go in the challenge row). */
@@ -106,7 +93,7 @@ export class KbaService {
   }
 
   byIds(ids: string[]): Promise<KbaQuestion[]> {
-    return this.questions.findBy({ id: In(ids) });
+    return this.repo.byIds(ids);
   }
 
   /**

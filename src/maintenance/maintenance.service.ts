@@ -1,10 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { AppConfig } from '@/config/app-config';
 import { PxError } from '@/common/errors/px.error';
-import { runSql } from '@/database/sql';
-import { ServiceSetting } from './service-setting.entity';
+import { ServiceSettingRepository } from './service-setting.repository';
 
 const KEY = 'maintenance';
 
@@ -18,20 +15,14 @@ export interface MaintenanceState {
 @Injectable()
 export class MaintenanceService {
   constructor(
-    @InjectRepository(ServiceSetting) private readonly settings: Repository<ServiceSetting>,
+    private readonly settings: ServiceSettingRepository,
     private readonly config: AppConfig,
   ) {}
 
   /** Read on every Plaid call (every replica must see a change at once): one plain indexed SELECT. */
   async state(): Promise<MaintenanceState> {
-    const { rows } = await runSql<{ value: string }>(
-      this.settings.manager.connection,
-      'SELECT value FROM service_setting WHERE "key" = ?',
-      [KEY],
-    );
-    return rows[0]
-      ? (JSON.parse(rows[0].value) as MaintenanceState)
-      : { enabled: false, retry_at: null, message: null };
+    const value = await this.settings.valueOf(KEY);
+    return value !== null ? (JSON.parse(value) as MaintenanceState) : { enabled: false, retry_at: null, message: null };
   }
 
   async set(enabled: boolean, retryAt?: Date, message?: string): Promise<MaintenanceState> {
@@ -40,7 +31,7 @@ export class MaintenanceService {
       retry_at: enabled ? (retryAt ?? new Date(Date.now() + this.config.MAINTENANCE_RETRY_AFTER)).toISOString() : null,
       message: enabled ? (message ?? null) : null,
     };
-    await this.settings.upsert({ key: KEY, value: JSON.stringify(state), updatedAt: Date.now() }, ['key']);
+    await this.settings.put(KEY, JSON.stringify(state), Date.now());
     return state;
   }
 

@@ -6,7 +6,7 @@ import { RequestContextStore } from '@/common/http/request-context';
 import { PartnersService } from '@/partners/partners.service';
 import { clientCredentials } from './client-auth';
 import { IdTokenSigner } from './id-token.signer';
-import { OAuthError } from './token.service';
+import { OAuthError } from './token-endpoint.service';
 
 const authenticated = new WeakMap<Request, string>();
 

@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
 import { randomToken, sha256 } from '@/common/crypto/digest';
 import { AppConfig } from '@/config/app-config';
-import { runSql } from '@/database/sql';
 import { TokensService } from '@/tokens/tokens.service';
 import type { User } from '@/users/user.entity';
 import { OAuthCode } from './oauth-code.entity';
+import { OAuthCodeRepository } from './oauth-code.repository';
 import { pkceHolds } from './pkce';
 
 /** What a code is bound to (PRODUCT.md section 14). */
@@ -28,8 +26,7 @@ export type Redemption = { ok: true; code: OAuthCode } | { ok: false; reason: st
 @Injectable()
 export class OAuthCodes {
   constructor(
-    @InjectRepository(OAuthCode) private readonly codes: Repository<OAuthCode>,
-    private readonly ds: DataSource,
+    private readonly codes: OAuthCodeRepository,
     private readonly tokens: TokensService,
     private readonly config: AppConfig,
   ) {}
@@ -52,27 +49,19 @@ export class OAuthCodes {
 
   /** The sign-in was superseded (a password change while it was judged): the code never works. */
   async withdraw(code: string): Promise<void> {
-    await runSql(this.ds, 'UPDATE oauth_code SET used_at = ? WHERE code_hash = ? AND used_at IS NULL', [
-      Date.now(),
-      sha256(code),
-    ]);
+    await this.codes.markUsed(sha256(code), Date.now());
   }
 
   async redeem(code: string, clientId: string, redirectUri: string, verifier: string | undefined): Promise<Redemption> {
     const hash = sha256(code);
-    const row = await this.codes.findOneBy({ codeHash: hash });
+    const row = await this.codes.findByHash(hash);
     if (!row || row.clientId !== clientId) return { ok: false, reason: 'unknown_code' };
     const now = Date.now();
-    const spent = await runSql(
-      this.ds,
-      'UPDATE oauth_code SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?',
-      [now, hash, now],
-    );
-    if (spent.affected !== 1) {
+    if (!(await this.codes.spend(hash, now))) {
       if (row.expiresAt <= now && row.usedAt === null) return { ok: false, reason: 'expired' };
       // A second use: refused, and what the first use got is revoked, now or, if it is still being
       // issued, by that exchange itself when it sees reused_at (confirm()).
-      await runSql(this.ds, 'UPDATE oauth_code SET reused_at = ? WHERE code_hash = ?', [now, hash]);
+      await this.codes.markReused(hash, now);
       await this.tokens.revokeGrant(hash, 'code_reuse', row.userId);
       return { ok: false, reason: 'reused' };
     }
@@ -83,7 +72,7 @@ export class OAuthCodes {
 
   /** After the tokens are issued: false if the code was reused meanwhile (they are then revoked). */
   async confirm(row: OAuthCode): Promise<boolean> {
-    const now = await this.codes.findOneBy({ codeHash: row.codeHash });
+    const now = await this.codes.findByHash(row.codeHash);
     if (now?.reusedAt === null) return true;
     await this.tokens.revokeGrant(row.codeHash, 'code_reuse', row.userId);
     return false;
@@ -91,7 +80,6 @@ export class OAuthCodes {
 
   /** Codes are short-lived: an hour after expiry they are gone. */
   async purgeExpired(): Promise<number> {
-    const r = await runSql(this.ds, 'DELETE FROM oauth_code WHERE expires_at < ?', [Date.now() - 3_600_000]);
-    return r.affected;
+    return this.codes.deleteExpiredBefore(Date.now() - 3_600_000);
   }
 }

@@ -9,6 +9,7 @@ import { UsersModule } from '@/users/users.module';
 import { OAuthClientGuard } from './client-auth.guard';
 import { IdTokenSigner } from './id-token.signer';
 import { OAuthCode } from './oauth-code.entity';
+import { OAuthCodeRepository } from './oauth-code.repository';
 import { OAuthCodes } from './oauth-codes.service';
 import { SignInPagesThrottle, TokenThrottle } from './oauth-throttle.middleware';
 import { Pages } from './pages';
@@ -16,9 +17,10 @@ import { SignInCookies } from './sign-in-cookie';
 import { SignIn } from './sign-in.entity';
 import { SignInController } from './sign-in.controller';
 import { SignInFlow } from './sign-in.flow';
+import { SignInRepository } from './sign-in.repository';
 import { SignIns } from './sign-ins';
 import { TokenController } from './token.controller';
-import { TokenGrants } from './token.service';
+import { TokenEndpointService } from './token-endpoint.service';
 
 /**
  * Plaid Exchange OAuth: the authorize endpoint and hosted sign-in pages over the auth module's one
@@ -40,11 +42,13 @@ import { TokenGrants } from './token.service';
     IdTokenSigner,
     OAuthClientGuard,
     OAuthCodes,
+    OAuthCodeRepository,
     Pages,
     SignInCookies,
     SignIns,
+    SignInRepository,
     SignInFlow,
-    TokenGrants,
+    TokenEndpointService,
     SignInPagesThrottle,
     TokenThrottle,
   ],

@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, LessThan, Repository } from 'typeorm';
 import type { ChallengeBody } from '@/auth/challenge-issuer';
 import { sha256 } from '@/common/crypto/digest';
 import { AppConfig } from '@/config/app-config';
-import { runSql } from '@/database/sql';
 import { AuthorizeRequest, PendingSignIn, SignInCookies } from './sign-in-cookie';
 import { SignIn } from './sign-in.entity';
+import { SignInRepository } from './sign-in.repository';
 
 export type { AuthorizeRequest } from './sign-in-cookie';
 
@@ -17,10 +15,6 @@ export interface OpenSignIn {
   stored: boolean;
   challenge: ChallengeBody | null;
 }
-
-const COLUMNS =
-  'id_hash, client_id, redirect_uri, state, code_challenge, nonce, institution_id, locale, ' +
-  'user_id, challenge_id, challenge, expires_at, ended_at';
 
 /**
  * Sign-ins in progress. Until the password is right the sign-in is only its sealed cookie
@@ -33,8 +27,7 @@ const COLUMNS =
 @Injectable()
 export class SignIns {
   constructor(
-    @InjectRepository(SignIn) private readonly rows: Repository<SignIn>,
-    private readonly ds: DataSource,
+    private readonly rows: SignInRepository,
     private readonly cookies: SignInCookies,
     private readonly config: AppConfig,
   ) {}
@@ -67,15 +60,11 @@ export class SignIns {
   async awaitChallenge(s: OpenSignIn, challenge: ChallengeBody): Promise<boolean> {
     const expiresAt = Date.now() + this.config.CHALLENGE_TTL;
     const body = JSON.stringify(challenge);
-    const r = s.stored
-      ? await runSql(
-          this.ds,
-          'UPDATE oauth_sign_in SET user_id = ?, challenge_id = ?, challenge = ?, expires_at = ? ' +
-            'WHERE id_hash = ? AND ended_at IS NULL AND challenge_id IS NULL',
-          [challenge.user_id, challenge.challenge.id, body, expiresAt, this.hashOf(s)],
-        )
-      : await this.insert(s, challenge.user_id, challenge.challenge.id, body, expiresAt, null);
-    if (r.affected !== 1) return false;
+    const waits = { userId: challenge.user_id, challengeId: challenge.challenge.id, body, expiresAt };
+    const moved = s.stored
+      ? await this.rows.awaitChallenge(this.hashOf(s), waits)
+      : await this.insert(s, waits.userId, waits.challengeId, body, expiresAt, null);
+    if (!moved) return false;
     Object.assign(s, { stored: true, challenge, pending: { ...s.pending, expiresAt } });
     return true;
   }
@@ -88,39 +77,23 @@ export class SignIns {
   async claimCode(s: OpenSignIn, userId: string): Promise<boolean> {
     const now = Date.now();
     const challengeId = s.challenge?.challenge.id ?? null;
-    const onStep = challengeId === null ? 'challenge_id IS NULL' : 'challenge_id = ?';
-    const r = s.stored
-      ? await runSql(
-          this.ds,
-          `UPDATE oauth_sign_in SET ended_at = ? WHERE id_hash = ? AND ended_at IS NULL AND ${onStep}`,
-          [now, this.hashOf(s), ...(challengeId === null ? [] : [challengeId])],
-        )
+    const ended = s.stored
+      ? await this.rows.endAtStep(this.hashOf(s), challengeId, now)
       : await this.insert(s, userId, null, null, s.pending.expiresAt, now);
-    if (r.affected !== 1) return false;
+    if (!ended) return false;
     s.stored = true;
     return true;
   }
 
   /** The code was withdrawn (the password or factors changed while it was judged): the password again. */
   async reopen(s: OpenSignIn): Promise<void> {
-    await runSql(
-      this.ds,
-      'UPDATE oauth_sign_in SET ended_at = NULL, user_id = NULL, challenge_id = NULL, challenge = NULL ' +
-        'WHERE id_hash = ?',
-      [this.hashOf(s)],
-    );
+    await this.rows.reopen(this.hashOf(s));
     s.challenge = null;
   }
 
   /** Back to the password (the challenge ended: out of attempts, or a lock or password change). */
   async restart(s: OpenSignIn): Promise<void> {
-    if (s.stored)
-      await runSql(
-        this.ds,
-        'UPDATE oauth_sign_in SET user_id = NULL, challenge_id = NULL, challenge = NULL ' +
-          'WHERE id_hash = ? AND ended_at IS NULL',
-        [this.hashOf(s)],
-      );
+    if (s.stored) await this.rows.restart(this.hashOf(s));
     s.challenge = null;
   }
 
@@ -130,11 +103,7 @@ export class SignIns {
    * and a copy of it can do no more than its password could have.
    */
   async end(s: OpenSignIn): Promise<void> {
-    if (s.stored)
-      await runSql(this.ds, 'UPDATE oauth_sign_in SET ended_at = ? WHERE id_hash = ? AND ended_at IS NULL', [
-        Date.now(),
-        this.hashOf(s),
-      ]);
+    if (s.stored) await this.rows.end(this.hashOf(s), Date.now());
   }
 
   csrfOf(s: OpenSignIn): string {
@@ -146,18 +115,18 @@ export class SignIns {
   }
 
   async purgeExpired(): Promise<number> {
-    const r = await this.rows.delete({ expiresAt: LessThan(Date.now()) });
-    return r.affected ?? 0;
+    return this.rows.deleteExpiredBefore(Date.now());
   }
 
   private async withRow(pending: PendingSignIn): Promise<OpenSignIn | null> {
-    const row = await this.rows.findOneBy({ idHash: sha256(pending.id) });
+    const row = await this.rows.findByHash(sha256(pending.id));
     if (!row) return { pending, stored: false, challenge: null };
     if (row.endedAt !== null || row.expiresAt <= Date.now()) return null;
     const challenge = row.challenge ? (JSON.parse(row.challenge) as ChallengeBody) : null;
     return { pending: { ...pending, expiresAt: row.expiresAt }, stored: true, challenge };
   }
 
+  /** The row of a sign-in never stored, made at its first step past the password: false if a twin made it. */
   private insert(
     s: OpenSignIn,
     userId: string,
@@ -165,27 +134,24 @@ export class SignIns {
     challenge: string | null,
     expiresAt: number,
     endedAt: number | null,
-  ) {
+  ): Promise<boolean> {
     const p = s.pending;
-    return runSql(
-      this.ds,
-      `INSERT INTO oauth_sign_in (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ` +
-        'ON CONFLICT (id_hash) DO NOTHING',
-      [
-        this.hashOf(s),
-        p.clientId,
-        p.redirectUri,
-        p.state,
-        p.codeChallenge,
-        p.nonce,
-        p.institutionId,
-        p.locale,
+    return this.rows.insertNew(
+      Object.assign(new SignIn(), {
+        idHash: this.hashOf(s),
+        clientId: p.clientId,
+        redirectUri: p.redirectUri,
+        state: p.state,
+        codeChallenge: p.codeChallenge,
+        nonce: p.nonce,
+        institutionId: p.institutionId,
+        locale: p.locale,
         userId,
         challengeId,
         challenge,
         expiresAt,
         endedAt,
-      ],
+      }),
     );
   }
 

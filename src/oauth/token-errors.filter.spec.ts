@@ -3,7 +3,7 @@ import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
 import type { AppConfig } from '@/config/app-config';
 import { TokenErrorsFilter } from './token-errors.filter';
-import { OAuthError } from './token.service';
+import { OAuthError } from './token-endpoint.service';
 import { fakeHttpHost as host } from '../../test/support/fake-http-host';
 
 /** POST /oauth2/token answers every failure in RFC 6749's format, except a route that is not there. */

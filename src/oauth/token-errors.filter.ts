@@ -5,7 +5,7 @@ import { PxError } from '@/common/errors/px.error';
 import { ErrorEnvelopeFilter, asLoggedPxError } from '@/common/errors/error.filter';
 import { AppConfig } from '@/config/app-config';
 import { ThrottledError } from '@/throttle/throttled.error';
-import { OAuthError } from './token.service';
+import { OAuthError } from './token-endpoint.service';
 
 /**
  * POST /oauth2/token's refusals in its own format, RFC 6749 5.2 (PRODUCT.md section 14), never the

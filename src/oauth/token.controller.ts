@@ -5,7 +5,7 @@ import { AddressThrottleGuard, ClientThrottleGuard } from '@/throttle/throttle.g
 import { OAuthClientGuard, authenticatedClient } from './client-auth.guard';
 import { ApiToken } from './oauth.openapi';
 import { TokenErrorsFilter } from './token-errors.filter';
-import { TokenGrants } from './token.service';
+import { TokenEndpointService } from './token-endpoint.service';
 
 /**
  * Plaid's token endpoint (PRODUCT.md section 14), a backend call: the body JSON or form-encoded, the
@@ -16,7 +16,7 @@ import { TokenGrants } from './token.service';
 @ServedOn('public')
 @Controller('oauth2')
 export class TokenController {
-  constructor(private readonly grants: TokenGrants) {}
+  constructor(private readonly grants: TokenEndpointService) {}
 
   @Post('token')
   @ApiToken()

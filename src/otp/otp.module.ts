@@ -8,6 +8,7 @@ import { DeliveryChannels } from './delivery/delivery-channels';
 import { OTP_DELIVERY_CHANNELS, OtpDeliveryChannel } from './delivery/otp-delivery-channel';
 import { OutboxMessage } from './delivery/outbox-message.entity';
 import { OutboxChannel } from './delivery/outbox.channel';
+import { OutboxRepository } from './delivery/outbox.repository';
 import { OutboxService } from './delivery/outbox.service';
 import { SmtpChannel } from './delivery/smtp/smtp.channel';
 import { TwilioChannel } from './delivery/twilio/twilio.channel';
@@ -27,6 +28,7 @@ import { TotpVerifier } from './totp.verifier';
     SendMethods,
     TotpService,
     OutboxService,
+    OutboxRepository,
     OtpVerifier,
     TotpVerifier,
     DeliveryChannels,

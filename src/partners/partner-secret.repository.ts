@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isUniqueViolation } from '@/database/errors';
+import { runSql } from '@/database/sql';
 import { SqlStep, TransactionAborted, runTransaction } from '@/database/transaction';
 
 /** A Plaid client holds at most this many active secrets, one per slot, numbered from 1 (PRODUCT.md section 2). */
@@ -19,7 +20,8 @@ export type Refusal = 'no_client' | 'no_secret' | 'slots_full' | 'last_secret';
 const SLOTS = Array.from({ length: MAX_ACTIVE_SECRETS }, (_, i) => `SELECT ${i + 1} AS slot`).join(' UNION ALL ');
 
 /**
- * The changes to a client's secrets, each one transaction (issue 6). Each starts by locking the
+ * A client's secrets: the digests a Plaid call is checked against, and the changes, each one
+ * transaction. Each change starts by locking the
  * client's row, so that on PostgreSQL two staff calls or two replicas take turns: a check ("a slot is
  * free", "another secret stays active") and the write it allows cannot interleave with another's.
  * The partial unique index on (client_id, slot) WHERE revoked_at IS NULL is the backstop.
@@ -27,6 +29,19 @@ const SLOTS = Array.from({ length: MAX_ACTIVE_SECRETS }, (_, i) => `SELECT ${i +
 @Injectable()
 export class PartnerSecretRepository {
   constructor(private readonly ds: DataSource) {}
+
+  /**
+   * The digests of the client's active secrets. Every Plaid call: one plain indexed SELECT, read each
+   * time so a retired secret fails at once everywhere.
+   */
+  async activeDigests(clientId: string): Promise<string[]> {
+    const { rows } = await runSql<{ secretHash: string }>(
+      this.ds,
+      'SELECT secret_hash AS "secretHash" FROM partner_secret WHERE client_id = ? AND revoked_at IS NULL',
+      [clientId],
+    );
+    return rows.map((r) => r.secretHash);
+  }
 
   /** The client, its first secret (slot 1) and its redirect URIs, or none of them. */
   async createClient(

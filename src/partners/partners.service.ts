@@ -1,13 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { Repository } from 'typeorm';
 import { randomToken, safeEqual, sha256 } from '@/common/crypto/digest';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
-import { PartnerRedirectUri } from './partner-redirect-uri.entity';
-import { runSql } from '@/database/sql';
-import { PartnerSecret } from './partner-secret.entity';
+import { PartnerClientRepository } from './partner-client.repository';
 import { MAX_REDIRECT_URIS, PLAID_REDIRECT_URI, checkRedirectUri } from './redirect-uris';
 import { NewSecret, PartnerSecretRepository } from './partner-secret.repository';
 
@@ -27,8 +23,7 @@ export interface IssuedCredentials {
 @Injectable()
 export class PartnersService {
   constructor(
-    @InjectRepository(PartnerSecret) private readonly secrets: Repository<PartnerSecret>,
-    @InjectRepository(PartnerRedirectUri) private readonly redirectUris: Repository<PartnerRedirectUri>,
+    private readonly clients: PartnerClientRepository,
     private readonly repo: PartnerSecretRepository,
   ) {}
 
@@ -52,9 +47,13 @@ export class PartnersService {
   }
 
   /** The redirect URIs registered for a client; none for an unknown client (PRODUCT.md section 14). */
-  async redirectUrisOf(clientId: string): Promise<string[]> {
-    const rows = await this.redirectUris.findBy({ clientId });
-    return rows.map((r) => r.uri);
+  redirectUrisOf(clientId: string): Promise<string[]> {
+    return this.clients.redirectUrisOf(clientId);
+  }
+
+  /** Whether any client exists: the sandbox seeds only an empty database. */
+  async anyClient(): Promise<boolean> {
+    return (await this.clients.count()) > 0;
   }
 
   /** Adds a second secret so the old one can be retired without downtime; of two at once, one wins. */
@@ -87,14 +86,9 @@ export class PartnersService {
   async authenticate(clientId: string | undefined, secret: string | undefined): Promise<string> {
     if (!clientId || !secret || clientId.length > 64 || secret.length > 256) throw new PxError(ErrorId.INVALID_CLIENT);
     const digest = sha256(secret);
-    // Every Plaid call: one plain indexed SELECT, read each time so a retired secret fails at once everywhere.
-    const { rows: active } = await runSql<{ secretHash: string }>(
-      this.secrets.manager.connection,
-      'SELECT secret_hash AS "secretHash" FROM partner_secret WHERE client_id = ? AND revoked_at IS NULL',
-      [clientId],
-    );
+    const active = await this.repo.activeDigests(clientId);
     let ok = false;
-    for (const s of active.length ? active : [{ secretHash: DUMMY_DIGEST }]) ok = safeEqual(s.secretHash, digest) || ok;
+    for (const stored of active.length ? active : [DUMMY_DIGEST]) ok = safeEqual(stored, digest) || ok;
     if (!ok || !active.length) throw new PxError(ErrorId.INVALID_CLIENT);
     return clientId;
   }

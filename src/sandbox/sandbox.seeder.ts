@@ -31,8 +31,7 @@ export class SandboxSeeder implements OnApplicationBootstrap {
     if (!this.config.sandbox) return;
     // Replicas starting at once: one seeds, the others then see a database that is not empty.
     await withStartupLock(this.dataSource, async () => {
-      const [{ n }] = await this.dataSource.query<{ n: string | number }[]>('SELECT COUNT(*) AS n FROM partner_client');
-      if (Number(n) > 0) return;
+      if (await this.partners.anyClient()) return;
       await this.seed();
       this.logger.log('seeded the sandbox: client sandbox-client, staff keys and the user_* users (see README)');
     });

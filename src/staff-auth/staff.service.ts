@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, IsNull, Repository } from 'typeorm';
 import { randomToken, safeEqual, sha256 } from '@/common/crypto/digest';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
 import { StaffKey, StaffRole } from './staff-key.entity';
+import { StaffKeyRepository } from './staff-key.repository';
 
 export interface IssuedStaffKey {
   id: string;
@@ -33,7 +32,7 @@ const STAFF_KEY_CACHE_MAX = 1_000;
 export class StaffService {
   private readonly cache = new Map<string, { row: StaffKey; until: number }>();
 
-  constructor(@InjectRepository(StaffKey) private readonly keys: Repository<StaffKey>) {}
+  constructor(private readonly keys: StaffKeyRepository) {}
 
   /** `fixedKey` is for the sandbox's documented keys only. */
   async create(name: string, role: StaffRole, fixedKey?: string): Promise<IssuedStaffKey> {
@@ -44,15 +43,15 @@ export class StaffService {
   }
 
   /**
-   * Revokes a staff key (issue 9): one conditional UPDATE. Every request reads the key's row, so the
+   * Revokes a staff key: one conditional UPDATE. Every request reads the key's row, so the
    * key stops working at once, on every replica. A key already revoked is CONFLICT; none, NOT_FOUND.
    */
   async revoke(id: string): Promise<RevokedStaffKey> {
     const now = Date.now();
-    const r = await this.keys.update({ id, revokedAt: IsNull() }, { revokedAt: now });
-    const row = await this.keys.findOneBy({ id });
+    const revoked = await this.keys.revokeIfActive(id, now);
+    const row = await this.keys.findById(id);
     if (!row) throw new PxError(ErrorId.NOT_FOUND, 'No such staff key.');
-    if (r.affected !== 1) throw new PxError(ErrorId.CONFLICT, 'This staff key was already revoked.');
+    if (!revoked) throw new PxError(ErrorId.CONFLICT, 'This staff key was already revoked.');
     // This process forgets it at once; other processes (replicas, or the service when the CLI revokes)
     // within STAFF_KEY_CACHE_MS.
     for (const [digest, cached] of this.cache) if (cached.row.id === id) this.cache.delete(digest);
@@ -64,7 +63,7 @@ export class StaffService {
     const now = Date.now();
     const cached = this.cache.get(digest);
     if (cached && cached.until > now && safeEqual(cached.row.keyHash, digest)) return cached.row;
-    const row = await this.keys.findOneBy({ keyHash: digest, revokedAt: IsNull() });
+    const row = await this.keys.findActiveByHash(digest);
     if (!row || !safeEqual(row.keyHash, digest)) {
       this.cache.delete(digest);
       return null;
@@ -76,13 +75,13 @@ export class StaffService {
 
   /** A key that has not been revoked, by id: a console session lives only as long as its key. */
   findActive(id: string): Promise<StaffKey | null> {
-    return this.keys.findOneBy({ id, revokedAt: IsNull() });
+    return this.keys.findActiveById(id);
   }
 
   /** Names of staff members, for the audit trail as people read it. */
   async namesOf(ids: string[]): Promise<Map<string, string>> {
     if (!ids.length) return new Map();
-    const rows = await this.keys.findBy({ id: In([...new Set(ids)]) });
+    const rows = await this.keys.findByIds([...new Set(ids)]);
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 }

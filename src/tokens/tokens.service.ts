@@ -1,14 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, LessThan, MoreThan, Repository } from 'typeorm';
 import { AppConfig } from '@/config/app-config';
 import { EventType, StaffOutcome } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
 import { randomToken, sha256 } from '@/common/crypto/digest';
-import { RowMapper, rowMapper } from '@/database/row-mapper';
-import { runSql } from '@/database/sql';
-import { SqlStep, TransactionAborted, runTransaction } from '@/database/transaction';
 import { AuthToken, TokenKind } from './auth-token.entity';
+import { AuthTokenRepository, NewToken, TokenMatch } from './auth-token.repository';
 
 /** OAuth's tokens (docs/oauth.md): their kind, lifetime, the code they came from and its epoch. */
 export interface TokenOptions {
@@ -47,20 +43,15 @@ export type Introspection =
  */
 @Injectable()
 export class TokensService {
-  private readonly rows: RowMapper<AuthToken>;
-
   constructor(
-    @InjectRepository(AuthToken) private readonly tokens: Repository<AuthToken>,
+    private readonly repo: AuthTokenRepository,
     private readonly events: DomainEvents,
     private readonly config: AppConfig,
-  ) {
-    this.rows = rowMapper<AuthToken>(tokens.metadata);
-  }
+  ) {}
 
   async issue(user: TokenSubject, clientId: string, opts: TokenOptions = {}): Promise<string> {
-    const { token, step } = this.newToken(user, clientId, opts);
-    // Plain SQL on the login's hot path: the ORM's query building cost more than the insert (BENCHMARKS.md).
-    await runSql(this.tokens.manager.connection, step.sql, step.params);
+    const { token, row } = this.newToken(user, clientId, opts);
+    await this.repo.insert(row);
     await this.issued(user, clientId, opts.kind ?? 'auth_token');
     return token;
   }
@@ -75,46 +66,28 @@ export class TokensService {
   async issueUnder(refresh: AuthToken, ttl: number): Promise<string | null> {
     const subject = { id: refresh.userId, institutionId: refresh.institutionId };
     const opts = { kind: 'access_token' as const, ttl, grantId: refresh.grantId, userEpoch: refresh.userEpoch };
-    const { token, step } = this.newToken(subject, refresh.clientId, opts);
-    const live: SqlStep = {
-      name: 'refresh_token_live',
-      sql: `SELECT id FROM auth_token WHERE id = ? AND kind = 'refresh_token' AND revoked_at IS NULL AND expires_at > ?`,
-      params: [refresh.id, Date.now()],
-      lock: true,
-      rows: 1,
-    };
-    try {
-      await runTransaction(this.tokens.manager.connection, [live, { ...step, affected: 1 }]);
-    } catch (err) {
-      if (err instanceof TransactionAborted && err.step === live.name) return null;
-      throw err;
-    }
+    const { token, row } = this.newToken(subject, refresh.clientId, opts);
+    if (!(await this.repo.insertUnderLiveRefresh(refresh.id, Date.now(), row))) return null;
     await this.issued(subject, refresh.clientId, opts.kind);
     return token;
   }
 
-  private newToken(user: TokenSubject, clientId: string, opts: TokenOptions): { token: string; step: SqlStep } {
+  private newToken(user: TokenSubject, clientId: string, opts: TokenOptions): { token: string; row: NewToken } {
     const token = randomToken(32);
     const now = Date.now();
     return {
       token,
-      step: {
-        name: 'insert_token',
-        sql: `INSERT INTO auth_token (id, token_hash, user_id, client_id, institution_id, issued_at, expires_at,
-                revoked_at, kind, grant_id, user_epoch)
-              VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)`,
-        params: [
-          randomToken(12),
-          sha256(token),
-          user.id,
-          clientId,
-          user.institutionId,
-          now,
-          now + (opts.ttl ?? this.config.AUTH_TOKEN_TTL),
-          opts.kind ?? 'auth_token',
-          opts.grantId ?? null,
-          opts.userEpoch ?? null,
-        ],
+      row: {
+        id: randomToken(12),
+        tokenHash: sha256(token),
+        userId: user.id,
+        clientId,
+        institutionId: user.institutionId,
+        issuedAt: now,
+        expiresAt: now + (opts.ttl ?? this.config.AUTH_TOKEN_TTL),
+        kind: opts.kind ?? 'auth_token',
+        grantId: opts.grantId ?? null,
+        userEpoch: opts.userEpoch ?? null,
       },
     };
   }
@@ -152,19 +125,14 @@ export class TokensService {
    * each time, so a revoke on any replica is seen at once.
    */
   async findLive(token: string, kind?: TokenKind): Promise<AuthToken | null> {
-    const { rows } = await runSql(
-      this.tokens.manager.connection,
-      `SELECT ${this.rows.columns} FROM auth_token WHERE token_hash = ?`,
-      [sha256(token)],
-    );
-    const row = rows.length ? this.rows.map(rows[0]) : null;
+    const row = await this.repo.findByHash(sha256(token));
     if (!row || row.revokedAt !== null || row.expiresAt <= Date.now() || (kind && row.kind !== kind)) return null;
     return row;
   }
 
   /** Everything issued from one authorization code: its second use revokes them (RFC 6749 10.5). */
   async revokeGrant(grantId: string, reason: string, userId: string): Promise<number> {
-    const count = await this.revokeMatching('grant_id = ?', [grantId]);
+    const count = await this.revokeMatching({ grantId });
     if (count)
       await this.events.publish({
         type: EventType.TokenRevoke,
@@ -177,7 +145,7 @@ export class TokensService {
 
   /** RFC 7009: the same answer whether or not the token existed. */
   async revoke(token: string): Promise<void> {
-    const row = await this.tokens.findOneBy({ tokenHash: sha256(token) });
+    const row = await this.repo.findByHash(sha256(token));
     if (row) await this.revokeToken(row);
   }
 
@@ -188,8 +156,8 @@ export class TokensService {
   async revokeToken(row: AuthToken, reason?: string): Promise<number> {
     const count =
       row.kind === 'refresh_token' && row.grantId !== null
-        ? await this.revokeMatching('grant_id = ?', [row.grantId])
-        : await this.revokeMatching('id = ?', [row.id]);
+        ? await this.revokeMatching({ grantId: row.grantId })
+        : await this.revokeMatching({ id: row.id });
     if (count)
       await this.events.publish({
         type: EventType.TokenRevoke,
@@ -206,32 +174,22 @@ export class TokensService {
    * waits for a refresh holding a refresh token's row (issueUnder), and the second, a statement of its
    * own, then sees the access token that refresh inserted. Each statement is atomic on its own.
    */
-  private async revokeMatching(where: string, params: unknown[]): Promise<number> {
-    const db = this.tokens.manager.connection;
+  private async revokeMatching(match: TokenMatch): Promise<number> {
     const now = Date.now();
-    const refresh = await runSql(
-      db,
-      `UPDATE auth_token SET revoked_at = ? WHERE ${where} AND kind = 'refresh_token' AND revoked_at IS NULL`,
-      [now, ...params],
-    );
-    const rest = await runSql(db, `UPDATE auth_token SET revoked_at = ? WHERE ${where} AND revoked_at IS NULL`, [
-      now,
-      ...params,
-    ]);
-    return refresh.affected + rest.affected;
+    const refresh = await this.repo.revokeLiveRefreshTokens(match, now);
+    return refresh + (await this.repo.revokeLive(match, now));
   }
 
   /** Tokens expired or revoked more than `retentionMs` ago: introspection answers inactive either way. */
   async purgeDead(retentionMs: number): Promise<number> {
     const before = Date.now() - retentionMs;
-    const expired = await this.tokens.delete({ expiresAt: LessThan(before) });
-    const revoked = await this.tokens.delete({ revokedAt: LessThan(before) });
-    return (expired.affected ?? 0) + (revoked.affected ?? 0);
+    const expired = await this.repo.deleteExpiredBefore(before);
+    return expired + (await this.repo.deleteRevokedBefore(before));
   }
 
   /** A password change, or support revoking access: every live token of the user stops working. */
   async revokeAllFor(user: TokenSubject, reason: string): Promise<number> {
-    const count = await this.revokeMatching('user_id = ?', [user.id]);
+    const count = await this.revokeMatching({ userId: user.id });
     await this.events.publish({
       type: EventType.TokenRevoke,
       outcome: StaffOutcome.Revoked,
@@ -242,13 +200,9 @@ export class TokensService {
     return count;
   }
 
-  /** The user's tokens that still work (issue 9: support staff see what Plaid holds), newest first. */
+  /** The user's tokens that still work (support staff see what Plaid holds), newest first. */
   async activeFor(userId: string): Promise<ActiveToken[]> {
-    const rows = await this.tokens.find({
-      where: { userId, revokedAt: IsNull(), expiresAt: MoreThan(Date.now()) },
-      order: { issuedAt: 'DESC' },
-      take: 100,
-    });
+    const rows = await this.repo.liveFor(userId, Date.now(), 100);
     return rows.map((r) => ({
       id: r.id,
       client_id: r.clientId,

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { runSql } from '@/database/sql';
+import { LegacyHashSettingRepository } from './legacy-hash-setting.repository';
 import { CURRENT_SETTING, hashSetting } from './password-hasher';
 
 /** How long a replica trusts the list it read: a users:import elsewhere is heard of within this. */
@@ -17,13 +15,14 @@ export class LegacyHashSettings {
   private cached: { at: number; settings: readonly string[] } | null = null;
   private reading: Promise<readonly string[]> | null = null;
 
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(private readonly repo: LegacyHashSettingRepository) {}
 
   async current(): Promise<readonly string[]> {
     if (this.cached && Date.now() - this.cached.at < FRESH_MS) return this.cached.settings;
-    this.reading ??= runSql<{ setting: string }>(this.ds, 'SELECT setting FROM legacy_hash_setting')
-      .then((r) => {
-        const settings = r.rows.map((row) => row.setting).sort();
+    this.reading ??= this.repo
+      .all()
+      .then((all) => {
+        const settings = all.sort();
         this.cached = { at: Date.now(), settings };
         return settings;
       })
@@ -37,23 +36,12 @@ export class LegacyHashSettings {
    */
   async record(hashes: string[]): Promise<void> {
     const settings = [...new Set(hashes.map(hashSetting))].filter((s) => s !== CURRENT_SETTING);
-    for (const setting of settings)
-      await runSql(
-        this.ds,
-        'INSERT INTO legacy_hash_setting (setting, created_at) VALUES (?, ?) ON CONFLICT (setting) DO NOTHING',
-        [setting, Date.now()],
-      );
+    for (const setting of settings) await this.repo.add(setting, Date.now());
     if (settings.some((s) => !this.cached?.settings.includes(s))) this.cached = null;
   }
 
   /** After an upgrade: the setting goes once no hash of it is left, in one conditional DELETE. */
   async retire(setting: string): Promise<void> {
-    const r = await runSql(
-      this.ds,
-      'DELETE FROM legacy_hash_setting WHERE setting = ? ' +
-        'AND NOT EXISTS (SELECT 1 FROM users WHERE substr(password_hash, 1, ?) = ?)',
-      [setting, setting.length, setting],
-    );
-    if (r.affected) this.cached = null;
+    if (await this.repo.removeUnused(setting)) this.cached = null;
   }
 }

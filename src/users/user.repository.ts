@@ -3,7 +3,40 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, FindOptionsWhere, Repository } from 'typeorm';
 import { RowMapper, rowMapper } from '@/database/row-mapper';
 import { runSql } from '@/database/sql';
+import { SqlStep, runTransaction } from '@/database/transaction';
 import { User } from './user.entity';
+
+/** (institution, normalised username): what a user is unique by, as one string. */
+export type UsernameKey = string;
+
+export const usernameKey = (institutionId: string, usernameNorm: string): UsernameKey =>
+  `${institutionId}\u0000${usernameNorm}`;
+
+/**
+ * The columns a new user is inserted with, the same for every way a user is made (the admin API and
+ * the CLI, a KBA enrolment, a shadow user, an import); the lock columns start at their defaults.
+ */
+const INSERTED: [string, (u: User) => unknown][] = [
+  ['id', (u) => u.id],
+  ['institution_id', (u) => u.institutionId],
+  ['username', (u) => u.username],
+  ['username_norm', (u) => u.usernameNorm],
+  ['password_hash', (u) => u.passwordHash],
+  ['phone', (u) => u.phone],
+  ['email', (u) => u.email],
+  ['totp_secret', (u) => u.totpSecretSealed],
+  ['totp_last_step', (u) => u.totpLastStep],
+  ['mfa_preference', (u) => u.mfaPreference],
+  ['auth_epoch', (u) => u.authEpoch],
+  ['terms_accepted_version', (u) => u.termsAcceptedVersion],
+  ['source', (u) => u.source],
+  ['reference', (u) => u.reference],
+  ['created_at', (u) => u.createdAt],
+  ['updated_at', (u) => u.updatedAt],
+];
+const INSERT_COLUMNS = INSERTED.map(([c]) => c).join(', ');
+const INSERT_ROW = `(${INSERTED.map(() => '?').join(', ')})`;
+const valuesOf = (u: User) => INSERTED.map(([, v]) => v(u) ?? null);
 
 @Injectable()
 export class UserRepository {
@@ -66,8 +99,40 @@ export class UserRepository {
     return this.users.find({ where, order: { createdAt: 'ASC' }, take: limit });
   }
 
-  async insert(user: User): Promise<void> {
-    await this.users.insert(user);
+  /**
+   * Makes the user exist: one INSERT, or, with `alongside` (statements of another module that must
+   * not be kept without the user, or the user without them), one transaction of all of them. A taken
+   * username is a unique violation.
+   */
+  async insert(user: User, alongside: SqlStep[] = []): Promise<void> {
+    const sql = `INSERT INTO users (${INSERT_COLUMNS}) VALUES ${INSERT_ROW}`;
+    if (!alongside.length) await runSql(this.ds, sql, valuesOf(user));
+    else await runTransaction(this.ds, [{ name: 'user', sql, params: valuesOf(user), affected: 1 }, ...alongside]);
+  }
+
+  /**
+   * One multi-row INSERT that skips a user whose (institution, username) exists, so two imports of
+   * one file at once make each user once; answers the keys of the rows it really inserted (RETURNING,
+   * on both engines).
+   */
+  async insertMissing(users: User[]): Promise<Set<UsernameKey>> {
+    const r = await runSql<{ institution_id: string; username_norm: string }>(
+      this.ds,
+      `INSERT INTO users (${INSERT_COLUMNS}) VALUES ${users.map(() => INSERT_ROW).join(', ')} ` +
+        'ON CONFLICT (institution_id, username_norm) DO NOTHING RETURNING institution_id, username_norm',
+      users.flatMap(valuesOf),
+    );
+    return new Set(r.rows.map((u) => usernameKey(u.institution_id, u.username_norm)));
+  }
+
+  /** The keys, of users holding one of `usernameNorms` in any institution. */
+  async keysHolding(usernameNorms: string[]): Promise<Set<UsernameKey>> {
+    const r = await runSql<{ institution_id: string; username_norm: string }>(
+      this.ds,
+      `SELECT institution_id, username_norm FROM users WHERE username_norm IN (${usernameNorms.map(() => '?').join(', ')})`,
+      usernameNorms,
+    );
+    return new Set(r.rows.map((u) => usernameKey(u.institution_id, u.username_norm)));
   }
 
   async update(id: string, patch: Partial<User>): Promise<void> {

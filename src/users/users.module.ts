@@ -17,6 +17,7 @@ import { ShadowUsers } from './credentials/shadow-users';
 import { AppConfig } from '@/config/app-config';
 import { UserImporter } from './import/user-importer';
 import { LegacyHashSetting } from './legacy-hash-setting.entity';
+import { LegacyHashSettingRepository } from './legacy-hash-setting.repository';
 import { LegacyHashSettings } from './legacy-hash-settings';
 
 @Module({
@@ -27,6 +28,7 @@ import { LegacyHashSettings } from './legacy-hash-settings';
     CheckAdmission,
     PasswordHasher,
     LegacyHashSettings,
+    LegacyHashSettingRepository,
     LockoutPolicy,
     LockoutRepository,
     LockoutService,

@@ -5,7 +5,8 @@ import { randomToken } from '@/common/crypto/digest';
 import { ErrorId } from '@/common/errors/error-id';
 import { PxError } from '@/common/errors/px.error';
 import { isUniqueViolation } from '@/database/errors';
-import { GuardKey, PersonKey } from './lockout/lockout.repository';
+import type { SqlStep } from '@/database/transaction';
+import { GuardKey, guardKey } from './lockout/guard-key';
 import { PasswordHasher } from './password-hasher';
 import { User } from './user.entity';
 import { UserRepository } from './user.repository';
@@ -29,22 +30,6 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly config: AppConfig,
   ) {}
-
-  institutionOf(institutionId: string | undefined): string {
-    return institutionId || this.config.DEFAULT_INSTITUTION_ID;
-  }
-
-  guardKey(institutionId: string | undefined, username: string): GuardKey {
-    return {
-      institutionId: this.institutionOf(institutionId),
-      usernameNorm: normalizeUsername(username, this.config.USERNAME_CASE_SENSITIVE),
-    };
-  }
-
-  /** Where the user's own lock and counts are kept, whatever identifier they typed (docs/security.md). */
-  keyOf(user: User): PersonKey {
-    return { userId: user.id, institutionId: user.institutionId, usernameNorm: user.usernameNorm };
-  }
 
   /** Whether the user is locked as the row read says (a lock set after the read moves the epoch, ending the step). */
   lockedNow(user: User): boolean {
@@ -74,9 +59,17 @@ export class UsersService {
 
   /** Validates and hashes a new user; nothing is written until `insert`. */
   async prepare(input: NewUser): Promise<User> {
-    const key = this.guardKey(input.institutionId, input.username);
+    const key = guardKey(this.config, input.institutionId, input.username);
     if (!key.usernameNorm) throw PxError.invalid('username: must not be blank');
     if (await this.repo.findByUsername(key.institutionId, key.usernameNorm)) throw this.duplicate();
+    return this.newUser(key, { ...input, passwordHash: await this.hasher.hash(input.password) });
+  }
+
+  /**
+   * The row of a new local user under `key`, its password already hashed: every way of creating a
+   * local user (the admin API and the CLI through `prepare`, users:import) makes it here.
+   */
+  newUser(key: GuardKey, input: Omit<NewUser, 'password' | 'institutionId'> & { passwordHash: string }): User {
     const now = Date.now();
     const id = randomToken(16);
     return Object.assign(new User(), {
@@ -84,7 +77,7 @@ export class UsersService {
       institutionId: key.institutionId,
       username: storedUsername(input.username),
       usernameNorm: key.usernameNorm,
-      passwordHash: await this.hasher.hash(input.password),
+      passwordHash: input.passwordHash,
       phone: input.phone ?? null,
       email: input.email ?? null,
       totpSecretSealed: input.totpSecretSealed ? input.totpSecretSealed(id) : null,
@@ -99,10 +92,14 @@ export class UsersService {
     });
   }
 
-  /** The single statement that makes the user exist; a concurrent twin loses with CONFLICT. */
-  async insert(user: User): Promise<void> {
+  /**
+   * The statement that makes the user exist, in one transaction with `alongside` when given (another
+   * module's rows that must not exist without the user: its KBA questions); a concurrent twin loses
+   * with CONFLICT.
+   */
+  async insert(user: User, alongside: SqlStep[] = []): Promise<void> {
     try {
-      await this.repo.insert(user);
+      await this.repo.insert(user, alongside);
     } catch (err) {
       throw isUniqueViolation(err) ? this.duplicate() : err;
     }

@@ -1,9 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { maskEmail, maskPhone } from './masks';
 import { DeliveryResult, OtpDeliveryChannel, OtpMessage } from './otp-delivery-channel';
-import { OutboxMessage } from './outbox-message.entity';
+import { OutboxRepository } from './outbox.repository';
 
 /** The sandbox's delivery, for every type: a row in the outbox table and a log line with the recipient masked. */
 @Injectable()
@@ -11,7 +9,7 @@ export class OutboxChannel implements OtpDeliveryChannel {
   readonly types = ['sms', 'voice', 'email'] as const;
   private readonly logger = new Logger('Outbox');
 
-  constructor(@InjectRepository(OutboxMessage) private readonly outbox: Repository<OutboxMessage>) {}
+  constructor(private readonly outbox: OutboxRepository) {}
 
   async deliver(m: OtpMessage, signal: AbortSignal): Promise<DeliveryResult> {
     if (signal.aborted) return { status: 'transient', reason: 'timeout' };

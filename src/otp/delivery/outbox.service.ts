@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, Repository } from 'typeorm';
-import { OutboxMessage } from './outbox-message.entity';
+import { OutboxRepository } from './outbox.repository';
 
 export interface OutboxView {
   id: number;
@@ -14,14 +12,14 @@ export interface OutboxView {
 /** GET /admin/outbox: what the sandbox delivered, newest first. */
 @Injectable()
 export class OutboxService {
-  constructor(@InjectRepository(OutboxMessage) private readonly outbox: Repository<OutboxMessage>) {}
+  constructor(private readonly outbox: OutboxRepository) {}
 
   async purgeOlderThan(retentionMs: number): Promise<number> {
-    return (await this.outbox.delete({ createdAt: LessThan(Date.now() - retentionMs) })).affected ?? 0;
+    return this.outbox.deleteBefore(Date.now() - retentionMs);
   }
 
   async list(to: string | undefined, limit = 50): Promise<OutboxView[]> {
-    const rows = await this.outbox.find({ where: to ? { recipient: to } : {}, order: { id: 'DESC' }, take: limit });
+    const rows = await this.outbox.latest(to, limit);
     return rows.map((r) => ({
       id: r.id,
       channel: r.channel,

@@ -9,6 +9,7 @@ import { KbaService } from '@/kba/kba.service';
 import { SendMethods } from '@/otp/send-methods';
 import { TotpService } from '@/otp/totp.service';
 import { TokensService } from '@/tokens/tokens.service';
+import { personKey } from '@/users/lockout/guard-key';
 import { LockoutService } from '@/users/lockout/lockout.service';
 import type { User } from '@/users/user.entity';
 import { UsersService } from '@/users/users.service';
@@ -156,7 +157,7 @@ export class AdminUsersService {
 
   async unlock(id: string, reason?: string): Promise<UserView> {
     const user = await this.users.getById(id);
-    await this.lockout.unlock(this.users.keyOf(user));
+    await this.lockout.unlock(personKey(user));
     await this.bus.publish({
       type: EventType.Unlock,
       outcome: StaffOutcome.Unlocked,
@@ -169,7 +170,7 @@ export class AdminUsersService {
 
   async lock(id: string, reason?: string): Promise<UserView> {
     const user = await this.users.getById(id);
-    await this.lockout.lock(this.users.keyOf(user), reason ?? 'locked by staff');
+    await this.lockout.lock(personKey(user), reason ?? 'locked by staff');
     await this.bus.publish({
       type: EventType.Lock,
       outcome: LockOutcome.ByStaff,
@@ -240,10 +241,7 @@ export class AdminUsersService {
   }
 
   private async view(user: User): Promise<UserView> {
-    const [lock, questions] = await Promise.all([
-      this.lockout.state(this.users.keyOf(user)),
-      this.kba.listFor(user.id),
-    ]);
+    const [lock, questions] = await Promise.all([this.lockout.state(personKey(user)), this.kba.listFor(user.id)]);
     return toUserView(
       user,
       lock,

@@ -90,6 +90,14 @@ export class EventView implements EventViewShape {
   @ApiProperty({ type: String, nullable: true }) institution_id: string | null;
   @ApiProperty({ type: String, nullable: true }) client_id: string | null;
   @ApiProperty({ type: String, nullable: true }) staff_id: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "The provider's `sub` of a person signed in through OIDC.",
+  })
+  staff_sub: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Their name at the provider, for display.' })
+  staff_name: string | null;
   @ApiProperty({ type: String, nullable: true }) request_id: string | null;
   @ApiProperty({ type: String, nullable: true }) source_ip: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'Reasons; no secret.' })

@@ -1,7 +1,7 @@
 import type { CheckClass } from '../check-admission';
 import type { CircuitBreaker } from './circuit-breaker';
 import type { User } from '../user.entity';
-import type { GuardKey } from '../lockout/lockout.repository';
+import type { GuardKey } from '@/users/lockout/guard-key';
 
 /**
  * What a credential source says of a username and password (PRODUCT.md section 12). `valid` carries

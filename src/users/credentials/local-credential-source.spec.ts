@@ -1,3 +1,5 @@
+import { loadConfig } from '@/config/load-config';
+import { guardKey } from '@/users/lockout/guard-key';
 import type { LegacyHashSettings } from '../legacy-hash-settings';
 import type { PasswordHasher } from '../password-hasher';
 import type { User } from '../user.entity';
@@ -5,7 +7,7 @@ import type { UserRepository } from '../user.repository';
 import { LocalCredentialSource } from './local-credential-source';
 
 describe(LocalCredentialSource.name, () => {
-  const key = { institutionId: 'default', usernameNorm: 'alice' };
+  const key = guardKey(loadConfig({ NODE_ENV: 'test' }), undefined, 'alice');
   const hasher = { verifyLogin: jest.fn().mockResolvedValue(false), needsUpgrade: jest.fn().mockReturnValue(false) };
   const legacy = { current: jest.fn().mockResolvedValue(['$2b$10$']), record: jest.fn(), retire: jest.fn() };
 

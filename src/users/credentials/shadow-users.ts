@@ -4,7 +4,7 @@ import { AppConfig } from '@/config/app-config';
 import { isUniqueViolation } from '@/database/errors';
 import { EventType, StaffOutcome } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
-import type { GuardKey } from '../lockout/lockout.repository';
+import type { GuardKey } from '@/users/lockout/guard-key';
 import { User, UserSource } from '../user.entity';
 import { UserRepository } from '../user.repository';
 

@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { availableParallelism } from 'node:os';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '@/config/app-config';
-import { randomToken } from '@/common/crypto/digest';
-import { runSql } from '@/database/sql';
-import { LegacyHashSettings } from '../legacy-hash-settings';
-import { PasswordHasher } from '../password-hasher';
-import { UsersService } from '../users.service';
+import { guardKey } from '@/users/lockout/guard-key';
+import { LegacyHashSettings } from '@/users/legacy-hash-settings';
+import { PasswordHasher } from '@/users/password-hasher';
+import { UserRepository, usernameKey } from '@/users/user.repository';
+import { UsersService } from '@/users/users.service';
 import type { ImportRow } from './import-row';
 
 export interface BatchOutcome {
@@ -16,28 +14,12 @@ export interface BatchOutcome {
   existing: ImportRow[];
 }
 
-const COLUMNS = [
-  'id',
-  'institution_id',
-  'username',
-  'username_norm',
-  'password_hash',
-  'phone',
-  'email',
-  'totp_secret',
-  'totp_last_step',
-  'mfa_preference',
-  'auth_epoch',
-  'terms_accepted_version',
-  'created_at',
-  'updated_at',
-];
-
 /**
- * Bulk import of users (issue 9, `users:import`), a batch at a time. Idempotent: a user whose
- * (institution, username) exists is skipped, never updated, and the INSERT itself skips a conflict,
- * so two imports of one file at once create each user once. Clear passwords are hashed in parallel on
- * the libuv thread pool (argon2's native binding); given hashes are stored as they are.
+ * Bulk import of users (`users:import`), a batch at a time. Idempotent: a user whose (institution,
+ * username) exists is skipped, never updated, and the INSERT itself skips a conflict, so two imports
+ * of one file at once create each user once. Each row is made by UsersService.newUser, as a user the
+ * admin API creates. Clear passwords are hashed in parallel on the libuv thread pool (argon2's native
+ * binding); given hashes are stored as they are.
  */
 @Injectable()
 export class UserImporter {
@@ -45,7 +27,7 @@ export class UserImporter {
   readonly parallelism = Math.max(1, availableParallelism());
 
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
+    private readonly repo: UserRepository,
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly legacy: LegacyHashSettings,
@@ -54,69 +36,40 @@ export class UserImporter {
 
   /** The key a row is unique by, as a login normalises it: duplicates within a file are found with it. */
   keyOf(row: ImportRow): string {
-    const k = this.users.guardKey(row.institutionId ?? undefined, row.username);
-    return `${k.institutionId}\u0000${k.usernameNorm}`;
+    const k = guardKey(this.config, row.institutionId ?? undefined, row.username);
+    return usernameKey(k.institutionId, k.usernameNorm);
   }
 
   async importBatch(rows: ImportRow[]): Promise<BatchOutcome> {
     if (!rows.length) return { created: [], existing: [] };
-    const keyed = rows.map((row) => ({ row, key: this.users.guardKey(row.institutionId ?? undefined, row.username) }));
-    const present = await this.presentKeys(keyed.map((k) => k.key.usernameNorm));
-    const fresh = keyed.filter((k) => !present.has(`${k.key.institutionId}\u0000${k.key.usernameNorm}`));
+    const keyed = rows.map((row) => ({
+      row,
+      key: guardKey(this.config, row.institutionId ?? undefined, row.username),
+    }));
+    const present = await this.repo.keysHolding([...new Set(keyed.map((k) => k.key.usernameNorm))]);
+    const keyOf = (k: (typeof keyed)[number]) => usernameKey(k.key.institutionId, k.key.usernameNorm);
+    const fresh = keyed.filter((k) => !present.has(keyOf(k)));
     // Hashing (the slow part) only for users that do not exist yet: a re-run costs no argon2.
     const hashes = await mapLimit(fresh, this.parallelism, (k) =>
       k.row.passwordHash !== null ? Promise.resolve(k.row.passwordHash) : this.hasher.hash(k.row.password!),
     );
-    const now = Date.now();
-    const values = fresh.map((k, i) => [
-      randomToken(16),
-      k.key.institutionId,
-      k.row.username,
-      k.key.usernameNorm,
-      hashes[i],
-      k.row.phone,
-      k.row.email,
-      null,
-      null,
-      null,
-      0,
-      this.config.TERMS_VERSION,
-      now,
-      now,
-    ]);
-    const inserted = values.length ? await this.insertNew(values) : new Set<string>();
+    const users = fresh.map((k, i) =>
+      this.users.newUser(k.key, {
+        username: k.row.username,
+        passwordHash: hashes[i],
+        phone: k.row.phone,
+        email: k.row.email,
+      }),
+    );
+    const inserted = users.length ? await this.repo.insertMissing(users) : new Set<string>();
     // After the users are in, never before (LegacyHashSettings.record): logins pad for these hashes.
-    const isNew = (k: (typeof fresh)[number]) => inserted.has(`${k.key.institutionId}\u0000${k.key.usernameNorm}`);
     await this.legacy.record(
-      fresh.filter((k) => k.row.passwordHash !== null && isNew(k)).map((k) => k.row.passwordHash!),
+      fresh.filter((k) => k.row.passwordHash !== null && inserted.has(keyOf(k))).map((k) => k.row.passwordHash!),
     );
     const created: ImportRow[] = [];
     const existing: ImportRow[] = [];
-    for (const k of keyed)
-      (inserted.has(`${k.key.institutionId}\u0000${k.key.usernameNorm}`) ? created : existing).push(k.row);
+    for (const k of keyed) (inserted.has(keyOf(k)) ? created : existing).push(k.row);
     return { created, existing };
-  }
-
-  private async presentKeys(norms: string[]): Promise<Set<string>> {
-    const unique = [...new Set(norms)];
-    const r = await runSql<{ institution_id: string; username_norm: string }>(
-      this.ds,
-      `SELECT institution_id, username_norm FROM users WHERE username_norm IN (${unique.map(() => '?').join(', ')})`,
-      unique,
-    );
-    return new Set(r.rows.map((u) => `${u.institution_id}\u0000${u.username_norm}`));
-  }
-
-  /** One multi-row INSERT; the rows it really inserted come back (RETURNING, on both engines). */
-  private async insertNew(values: unknown[][]): Promise<Set<string>> {
-    const row = `(${COLUMNS.map(() => '?').join(', ')})`;
-    const r = await runSql<{ institution_id: string; username_norm: string }>(
-      this.ds,
-      `INSERT INTO users (${COLUMNS.join(', ')}) VALUES ${values.map(() => row).join(', ')} ` +
-        'ON CONFLICT (institution_id, username_norm) DO NOTHING RETURNING institution_id, username_norm',
-      values.flat(),
-    );
-    return new Set(r.rows.map((u) => `${u.institution_id}\u0000${u.username_norm}`));
   }
 }
 

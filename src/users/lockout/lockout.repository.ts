@@ -4,29 +4,8 @@ import { DataSource, Repository } from 'typeorm';
 import { RowMapper, rowMapper } from '@/database/row-mapper';
 import { runSql } from '@/database/sql';
 import { FOREVER } from './forever';
+import { GuardKey, LockTarget, PersonKey, isPerson } from './guard-key';
 import { LoginGuard } from './login-guard.entity';
-
-/** A typed (institution, username) as normalised: where wrong passwords count before anyone knows who was meant. */
-export interface GuardKey {
-  institutionId: string;
-  usernameNorm: string;
-}
-
-/**
- * A person pxauth knows (docs/security.md, "Locks follow the person"): the user row holds the lock, whatever
- * identifier was typed. `usernameNorm` is the name the user holds now, whose password count support
- * staff see beside the person's own and clear with it.
- */
-export interface PersonKey {
-  userId: string;
-  institutionId: string;
-  usernameNorm: string;
-}
-
-/** What a lock or a count is kept on. */
-export type LockTarget = GuardKey | PersonKey;
-
-export const isPerson = (t: LockTarget): t is PersonKey => 'userId' in t && typeof t.userId === 'string';
 
 /** The counter columns, as both tables name them; `updated_at` is the users table's `guard_updated_at`. */
 export interface GuardRow {

@@ -1,16 +1,33 @@
 import { Injectable } from '@nestjs/common';
 import { EventType, LockOutcome } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
-import { UserRepository } from '../user.repository';
+import { UserRepository } from '@/users/user.repository';
 import { FOREVER } from './forever';
+import { GuardKey, LockTarget, PersonKey, isPerson, nameOf } from './guard-key';
 import { LockoutPolicy } from './lockout.policy';
-import { GuardKey, GuardRow, LockTarget, LockoutRepository, PersonKey, isPerson } from './lockout.repository';
+import { GuardRow, LockoutRepository } from './lockout.repository';
 
 // Longer than any password check can take: an attempt counted this long ago is no longer in flight.
 export const IN_FLIGHT_MS = 30_000;
 
-/** `taken`: go on and judge. `locked`: 403. `in_flight`: every remaining attempt is being judged, 503. */
-export type Attempt = 'taken' | 'locked' | 'in_flight';
+/** Why no attempt was taken: `locked` (403), or `in_flight`, every remaining attempt is being judged (503). */
+export type AttemptRefused = 'locked' | 'in_flight';
+
+/**
+ * An attempt taken on a target while its answer is judged. Judged wrong, it stays counted; completed,
+ * the count starts again; on any other way out of `withAttempt` (a refusal, an outage, an error) it is
+ * given back.
+ */
+export interface HeldAttempt {
+  /** The answer was wrong: the attempt stays counted, and may lock (the lock names `userId`, when known). */
+  judgedWrong(userId: string | null): Promise<void>;
+  /**
+   * The step completed under auth epoch `epoch` (a right password, a 200 from 2fa): the attempt is
+   * given back and the count starts again, in one statement. False when the epoch moved meanwhile:
+   * what was begun under it is over, and the attempt is given back on the way out.
+   */
+  completed(user: { id: string }, epoch: number): Promise<boolean>;
+}
 
 export interface LockState {
   locked: boolean;
@@ -67,8 +84,39 @@ export class LockoutService {
     return !!g && g.lockedUntil > Date.now();
   }
 
-  /** Takes one attempt: `locked` (403), `in_flight` (every remaining attempt is being judged, 503) or `taken`. */
-  async takeAttempt(target: LockTarget): Promise<Attempt> {
+  /**
+   * The bracket of a judged step (a login's password, a second factor's answer): one attempt is taken
+   * before `judge` runs, so no burst judges more than LOCKOUT_THRESHOLD wrong answers, and it is given
+   * back on every way out of `judge`, an error included, unless it was judged wrong or completed. When
+   * none could be taken, the error `refused` gives for why is thrown, and `judge` does not run.
+   */
+  async withAttempt<R>(
+    target: LockTarget,
+    refused: (why: AttemptRefused) => Promise<Error>,
+    judge: (attempt: HeldAttempt) => Promise<R>,
+  ): Promise<R> {
+    const taken = await this.takeAttempt(target);
+    if (taken !== 'taken') throw await refused(taken);
+    let held = true;
+    const attempt: HeldAttempt = {
+      judgedWrong: async (userId) => {
+        held = false;
+        await this.judgedWrong(target, userId);
+      },
+      completed: async (user, epoch) => {
+        held = !(await this.completed(target, user, epoch));
+        return !held;
+      },
+    };
+    try {
+      return await judge(attempt);
+    } finally {
+      if (held) await this.repo.giveBack(target, Date.now());
+    }
+  }
+
+  /** Takes one attempt: `taken` (go on and judge), or why not. */
+  private async takeAttempt(target: LockTarget): Promise<'taken' | AttemptRefused> {
     const now = Date.now();
     if (await this.repo.takeAttempt(target, this.policy.threshold, now)) return 'taken';
     const g = await this.repo.find(target);
@@ -87,22 +135,13 @@ export class LockoutService {
   }
 
   /** The taken attempt was wrong: it stays counted, and may lock. */
-  async judgedWrong(target: LockTarget, userId: string | null): Promise<void> {
+  private async judgedWrong(target: LockTarget, userId: string | null): Promise<void> {
     await this.repo.judged(target, Date.now());
     await this.lockIfDue(target, userId);
   }
 
-  /** The taken attempt was right, or could not be judged (an outage): it is given back. */
-  giveBack(target: LockTarget): Promise<void> {
-    return this.repo.giveBack(target, Date.now());
-  }
-
-  /**
-   * A step completed under auth epoch `epoch` (a right password, a 200 from 2fa): the attempt held for
-   * it is given back and the count starts again. False, with the attempt still held, when the epoch
-   * moved meanwhile: what was begun under it is over.
-   */
-  async completed(target: LockTarget, user: { id: string }, epoch: number): Promise<boolean> {
+  /** A completed step: false, with the attempt still held, when the epoch moved (HeldAttempt.completed). */
+  private async completed(target: LockTarget, user: { id: string }, epoch: number): Promise<boolean> {
     if (await this.repo.complete(target, user.id, epoch, Date.now())) return true;
     // No row changed: the epoch moved, or (an attempt held past IN_FLIGHT_MS, settled, then purged) no row.
     return this.users.epochIs(user.id, epoch);
@@ -173,8 +212,6 @@ export class LockoutService {
     return this.repo.lockByStaff(target, reason, Date.now());
   }
 }
-
-const nameOf = (p: PersonKey) => ({ institutionId: p.institutionId, usernameNorm: p.usernameNorm });
 
 function stateOf(g: GuardRow | null): LockState {
   const now = Date.now();

@@ -1,4 +1,5 @@
 import { loadConfig } from '@/config/load-config';
+import { guardKey } from '@/users/lockout/guard-key';
 import type { UserRepository } from '../../user.repository';
 import type { ShadowUsers } from '../shadow-users';
 import { LdapCredentialSource } from './ldap-credential-source';
@@ -15,7 +16,7 @@ describe(LdapCredentialSource.name, () => {
   it('refuses an empty password before any connection or bind (RFC 4513 5.1.2: it would be an anonymous bind)', async () => {
     const sut = new LdapCredentialSource(config, users, shadows);
     const use = jest.spyOn(sut.pool, 'with');
-    const key = { institutionId: 'default', usernameNorm: 'alice' };
+    const key = guardKey(config, undefined, 'alice');
     await expect(sut.verify({ key, username: 'alice', password: '', path: 'legacy' })).resolves.toEqual({
       result: 'invalid',
       user: null,

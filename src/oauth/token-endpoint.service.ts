@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@/config/app-config';
 import { TokensService } from '@/tokens/tokens.service';
+import { personKey } from '@/users/lockout/guard-key';
 import { LockoutService } from '@/users/lockout/lockout.service';
 import { UsersService } from '@/users/users.service';
 import { IdTokenSigner } from './id-token.signer';
@@ -34,7 +35,7 @@ type Body = Record<string, unknown>;
  * in the tokens module, beside the legacy auth_tokens.
  */
 @Injectable()
-export class TokenGrants {
+export class TokenEndpointService {
   constructor(
     private readonly codes: OAuthCodes,
     private readonly tokens: TokensService,
@@ -106,7 +107,7 @@ export class TokenGrants {
       await this.tokens.revokeToken(row, 'auth_epoch_moved');
       throw new OAuthError('invalid_grant', 'revoked');
     }
-    if (await this.lockout.isLocked(this.users.keyOf(user))) throw new OAuthError('invalid_grant', 'locked');
+    if (await this.lockout.isLocked(personKey(user))) throw new OAuthError('invalid_grant', 'locked');
     const access = await this.tokens.issueUnder(row, this.config.ACCESS_TOKEN_TTL);
     if (!access) throw new OAuthError('invalid_grant', 'revoked');
     return {
