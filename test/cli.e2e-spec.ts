@@ -333,6 +333,25 @@ describe('cli', () => {
       expectRefused(await run(['users:unlock', '--user-id', 'no-such-user']), 1, /^error: NOT_FOUND: /);
     });
 
+    it('users:rename gives a user a new name that logs in with the same password; the user_id stays', async () => {
+      const created = json(await run(['users:create', '--username', 'erin', '--password', PASSWORD, '--json']));
+      const renamed = await run(['users:rename', '--username', 'erin', '--to', ' Erin.Smith ', '--reason', 'married']);
+      expect(renamed.code).toBe(0);
+      expect(renamed.stdout).toMatch(/^Renamed\.\n/);
+      expect(renamed.stdout).toContain('Erin.Smith');
+      const a = await t.login('erin.smith');
+      expect({ status: a.status, user_id: a.body.user_id }).toEqual({ status: 200, user_id: created.user_id });
+      expectEnvelope(await t.login('erin'), 401, 'INVALID_CREDENTIALS');
+      json(await run(['users:create', '--username', 'frank', '--password', PASSWORD, '--json']));
+      expectRefused(await run(['users:rename', '--username', 'frank', '--to', 'ERIN.SMITH']), 1, /^error: CONFLICT: /);
+      expectRefused(
+        await run(['users:rename', '--username', 'frank', '--to', 'two words']),
+        1,
+        /^error: INVALID_REQUEST: username: /,
+      );
+      expect((await t.login('frank')).status).toBe(200);
+    });
+
     it('users:show and users:unlock by name ask for --institution-id when the name is in two institutions', async () => {
       for (const inst of ['bank-a', 'bank-b'])
         json(
@@ -379,6 +398,7 @@ describe('cli', () => {
         'users:show',
         'users:unlock',
         'users:lock',
+        'users:rename',
         'outbox:list',
         'events:list',
         'db:migrate',

@@ -32,7 +32,7 @@ const reasonOf = (value: string) => {
   return value;
 };
 
-/** users:create, users:show, users:unlock, users:lock and the resets: the admin API's user operations. */
+/** users:create, users:show, users:unlock, users:lock, users:rename and the resets: the admin API's user operations. */
 export function registerUserCommands(program: Command, exec: Exec): void {
   subcommand(program, 'users:create', 'a user; with --totp prints the otpauth:// URI once')
     .requiredOption('--username <name>', 'the username the customer types')
@@ -115,7 +115,11 @@ Every token of the user is revoked and every open challenge ends (as POST /admin
     });
 
   withLookup(
-    subcommand(program, 'users:reset-factor', 'removes second factors (totp, kba, phone, email) and ends open challenges'),
+    subcommand(
+      program,
+      'users:reset-factor',
+      'removes second factors (totp, kba, phone, email) and ends open challenges',
+    ),
   )
     .requiredOption('--factor <factor>', 'totp, kba, phone or email; repeat for more', factorOf)
     .option('--reason <text>', 'why, for the audit trail (up to 200 characters)', reasonOf)
@@ -132,6 +136,20 @@ As PATCH /admin/users/:id with null, false or []: the user's open challenges end
         // Only removals: what support staff may do through the admin API, and no more is asked here.
         const user = await users.update(await lookup(users), removal, 'support', o.reason);
         return { data: user, text: `Removed ${[...new Set(o.factor)].join(', ')}.\n${userText(user)}` };
+      }, o);
+    });
+
+  withLookup(
+    subcommand(program, 'users:rename', 'a local user gets a new username; user_id, lock, factors, tokens stay'),
+  )
+    .requiredOption('--to <name>', 'the new username, checked as at creation; in the same institution')
+    .option('--reason <text>', 'why, for the audit trail (up to 200 characters)', reasonOf)
+    .action((o: LookupOptions & { to: string; reason?: string }) => {
+      const lookup = userLookup('users:rename', o);
+      return exec(async (app) => {
+        const users = app.get(AdminUsersService);
+        const user = await users.rename(await lookup(users), o.to, o.reason);
+        return { data: user, text: `Renamed.\n${userText(user)}` };
       }, o);
     });
 }

@@ -101,6 +101,8 @@ export const CONSOLE_ES: ConsoleDictionary = {
   'action.password': 'Establecer una contraseña nueva',
   'action.newPassword': 'Contraseña nueva',
   'action.confirm': 'Confirmar',
+  'action.rename': 'Cambiar el nombre de usuario',
+  'action.newUsername': 'Nombre de usuario nuevo',
   'done.create': 'Cliente creado.',
   'done.unlock': 'Desbloqueada. El cliente puede volver a iniciar sesión.',
   'done.lock': 'Bloqueada.',
@@ -108,6 +110,7 @@ export const CONSOLE_ES: ConsoleDictionary = {
   'done.revoke': 'Tokens de acceso revocados: {n}.',
   'done.reset': 'Quitado.',
   'done.password': 'Contraseña cambiada; tokens de acceso revocados: {n}.',
+  'done.rename': 'Nombre de usuario cambiado. La contraseña, los segundos factores y los tokens de acceso no cambian.',
   'totp.title': 'Nueva aplicación de autenticación para {username}',
   'totp.once':
     'Pida al cliente que escanee ahora este código con su aplicación de autenticación. Se muestra esta única vez: al salir de la página se pierde.',
@@ -143,5 +146,6 @@ export const CONSOLE_ES: ConsoleDictionary = {
   'event.factors_change.set': 'Segundos factores establecidos: {fields}',
   'event.factors_change.reset': 'Segundos factores quitados: {fields}',
   'event.password_change': 'Contraseña cambiada por el personal',
+  'event.user_rename': 'Nombre de usuario cambiado por el personal',
   'event.terms': 'Versión {version} de las condiciones registrada como aceptada',
 };

@@ -104,6 +104,8 @@ export const CONSOLE_EN = {
   'action.password': 'Set a new password',
   'action.newPassword': 'New password',
   'action.confirm': 'Confirm',
+  'action.rename': 'Change the username',
+  'action.newUsername': 'New username',
   'done.create': 'Customer created.',
   'done.unlock': 'Unlocked. The customer can sign in again.',
   'done.lock': 'Locked.',
@@ -111,6 +113,7 @@ export const CONSOLE_EN = {
   'done.revoke': 'Access tokens revoked: {n}.',
   'done.reset': 'Removed.',
   'done.password': 'Password changed; access tokens revoked: {n}.',
+  'done.rename': 'Username changed. Password, second factors and access tokens are unchanged.',
   'totp.title': 'New authenticator app for {username}',
   'totp.once':
     'Ask the customer to scan this code with their authenticator app now. It is shown this once: leaving this page loses it.',
@@ -146,6 +149,7 @@ export const CONSOLE_EN = {
   'event.factors_change.set': 'Second factors set: {fields}',
   'event.factors_change.reset': 'Second factors removed: {fields}',
   'event.password_change': 'Password changed by staff',
+  'event.user_rename': 'Username changed by staff',
   'event.terms': 'Terms version {version} recorded as accepted',
 };
 

@@ -19,14 +19,14 @@ import { ConsoleRequest } from './console-http';
 import { CustomerPages } from './customer-pages';
 import { ConsoleExceptionFilter } from './console.filter';
 import { ConsoleGuard, ConsoleRoles } from './console.guard';
-import { CreateUserForm, PasswordForm, ReasonForm, ResetFactorForm, SearchQuery } from './console.dto';
+import { CreateUserForm, PasswordForm, ReasonForm, RenameForm, ResetFactorForm, SearchQuery } from './console.dto';
 
 /**
  * The customer pages and their controls (PRODUCT.md section 9). Each change goes through the admin
  * service (the same rules as the JSON API), carries the staff member's reason into its audit event,
  * and answers with a redirect to the customer page, so a reload never repeats it. The roles are those
  * of the admin API: unlocking, terms, revoking and removing factors are support's; locking, setting a
- * password or a new authenticator, and creating customers are admin's.
+ * password or a new authenticator, renaming and creating customers are admin's.
  */
 @ServedOn('internal')
 @Controller('console/users')
@@ -122,6 +122,14 @@ export class ConsoleUsersController {
   async password(@Res() res: Response, @Param('id') id: string, @Body() form: PasswordForm): Promise<void> {
     const r = await this.admin.setPassword(id, form.password, form.reason);
     done(res, id, 'password', r.tokens_revoked);
+  }
+
+  /** A local customer's new username; who they are (user_id, lock, factors, tokens) stays. */
+  @Post(':id/rename')
+  @ConsoleRoles('admin')
+  async rename(@Res() res: Response, @Param('id') id: string, @Body() form: RenameForm): Promise<void> {
+    await this.admin.rename(id, form.username, form.reason);
+    done(res, id, 'rename');
   }
 }
 

@@ -21,6 +21,11 @@ export class PasswordForm extends ReasonForm {
   @RequiredString(1, 1024) password: string;
 }
 
+/** A new username, checked by the admin service as at creation. */
+export class RenameForm extends ReasonForm {
+  @RequiredString(1, 256) username: string;
+}
+
 export class SignInForm {
   @RequiredString(1, 256) key: string;
 }

@@ -15,6 +15,8 @@ export enum EventType {
   UserCreate = 'user_create',
   FactorsChange = 'factors_change',
   PasswordChange = 'password_change',
+  /** A local user's username changed by staff; the detail holds no name (the trail keeps user ids, not names). */
+  UserRename = 'user_rename',
   Terms = 'terms',
   /** A request refused by THROTTLE_PER_CLIENT or THROTTLE_PER_ADDRESS (section 13): 503 with retry_at; for metrics, not audited. */
   Throttle = 'throttle',
@@ -103,6 +105,7 @@ export type DomainEvent = Subject &
     | { type: EventType.UserCreate; outcome: StaffOutcome.Created }
     | { type: EventType.FactorsChange; outcome: StaffOutcome.Set | StaffOutcome.Reset }
     | { type: EventType.PasswordChange; outcome: StaffOutcome.Changed }
+    | { type: EventType.UserRename; outcome: StaffOutcome.Changed }
     | { type: EventType.Terms; outcome: StaffOutcome.Accepted }
     | { type: EventType.Throttle; outcome: ThrottleOutcome }
   );

@@ -79,6 +79,19 @@ export class UserRepository {
     );
   }
 
+  /**
+   * A local user's new name: one conditional UPDATE, so the unique index on (institution, username_norm)
+   * decides between two renames (or a rename and a creation) to the same name; 0 rows for a shadow user.
+   */
+  async rename(id: string, username: string, usernameNorm: string): Promise<boolean> {
+    const r = await runSql(
+      this.ds,
+      "UPDATE users SET username = ?, username_norm = ?, updated_at = ? WHERE id = ? AND source = 'local'",
+      [username, usernameNorm, Date.now(), id],
+    );
+    return r.affected === 1;
+  }
+
   search(filter: { usernameNorm?: string; institutionId?: string }, limit: number): Promise<User[]> {
     const where: FindOptionsWhere<User> = {};
     if (filter.usernameNorm) where.usernameNorm = filter.usernameNorm;

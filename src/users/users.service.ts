@@ -105,6 +105,22 @@ export class UsersService {
     }
   }
 
+  /**
+   * A local user's new name, normalised and checked as at creation, in the same institution. Only the
+   * name changes: the user_id, the person's lock and counts, factors, terms, open challenges and tokens
+   * stay (a rename is not a credential change). A name taken is CONFLICT, decided by the unique index.
+   */
+  async rename(user: User, username: string): Promise<void> {
+    const usernameNorm = normalizeUsername(username, this.config.USERNAME_CASE_SENSITIVE);
+    let renamed: boolean;
+    try {
+      renamed = await this.repo.rename(user.id, storedUsername(username), usernameNorm);
+    } catch (err) {
+      throw isUniqueViolation(err) ? this.duplicate() : err;
+    }
+    if (!renamed) throw new PxError(ErrorId.NOT_FOUND, 'No such user.');
+  }
+
   private duplicate(): PxError {
     return new PxError(ErrorId.CONFLICT, 'A user with this username already exists in this institution.');
   }

@@ -56,11 +56,11 @@ export class AdminUsersController {
     return this.users.get(id);
   }
 
-  /** Support may reset (remove) factors; admins may also set them. */
+  /** Support may reset (remove) factors; admins may also set them, and rename a local user. */
   @Patch(':id')
   @Roles('support')
   @ApiOkResponse({ type: CreatedUser })
-  @NOT_FOUND
+  @ApiErrors(ErrorId.NOT_FOUND, ErrorId.CONFLICT)
   update(@Param('id') id: string, @Body() body: UpdateUserDto, @Req() req: StaffRequest) {
     return this.users.update(id, body, req.staff!.role);
   }

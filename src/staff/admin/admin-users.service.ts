@@ -76,6 +76,7 @@ export class AdminUsersService {
    * address or TOTP secret is how an account is taken over through a help desk, so that is admin's.
    */
   async update(id: string, dto: UpdateUserDto, role: StaffRole, reason?: string): Promise<CreatedUser> {
+    if (dto.username !== undefined) return this.renameAlone(id, dto, role, reason);
     const user = await this.users.getById(id);
     const sets =
       (dto.phone ?? null) !== null ||
@@ -110,6 +111,39 @@ export class AdminUsersService {
       view.totp_qr = await this.totp.qrDataUrl(view.totp_uri);
     }
     return view;
+  }
+
+  /** A rename is sent alone, so that a refused factor change can never leave the user renamed (or the reverse). */
+  private renameAlone(id: string, dto: UpdateUserDto, role: StaffRole, reason?: string): Promise<UserView> {
+    const others = Object.keys(dto).filter(
+      (k) => k !== 'username' && (dto as Record<string, unknown>)[k] !== undefined,
+    );
+    if (others.length) throw PxError.invalid(`username: a rename is sent alone, without ${others.join(', ')}`);
+    if (role !== 'admin') throw new PxError(ErrorId.FORBIDDEN, 'Renaming a user is for admins.');
+    return this.rename(id, dto.username!, reason);
+  }
+
+  /**
+   * A new username for a local user (docs/api.md, "Staff API"): the user_id, lock, counts, factors,
+   * terms, open challenges and tokens stay. A shadow user's name is the bank's system's to change.
+   */
+  async rename(id: string, username: string, reason?: string): Promise<UserView> {
+    const user = await this.users.getById(id);
+    if (user.source !== 'local') {
+      throw new PxError(
+        ErrorId.CONFLICT,
+        `This user's username comes from the ${user.source} source: change it there.`,
+      );
+    }
+    await this.users.rename(user, username);
+    await this.bus.publish({
+      type: EventType.UserRename,
+      outcome: StaffOutcome.Changed,
+      userId: user.id,
+      institutionId: user.institutionId,
+      detail: said(reason),
+    });
+    return this.get(id);
   }
 
   async get(id: string): Promise<UserView> {

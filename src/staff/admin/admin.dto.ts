@@ -92,8 +92,19 @@ export class CreateUserDto {
   @ApiPropertyOptional({ enum: FACTOR_KINDS }) @IsOptional() @IsIn(FACTOR_KINDS) mfa_preference?: FactorKind;
 }
 
-/** Absent: unchanged. null, false or []: the factor is removed. A value: set (admins only). */
+/**
+ * Absent: unchanged. null, false or []: the factor is removed. A value: set (admins only). `username`
+ * renames a local user (admins only) and is sent alone.
+ */
 export class UpdateUserDto {
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 256,
+    description: 'A new username for a local user (admins), checked as at creation; sent alone.',
+  })
+  @IsOptional()
+  @RequiredString(1, 256)
+  username?: string;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'E.164; null removes it.' })
   @IsOptional()
   @Transform(normalizePhone)
