@@ -36,6 +36,8 @@ export function installTexts(overrides?: string): void {
     showSupportNotice: false,
   });
   const { file, source } = emailTemplate(overrides);
+  // Like a text without {{code}}: an email without its code would leave the customer unable to sign in.
+  if (!/\bit\.code\b/.test(source)) throw new ConfigError(`TEXTS_DIR: ${file} does not show it.code`);
   const eta = new Eta({ autoEscape: true, escapeFunction: escapeHtml, autoTrim: false });
   let email: TemplateFunction;
   try {
