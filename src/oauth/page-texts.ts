@@ -2,7 +2,7 @@ import type { Locale } from '@/common/i18n/messages';
 import { hasText, text, textLocale } from '@/common/i18n/texts';
 
 /**
- * Every word the sign-in pages show, in English and Spanish (PRODUCT.md section 14): the `signin`
+ * Every word the sign-in pages show, in English and Spanish (docs/oauth.md): the `signin`
  * surface of the catalogue (src/texts/*.json, docs/texts.md).
  */
 export interface PageTexts {

@@ -2,7 +2,7 @@ import { renderEmailHtml, text, textLocale } from '@/common/i18n/texts';
 
 /**
  * The passcode texts: the `passcode` surface of the catalogue (src/texts/*.json, docs/texts.md), the
- * prompts of a challenge (PRODUCT.md section 5) and the texts of a delivery (section 6). Never a link:
+ * prompts of a challenge (docs/api.md) and the texts of a delivery (docs/passcode-delivery.md). Never a link:
  * a passcode message with a link is what phishing looks like, and Plaid's users are told so.
  */
 export interface OtpPrompts {
