@@ -2,12 +2,15 @@ import 'reflect-metadata';
 import { config as loadDotenv } from 'dotenv';
 import { inspect } from 'node:util';
 import { ConfigError, loadConfig, redactSettings } from './config/load-config';
+import { installTexts } from './common/i18n/texts';
 import { startPxAuth } from './server';
 
 async function main(): Promise<void> {
   // Settings are checked before Nest starts, so a bad one is reported as one line naming it.
   loadDotenv({ quiet: true });
-  loadConfig(process.env);
+  const config = loadConfig(process.env);
+  // The bank's texts too (docs/texts.md): an override that drops a placeholder stops the start here.
+  installTexts(config.TEXTS_DIR);
   // startPxAuth logs where each listener is, the database, delivery, credential source and sandbox.
   const px = await startPxAuth();
   const stop = (signal: string) => {

@@ -3,7 +3,7 @@ import { AppConfig } from '@/config/app-config';
 import { FactorKind } from '@/users/factor-kind';
 import { ChallengeService } from '@/challenge/challenge.service';
 import { KbaService } from '@/kba/kba.service';
-import { otpCatalogue } from '@/otp/messages/otp-texts';
+import { otpPrompts } from '@/otp/messages/otp-texts';
 import { SendMethods } from '@/otp/send-methods';
 import type { User } from '@/users/user.entity';
 
@@ -55,7 +55,7 @@ export class ChallengeIssuer {
     locale: string,
     loginName: string,
   ): Promise<ChallengeBody> {
-    const t = otpCatalogue(locale);
+    const t = otpPrompts(locale);
     const common = { user, clientId, locale, loginName };
     switch (kind) {
       case 'otp': {

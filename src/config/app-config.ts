@@ -179,6 +179,8 @@ export class AppConfig {
   @IsOptional()
   @Matches(/^[^\r\n]*@[^\r\n]+$/, { message: 'MAIL_FROM must be an address, or "Name <address>"' })
   MAIL_FROM?: string;
+  /** A directory of the bank's own texts (en.json, es.json, passcode-email.html.eta): docs/texts.md. */
+  @IsOptional() @IsString() TEXTS_DIR?: string;
   // --- issue 11: Plaid Exchange OAuth (PRODUCT.md section 14) ---
   @Transform(duration) @IsInt({ message: 'OAUTH_CODE_TTL must be a duration such as 60s' }) @Min(1000) OAUTH_CODE_TTL =
     60_000;
