@@ -2,14 +2,13 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { StaffAuthModule } from '@/staff-auth/staff-auth.module';
 import { AuthToken } from './auth-token.entity';
-import { IntrospectionRoute } from './introspection.route';
 import { TokensController } from './tokens.controller';
 import { TokensService } from './tokens.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([AuthToken]), StaffAuthModule],
   controllers: [TokensController],
-  providers: [TokensService, IntrospectionRoute],
-  exports: [TokensService, IntrospectionRoute],
+  providers: [TokensService],
+  exports: [TokensService],
 })
 export class TokensModule {}
