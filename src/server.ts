@@ -140,7 +140,8 @@ async function leanRoutes(app: INestApplication): Promise<LeanRoutes> {
   const differences = routes.flatMap((route) => routeDifferences(app.get(ModulesContainer), route));
   if (differences.length)
     throw new Error(
-      `The fast paths differ from their routes (FAST_PATHS=false serves them all through Nest): ${differences.join('; ')}`,
+      'The fast paths differ from their routes (FAST_PATHS=false serves them all through Nest): ' +
+        differences.join('; '),
     );
   const metrics = app.get(MetricsRegistry);
   const log = await app.resolve(PinoLogger);

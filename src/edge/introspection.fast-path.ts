@@ -30,7 +30,8 @@ export class IntrospectionFastPath implements LeanRoute {
   readonly enhancers = {
     ErrorEnvelopeFilter: "reproduced: every error is answered by envelopeOf, the filter's own envelope",
     PxValidationPipe:
-      'not run: only a body IntrospectDto accepts unchanged is taken (a printable ASCII token and user_id within its lengths); any other goes to the pipeline',
+      'not run: only a body IntrospectDto accepts unchanged is taken (a printable ASCII token and user_id ' +
+      'within its lengths); any other goes to the pipeline',
   };
 
   constructor(

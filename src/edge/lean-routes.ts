@@ -21,9 +21,9 @@ export interface LeanAnswer {
 }
 
 /**
- * A route answered before Express and Nest see the request (README, "Lean paths"): the bank's data API calls token
- * introspection on every one of its own requests, and Express's router, Nest's pipes and interceptors and
- * class-validator cost several times the lookup itself. A lean route takes only a plain body, one its
+ * A route answered before Express and Nest see the request (README, "Lean paths"): the bank's data API
+ * calls token introspection on every one of its own requests, and Express's router, Nest's pipes and
+ * interceptors and class-validator cost several times the lookup itself. A lean route takes only a plain body, one its
  * controller's DTO accepts unchanged; anything else it hands to the full pipeline with the body it read.
  * A plain body it answers itself, every outcome: it runs the controller's guards, Nest's own instances in
  * Nest's order, then the controller's service, and answers an error in the one envelope
@@ -45,8 +45,8 @@ export interface LeanRoute {
   readonly enhancers: Readonly<Record<string, string>>;
   /**
    * The answer for the plain case, or undefined to let the full pipeline answer: undefined only before
-   * any guard ran (anything was counted or written), since the pipeline then does it all again. `res` is for headers
-   * that must be set as the pipeline sets them (X-Request-Id, a throttle's); the body is written here.
+   * any guard ran (before anything was counted or written), since the pipeline then does it all again.
+   * `res` is for headers that must be set as the pipeline sets them (X-Request-Id); the body is written here.
    */
   answer(req: IncomingMessage, body: Record<string, unknown>, res: ServerResponse): Promise<LeanAnswer | undefined>;
 }

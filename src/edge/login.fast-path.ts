@@ -32,7 +32,8 @@ export class LoginFastPath implements LeanRoute {
   readonly enhancers = {
     ErrorEnvelopeFilter: "reproduced: every error is answered by envelopeOf, the filter's own envelope",
     PxValidationPipe:
-      'not run: only a body AuthTokenDto accepts unchanged is taken (its fields alone, printable ASCII within its lengths); any other goes to the pipeline',
+      'not run: only a body AuthTokenDto accepts unchanged is taken (its fields alone, printable ASCII ' +
+      'within its lengths); any other goes to the pipeline',
   };
 
   constructor(

@@ -115,7 +115,8 @@ describe(routeDifferences.name, () => {
     redefine(ROUTE_ARGS_METADATA, { ...args, [first]: { ...args[first], pipes: [pipe] } }, AuthController, 'authToken');
     expect(routeDifferences(appModules(), login)).toEqual([
       'POST /users/auth_token: Nest applies the pipe Object; the fast path neither reproduces it nor says why not',
-      'POST /users/auth_token: Nest applies the interceptor ExtraInterceptor; the fast path neither reproduces it nor says why not',
+      'POST /users/auth_token: Nest applies the interceptor ExtraInterceptor; ' +
+        'the fast path neither reproduces it nor says why not',
     ]);
     // ErrorEnvelopeFilter is one the fast path reproduces; the other filter it says nothing of.
     expect(routeDifferences(appModules(), introspection)).toEqual([
