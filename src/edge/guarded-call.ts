@@ -1,9 +1,10 @@
-import { CanActivate, ForbiddenException, Injectable, Logger, Type } from '@nestjs/common';
+import { CanActivate, ForbiddenException, Inject, Injectable, Logger, Type } from '@nestjs/common';
 import { APP_GUARD, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PinoLogger } from 'nestjs-pino';
+import { PARAMS_PROVIDER_TOKEN, type Params } from 'nestjs-pino';
 import { Store, storage } from 'nestjs-pino/storage';
+import pino, { type DestinationStream, type Logger as Pino, type LoggerOptions } from 'pino';
 import proxyAddr from 'proxy-addr';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { asLoggedPxError, envelopeOf } from '@/common/errors/error.filter';
@@ -24,12 +25,18 @@ const FORBIDDEN_MESSAGE = 'Forbidden resource';
 export class GuardedCall {
   private readonly errors = new Logger('Errors');
   private readonly resolved = new Map<LeanRoute, CanActivate[]>();
+  private readonly root: Pino;
 
   constructor(
     private readonly modules: ModulesContainer,
     private readonly adapter: HttpAdapterHost,
     private readonly config: AppConfig,
-  ) {}
+    @Inject(PARAMS_PROVIDER_TOKEN) params: Params,
+  ) {
+    // This application's logger, built from its own settings as nestjs-pino builds its own: PinoLogger.root
+    // is the last one started in the process, another application's when several run side by side.
+    this.root = pino(...(params.pinoHttp as [LoggerOptions, DestinationStream]));
+  }
 
   /**
    * `route.guards` in order with the controller's class and handler (the key of their metadata: roles,
@@ -44,7 +51,7 @@ export class GuardedCall {
     const requestId = requestIdOf(req, res);
     const context = { requestId, listener: route.listener, sourceIp: this.addressOf(req) };
     // Every line logged while serving it carries the request, as pino-http's child loggers do.
-    const log = new Store(PinoLogger.root.child({ req, request_id: requestId }));
+    const log = new Store(this.root.child({ req, request_id: requestId }));
     return storage.run(log, () =>
       RequestContextStore.run(context, async () => {
         // What Express's request adds that guards read: req.ip (AddressThrottleGuard's tracker) and
