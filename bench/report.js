@@ -137,7 +137,7 @@ ${md}
    a blocked event loop would show here). What meets the goal is the admission control of PRODUCT.md
    section 13 (\`OVERLOAD_QUEUE_TIMEOUT\`): a login that cannot start its password check in time is shed
    with 503 and \`retry_at\`, its attempt given back, instead of waiting in an ever longer queue; and
-   \`src/common/http/fair-start.ts\`, which begins requests a few per event-loop iteration so that the loop
+   \`src/edge/fair-start.ts\`, which begins requests a few per event-loop iteration so that the loop
    comes round every 10 ms or so: libuv 1.46 (Node 20) accepts one new connection per iteration, and
    with 200 ms iterations of sheds the last of 300 connections opened at once were accepted 9 to 10 s
    late (the clients' p99 was 10 s while the server's own stayed near 1.4 s).
@@ -165,12 +165,12 @@ ${md}
 
 ## Where the time goes (a CPU profile of the server, November 2026)
 
-- **Introspection:** answered before Express and Nest for its plain case (\`src/common/http/lean-route.ts\`):
+- **Introspection:** answered before Express and Nest for its plain case (\`src/edge/lean-routes.ts\`):
   Node's HTTP parser, the body, the cached staff key, one indexed SELECT by the token's digest, the JSON
   answer and its log line. Before that lean path, Express's router, Nest's guards, pipes and
   interceptors, class-validator, pino-http's child logger per request and the GC they cause were most
   of its CPU, and it could not pass the bare \`GET /healthz\` floor (which still goes through them).
-- **Login:** answered before Express and Nest for its plain case too (\`src/auth/login.route.ts\`).
+- **Login:** answered before Express and Nest for its plain case too (\`src/edge/login.fast-path.ts\`).
   Measured with argon2 replaced by a stub (a profiling experiment with \`perf\`, not this bench), two
   connections as in row 1: through the full pipeline a 200 login cost about 2.4 ms on the event loop
   and 0.6 ms in V8's GC threads; on the lean path 1.45 ms and 0.3 ms. What is left: the eight

@@ -8,12 +8,13 @@ import { CommonModule } from './common/common.module';
 import { ConsoleModule } from './console/console.module';
 import { ErrorEnvelopeFilter } from './common/errors/error.filter';
 import { BodyMiddleware } from './common/http/body.middleware';
-import { ListenerGuard } from './common/http/listener.guard';
+import { GLOBAL_GUARDS } from './common/http/guarded';
 import { RequestContextMiddleware } from './common/http/request-context.middleware';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { EdgeModule } from './edge/edge.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { loggerParams } from './logging';
@@ -62,10 +63,11 @@ export class AppModule implements NestModule {
         ThrottleModule,
         MetricsModule,
         OpenApiModule,
+        EdgeModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
-        { provide: APP_GUARD, useClass: ListenerGuard },
+        ...GLOBAL_GUARDS.map((useClass) => ({ provide: APP_GUARD, useClass })),
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
     };

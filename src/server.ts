@@ -1,23 +1,23 @@
 import { INestApplication, Logger as NestLogger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { ModulesContainer, NestFactory } from '@nestjs/core';
 import type { Application } from 'express';
 import { once } from 'node:events';
 import { Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule, AppOptions } from './app.module';
-import { LeanRoutes } from './common/http/lean-route';
-import { FairStart } from './common/http/fair-start';
 import { tagListener } from './common/http/listener';
 import type { Listener } from './common/http/request-context';
 import { AppConfig } from './config/app-config';
+import { FAST_PATHS } from './edge/edge.module';
+import { FairStart } from './edge/fair-start';
+import { LeanRoutes } from './edge/lean-routes';
+import { routeDifferences } from './edge/route-parity';
 import { Lifecycle } from './health/lifecycle';
 import { NestBootAtDebug, startupSummary } from './logging';
 import { CREDENTIAL_SOURCE } from './users/credentials/credential-source';
 import { MetricsRegistry } from './metrics/metrics.registry';
 import { OpenApiDocuments } from './openapi/openapi.documents';
-import { IntrospectionRoute } from './tokens/introspection.route';
-import { LoginRoute } from './auth/login.route';
 
 export interface PxAuth {
   app: INestApplication;
@@ -59,14 +59,24 @@ export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
   app.get(OpenApiDocuments).generate(app);
 
   const lifecycle = app.get(Lifecycle);
-  const lean = await leanRoutes(app);
+  let lean: LeanRoutes | undefined;
+  try {
+    lean = config.FAST_PATHS ? await leanRoutes(app) : undefined;
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  // Admission has no switch of its own: it only orders when requests start, on either path.
   const fair = new FairStart();
   const serve = (listener: Listener) => {
     const server = createServer((req, res) => {
       tagListener(req, listener);
       // Draining: each response closes its connection, so keep-alive clients do not hold the exit.
       if (lifecycle.draining) res.setHeader('Connection', 'close');
-      fair.start(listener, () => lean.serve(listener, req, res, express));
+      fair.start(listener, () => {
+        if (lean) lean.serve(listener, req, res, express);
+        else express(req, res);
+      });
     });
     // Longer than the idle timeout of the proxies in front (nginx's upstream keepalive_timeout and AWS's
     // load balancers: 60 s), so that the proxy, not pxauth, closes an idle connection: a connection that
@@ -120,11 +130,22 @@ export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {
   };
 }
 
-/** Login and token introspection in front of Express, counted in /metrics and logged as the pipeline's answers are. */
+/**
+ * Login and token introspection in front of Express, counted in /metrics and logged as the pipeline's
+ * answers are. A fast path that does not run what Nest runs for its route (a guard added to the controller
+ * alone) stops the start rather than serve the route without it.
+ */
 async function leanRoutes(app: INestApplication): Promise<LeanRoutes> {
+  const routes = FAST_PATHS.map((type) => app.get(type));
+  const differences = routes.flatMap((route) => routeDifferences(app.get(ModulesContainer), route));
+  if (differences.length)
+    throw new Error(
+      'The fast paths differ from their routes (FAST_PATHS=false serves them all through Nest): ' +
+        differences.join('; '),
+    );
   const metrics = app.get(MetricsRegistry);
   const log = await app.resolve(PinoLogger);
-  return new LeanRoutes([app.get(LoginRoute), app.get(IntrospectionRoute)], log, (route, status, seconds) =>
+  return new LeanRoutes(routes, log, (route, status, seconds) =>
     metrics.observeRequest({ listener: route.listener, method: route.method, route: route.path }, status, seconds),
   );
 }

@@ -1,13 +1,13 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { IntrospectionRoute } from '@/tokens/introspection.route';
+import { IntrospectionFastPath } from '@/edge/introspection.fast-path';
 import { KEYS, TestApp, expectEnvelope } from './support/harness';
 import { leanAnswers, requestsCounted } from './support/lean-routes';
 
 /**
  * Issue 10, goal 2: POST /tokens/introspect answers its plain case before Express and Nest
- * (src/common/http/lean-route.ts, src/tokens/introspection.route.ts). What the bank's data API sees
+ * (src/edge/lean-routes.ts, src/edge/introspection.fast-path.ts). What the bank's data API sees
  * must not change: the same body and headers as the full pipeline, every error in the envelope, a
  * revocation seen at once, the answer counted in /metrics and logged with its request id.
  */
@@ -74,9 +74,9 @@ describe('introspection on its lean path (issue 10)', () => {
     // No ETag on either (src/server.ts): an answer's ETag would be a digest of what it holds.
     expect([lean.headers.etag, full.headers.etag]).toEqual([undefined, undefined]);
     // Which path answered each: the lean route's own result, watched (not replaced).
-    const answered = await leanAnswers(t, IntrospectionRoute, () => raw(t, body, FORM));
+    const answered = await leanAnswers(t, IntrospectionFastPath, () => raw(t, body, FORM));
     expect(answered).toEqual([true]);
-    expect(await leanAnswers(t, IntrospectionRoute, () => raw(t, body, FORM, { chunked: true }))).toEqual([]);
+    expect(await leanAnswers(t, IntrospectionFastPath, () => raw(t, body, FORM, { chunked: true }))).toEqual([]);
   });
 
   it('JSON bodies, user_id checks and unknown tokens are answered as before', async () => {
@@ -92,7 +92,7 @@ describe('introspection on its lean path (issue 10)', () => {
     expect(
       await leanAnswers(
         t,
-        IntrospectionRoute,
+        IntrospectionFastPath,
         async () => (odd = await raw(t, JSON.stringify({ token: 'tökén' }), json)),
       ),
     ).toEqual([false]);
@@ -112,6 +112,42 @@ describe('introspection on its lean path (issue 10)', () => {
       status,
       id,
     );
+  });
+
+  it('a key refused answers alike on both paths, and a wrong role leaves the same audit row', async () => {
+    const body = new URLSearchParams({ token }).toString();
+    const at = async (headers: Record<string, string>, chunked: boolean, id: string) => {
+      let r!: Answer;
+      const answered = await leanAnswers(
+        t,
+        IntrospectionFastPath,
+        async () => (r = await raw(t, body, { ...headers, 'X-Request-Id': id }, { chunked })),
+      );
+      expect(answered).toEqual(chunked ? [] : [true]);
+      const events = (await t.admin('GET', `/admin/events?request_id=${id}`)).body.events as Record<string, any>[];
+      const row = (e: Record<string, any>) => [e.type, e.outcome, e.staff_id, e.source_ip, e.detail];
+      return { status: r.status, body: { ...JSON.parse(r.body), request_id: '…' }, rows: events.map(row) };
+    };
+    for (const [name, headers] of [
+      ['wrong-key', { ...FORM, Authorization: 'Bearer pxs_wrong' }],
+      ['support', { ...FORM, Authorization: `Bearer ${KEYS.support}` }],
+    ] as const) {
+      const lean = await at(headers, false, `lean-refused-${name}`);
+      const full = await at(headers, true, `full-refused-${name}`);
+      expect(lean).toEqual(full);
+      if (name === 'support') {
+        expect(lean.status).toBe(403);
+        expect(lean.rows).toEqual([
+          [
+            'admin_call',
+            'FORBIDDEN',
+            expect.any(String),
+            expect.any(String),
+            expect.objectContaining({ route: '/tokens/introspect' }),
+          ],
+        ]);
+      } else expect([lean.status, lean.rows]).toEqual([401, []]);
+    }
   });
 
   it.each([

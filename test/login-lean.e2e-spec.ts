@@ -1,15 +1,15 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { LoginRoute } from '@/auth/login.route';
+import { LoginFastPath } from '@/edge/login.fast-path';
 import { CLIENT, PASSWORD, TestApp, expectEnvelope } from './support/harness';
 import { leanAnswers, requestsCounted } from './support/lean-routes';
 
 /**
  * Issue 10, goal 1: POST /users/auth_token answers its plain case before Express and Nest
- * (src/auth/login.route.ts). What Plaid sees must not change: the same statuses, bodies and headers as
+ * (src/edge/login.fast-path.ts). What Plaid sees must not change: the same statuses, bodies and headers as
  * the full pipeline for every outcome, the same audit rows, throttle counters shared with the full
- * path, every request that is not plain answered by the pipeline as before, the answer counted in
+ * path, every request whose body is not plain answered by the pipeline as before, the answer counted in
  * /metrics and every line logged while serving it carrying its request id.
  */
 
@@ -56,8 +56,8 @@ const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
 async function both(t: TestApp, body: string, headers: Record<string, string> = {}): Promise<[Answer, Answer]> {
   let lean!: Answer;
   let full!: Answer;
-  expect(await leanAnswers(t, LoginRoute, async () => (lean = await raw(t, body, headers)))).toEqual([true]);
-  expect(await leanAnswers(t, LoginRoute, async () => (full = await raw(t, body, headers, true)))).toEqual([]);
+  expect(await leanAnswers(t, LoginFastPath, async () => (lean = await raw(t, body, headers)))).toEqual([true]);
+  expect(await leanAnswers(t, LoginFastPath, async () => (full = await raw(t, body, headers, true)))).toEqual([]);
   return [lean, full];
 }
 
@@ -105,7 +105,7 @@ describe('auth_token on its lean path (issue 10)', () => {
     let r!: Answer;
     const json = JSON.stringify({ username: 'user_good', password: PASSWORD, institution_id: 'default' });
     expect(
-      await leanAnswers(t, LoginRoute, async () => (r = await raw(t, json, { 'Content-Type': 'application/json' }))),
+      await leanAnswers(t, LoginFastPath, async () => (r = await raw(t, json, { 'Content-Type': 'application/json' }))),
     ).toEqual([true]);
     expect(r.status).toBe(200);
     const intro = await request(t.px.internalServer)
@@ -140,7 +140,7 @@ describe('auth_token on its lean path (issue 10)', () => {
     ],
   ])('%s: handed to the full pipeline, which answers as before', async (_name, body, status, id) => {
     let r!: Answer;
-    expect(await leanAnswers(t, LoginRoute, async () => (r = await raw(t, body)))).toEqual([false]);
+    expect(await leanAnswers(t, LoginFastPath, async () => (r = await raw(t, body)))).toEqual([false]);
     expect(r.status).toBe(status);
     if (id) expectEnvelope({ ...r, headers: r.headers as Record<string, string> }, status, id);
   });
@@ -149,16 +149,12 @@ describe('auth_token on its lean path (issue 10)', () => {
     ['no partner headers', { 'X-PLAID-CLIENT-ID': '', 'X-PLAID-SECRET': '' }, 401, 'INVALID_CLIENT'],
     ['a wrong partner secret', { 'X-PLAID-SECRET': 'not-the-secret' }, 401, 'INVALID_CLIENT'],
     ['an unsupported X-PLAID-VERSION', { 'X-PLAID-VERSION': '1999-01-01' }, 400, 'UNSUPPORTED_VERSION'],
-  ])('%s: PartnerGuard refuses, and the pipeline answers its envelope', async (_name, headers, status, id) => {
-    let r!: Answer;
-    expect(
-      await leanAnswers(
-        t,
-        LoginRoute,
-        async () => (r = await raw(t, form({ username: 'user_good', password: PASSWORD }), headers)),
-      ),
-    ).toEqual([false]);
-    expect([r.status, r.body.error.id]).toEqual([status, id]);
+  ])('%s: PartnerGuard refuses on both paths, in the same envelope', async (_name, headers, status, id) => {
+    const [lean, full] = await both(t, form({ username: 'user_good', password: PASSWORD }), headers);
+    expect([lean.status, lean.body.error.id]).toEqual([status, id]);
+    expect(shape(lean)).toEqual(shape(full));
+    for (const h of ['content-type', 'connection', 'retry-after', 'www-authenticate'])
+      expect([h, lean.headers[h]]).toEqual([h, full.headers[h]]);
   });
 
   it("audit rows are the full path's: request id, Plaid client, the forwarded source address", async () => {
@@ -224,7 +220,7 @@ describe('auth_token on its lean path, throttled (issue 10)', () => {
     const statuses: number[] = [];
     for (const chunked of [false, true, false, false, true]) {
       answered.push(
-        ...(await leanAnswers(t, LoginRoute, async () => statuses.push((await raw(t, body, {}, chunked)).status))),
+        ...(await leanAnswers(t, LoginFastPath, async () => statuses.push((await raw(t, body, {}, chunked)).status))),
       );
     }
     // Three in the second, lean or not; the fourth (lean) and the fifth (full) are refused alike.

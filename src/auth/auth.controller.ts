@@ -1,13 +1,12 @@
-import { Body, Controller, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { RequestContextStore } from '@/common/http/request-context';
-import { ServedOn } from '@/common/http/listener.guard';
+import { Guarded } from '@/common/http/guarded';
 import { localeOf } from '@/common/i18n/messages';
-import { PartnerGuard } from '@/partners/partner.guard';
-import { AddressThrottleGuard, ClientThrottleGuard } from '@/throttle/throttle.guard';
 import { AuthenticatedBody, AuthTokenDto, TwoFactorDto } from './auth.dto';
 import { ApiAuthToken, ApiSendOtp, ApiTwoFactor } from './auth.openapi';
 import { AuthService } from './auth.service';
+import { PLAID_CALLS } from './plaid-calls';
 import { ChallengeBody } from './challenge-issuer';
 import { SendOtpDto } from './send-otp.dto';
 import { SendOtpService } from './send-otp.service';
@@ -16,10 +15,8 @@ import { TwoFactorService } from './two-factor.service';
 const clientId = () => RequestContextStore.get()!.clientId!;
 
 /** Plaid's non-OAuth endpoints (reference/plaid-exchange-auth.md, "Alternative auth methods"). */
-@ServedOn('public')
 @Controller('users')
-// Per address before the partner's credentials are looked up; per client once they are known (issue 10).
-@UseGuards(AddressThrottleGuard, PartnerGuard, ClientThrottleGuard)
+@Guarded(PLAID_CALLS)
 export class AuthController {
   constructor(
     private readonly auth: AuthService,

@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, ValidateNested } from 'class-validator';
 import { RequiredString } from '@/common/http/dto';
 
-/** The longest value of each AuthTokenDto field, in characters (also src/auth/login.route.ts's plain case). */
+/** The longest value of each AuthTokenDto field, in characters (also src/edge/login.fast-path.ts's plain case). */
 export const AUTH_TOKEN_MAX = { username: 256, password: 1024, institution_id: 64 } as const;
 
 export class AuthTokenDto {

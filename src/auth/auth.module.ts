@@ -13,7 +13,6 @@ import { UsersModule } from '@/users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { ChallengeIssuer } from './challenge-issuer';
-import { LoginRoute } from './login.route';
 import { SendOtpService } from './send-otp.service';
 import { TwoFactorService } from './two-factor.service';
 
@@ -21,13 +20,12 @@ import { TwoFactorService } from './two-factor.service';
 @Module({
   imports: [PartnersModule, UsersModule, ChallengeModule, OtpModule, KbaModule, TokensModule, ThrottleModule],
   controllers: [AuthController],
-  exports: [AuthService, SendOtpService, TwoFactorService, ChallengeIssuer, LoginRoute],
+  exports: [AuthService, SendOtpService, TwoFactorService, ChallengeIssuer],
   providers: [
     AuthService,
     SendOtpService,
     TwoFactorService,
     ChallengeIssuer,
-    LoginRoute,
     {
       // One verifier per factor kind, each owning its rules (PRODUCT.md section 7).
       provide: FACTOR_VERIFIERS,

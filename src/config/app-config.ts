@@ -260,6 +260,8 @@ export class AppConfig {
   REDIS_URL?: string;
   @IsOptional() @IsString() TRUST_PROXY?: string;
   @IsIn(['auto', 'json', 'pretty']) LOG_FORMAT = 'auto';
+  // Login and introspection answered before Express and Nest (src/edge/); false: every request through them.
+  @Transform(bool) @IsBoolean(BOOLEAN_MESSAGE) FAST_PATHS = true;
   // Issue 9: the audit trail is kept this long, then purged by the purge job (PRODUCT.md section 9).
   @Transform(duration)
   @IsInt({ message: 'AUDIT_RETENTION must be a duration such as 400d' })

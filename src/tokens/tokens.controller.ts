@@ -1,10 +1,10 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiConsumes, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ErrorId } from '@/common/errors/error-id';
 import { ApiErrors } from '@/common/http/api-errors';
-import { ServedOn } from '@/common/http/listener.guard';
-import { Roles, StaffGuard } from '@/staff-auth/staff.guard';
-import { INTROSPECT_ROLES } from './introspection.route';
+import { Guarded } from '@/common/http/guarded';
+import { Roles } from '@/staff-auth/staff.guard';
+import { DATA_API_CALLS, INTROSPECT_ROLES } from './data-api-calls';
 import { IntrospectDto, RevokeDto } from './token-request.dto';
 import { Introspection, TokensService } from './tokens.service';
 
@@ -24,9 +24,8 @@ const INTROSPECTION_SCHEMA = {
 };
 
 /** For the bank's data API, on the internal listener (PRODUCT.md section 8). */
-@ServedOn('internal')
 @Controller('tokens')
-@UseGuards(StaffGuard)
+@Guarded(DATA_API_CALLS)
 @ApiErrors(ErrorId.INVALID_REQUEST, ErrorId.UNAUTHORIZED, ErrorId.FORBIDDEN)
 export class TokensController {
   constructor(private readonly tokens: TokensService) {}

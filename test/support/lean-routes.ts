@@ -1,9 +1,9 @@
 import request from 'supertest';
-import type { LeanRoute } from '@/common/http/lean-route';
+import type { LeanRoute } from '@/edge/lean-routes';
 import type { TestApp } from './harness';
 
 /**
- * For each call `act` made of a lean route's answer (src/common/http/lean-route.ts): true if it answered,
+ * For each call `act` made of a lean route's answer (src/edge/lean-routes.ts): true if it answered,
  * false if it handed the request to the full pipeline. The route is watched, never replaced.
  */
 export async function leanAnswers(

@@ -40,7 +40,7 @@ const PRE_READ = Symbol('pxauth.preReadBody');
 type PreRead = { text: string } | { error: PxError };
 
 /**
- * The body's text, read once. A lean route (lean-route.ts) that hands a request on to the full
+ * The body's text, read once. A lean route (src/edge/lean-routes.ts) that hands a request on to the full
  * pipeline has read it already: what it read, or the error reading it met, is kept on the request.
  */
 export async function readText(req: IncomingMessage): Promise<string> {

@@ -10,7 +10,7 @@ export type Locale = (typeof LOCALES)[number];
 
 /**
  * Accept-Language negotiation with q-values, by the library Express's acceptsLanguages uses, so that a
- * request answered before Express (src/auth/login.route.ts) is negotiated alike.
+ * request answered before Express (src/edge/login.fast-path.ts) is negotiated alike.
  */
 export function localeOf(req: IncomingMessage): Locale {
   const match = accepts(req).languages(...LOCALES);

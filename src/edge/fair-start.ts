@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Listener } from './request-context';
+import type { Listener } from '@/common/http/request-context';
 
 /** How long one event-loop iteration should spend on the requests it starts before the loop comes round. */
 export const SLICE_MS = 10;

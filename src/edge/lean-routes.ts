@@ -1,9 +1,17 @@
+import type { CanActivate, Type } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PinoLogger } from 'nestjs-pino';
-import { PxError } from '../errors/px.error';
-import { MAX_BODY_BYTES, bodyTypeOf, keepReadBody, parseForm, parseJson, readText } from './body.middleware';
-import type { Listener } from './request-context';
-import { requestIdOf } from './request-id';
+import { PxError } from '@/common/errors/px.error';
+import {
+  MAX_BODY_BYTES,
+  bodyTypeOf,
+  keepReadBody,
+  parseForm,
+  parseJson,
+  readText,
+} from '@/common/http/body.middleware';
+import type { Listener } from '@/common/http/request-context';
+import { requestIdOf } from '@/common/http/request-id';
 
 export interface LeanAnswer {
   status: number;
@@ -13,21 +21,32 @@ export interface LeanAnswer {
 }
 
 /**
- * A route answered before Express and Nest see the request (issue 10): the bank's data API calls token
- * introspection on every one of its own requests, and Express's router, Nest's guards, pipes and
- * interceptors and class-validator cost several times the lookup itself. A lean route answers only its
- * plain case; anything else (a bad body, a missing or unknown key, a wrong role, a database error) it
- * hands to the full pipeline with the body it read, so every error keeps the one envelope and the one
- * code path that produces it.
+ * A route answered before Express and Nest see the request (README, "Lean paths"): the bank's data API
+ * calls token introspection on every one of its own requests, and Express's router, Nest's pipes and
+ * interceptors and class-validator cost several times the lookup itself. A lean route takes only a plain body, one its
+ * controller's DTO accepts unchanged; anything else it hands to the full pipeline with the body it read.
+ * A plain body it answers itself, every outcome: it runs the controller's guards, Nest's own instances in
+ * Nest's order, then the controller's service, and answers an error in the one envelope
+ * (src/edge/guarded-call.ts).
  */
 export interface LeanRoute {
   readonly method: 'POST';
   readonly path: string;
   readonly listener: Listener;
+  /** The controller and handler it answers for: its guards see them, as they do on the full pipeline. */
+  readonly controller: Type;
+  readonly handler: string;
+  /** Nest's guards of that handler, global ones first, run in this order (src/edge/guarded-call.ts). */
+  readonly guards: readonly Type<CanActivate>[];
+  /**
+   * Nest's filters, pipes and interceptors of that handler, by class name, each with what this path does
+   * in its place: reproduced, or not run and why. src/edge/route-parity.ts holds both lists to Nest's.
+   */
+  readonly enhancers: Readonly<Record<string, string>>;
   /**
    * The answer for the plain case, or undefined to let the full pipeline answer: undefined only before
-   * anything was counted or written, since the pipeline then does it all again. `res` is for headers
-   * that must be set as the pipeline sets them (X-Request-Id, a throttle's); the body is written here.
+   * any guard ran (before anything was counted or written), since the pipeline then does it all again.
+   * `res` is for headers that must be set as the pipeline sets them (X-Request-Id); the body is written here.
    */
   answer(req: IncomingMessage, body: Record<string, unknown>, res: ServerResponse): Promise<LeanAnswer | undefined>;
 }
@@ -37,7 +56,7 @@ export type AnsweredHook = (route: LeanRoute, status: number, seconds: number) =
 
 type Next = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** The lean routes of one listener, in front of Express (src/server.ts). */
+/** The lean routes of every listener, in front of Express (src/server.ts), unless FAST_PATHS is false. */
 export class LeanRoutes {
   constructor(
     private readonly routes: LeanRoute[],
