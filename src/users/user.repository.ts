@@ -83,10 +83,22 @@ export class UserRepository {
       where.push("username_norm LIKE ? ESCAPE '\\'", 'substr(username_norm, 1, ?) = ?');
       params.push(match.like, [...match.prefix].length, match.prefix);
     }
-    if (match.id !== undefined) (where.push('id = ?'), params.push(match.id));
-    if (match.email !== undefined) (where.push('lower(email) = ?'), params.push(match.email));
-    if (match.phone !== undefined) (where.push('phone = ?'), params.push(match.phone));
-    if (institutionId !== undefined) (where.push('institution_id = ?'), params.push(institutionId));
+    if (match.id !== undefined) {
+      where.push('id = ?');
+      params.push(match.id);
+    }
+    if (match.email !== undefined) {
+      where.push('lower(email) = ?');
+      params.push(match.email);
+    }
+    if (match.phone !== undefined) {
+      where.push('phone = ?');
+      params.push(match.phone);
+    }
+    if (institutionId !== undefined) {
+      where.push('institution_id = ?');
+      params.push(institutionId);
+    }
     if (after) {
       where.push('(username_norm > ? OR (username_norm = ? AND id > ?))');
       params.push(after.usernameNorm, after.usernameNorm, after.id);
