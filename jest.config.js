@@ -21,6 +21,7 @@ const SQLITE_ONLY = [
 ];
 // Issue 9: the console in Chromium (its routes run on both engines in console.e2e-spec.ts).
 SQLITE_ONLY.push('/test/console-browser\\.e2e-spec\\.ts$');
+SQLITE_ONLY.push('/test/console-search-browser\\.e2e-spec\\.ts$'); // its API runs on both in user-search.e2e-spec.ts
 SQLITE_ONLY.push('/test/console-oidc-browser\\.e2e-spec\\.ts$'); // its routes run on both in console-oidc.e2e-spec.ts
 SQLITE_ONLY.push('/test/live-production\\.e2e-spec\\.ts$'); // issue 7: a production process on SQLite
 // The documentation's links and wording: no database involved, so once is enough.

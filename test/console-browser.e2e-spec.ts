@@ -152,7 +152,7 @@ describe('support console in Chromium', () => {
     await page.goto(`${t.px.internalUrl}/console/users/${u.userId}`);
     await page.locator('#unlock > summary').click();
     await page.locator('#unlock input[name="_csrf"]').evaluate((input) => input.remove());
-    await page.getByLabel('Reason (kept in the audit trail)').first().fill('no token');
+    await page.locator('#unlock').getByLabel('Reason (kept in the audit trail)').fill('no token');
     const [response] = await Promise.all([
       page.waitForNavigation(),
       page.getByRole('button', { name: 'Confirm: Unlock' }).click(),

@@ -158,6 +158,9 @@ export class AppConfig {
   CONSOLE_OIDC_ROLE_CLAIM = 'groups';
   @Transform(list) @IsOptional() @IsString({ each: true }) CONSOLE_OIDC_SUPPORT_VALUES?: string[];
   @Transform(list) @IsOptional() @IsString({ each: true }) CONSOLE_OIDC_ADMIN_VALUES?: string[];
+  /** The country a phone number typed into the console's search without its +code is read in (ISO 3166-1 alpha-2). */
+  @Matches(/^[A-Z]{2}$/, { message: 'CONSOLE_PHONE_REGION must be a two-letter country code such as US' })
+  CONSOLE_PHONE_REGION = 'US';
   // --- issue 7: live OTP delivery (PRODUCT.md section 6); which channels these make, live-delivery.ts ---
   /** The bank's name, as the passcode texts say it; required with OTP_DELIVERY=live. */
   @IsOptional()

@@ -42,7 +42,14 @@ export class ConsoleUsersController {
   @Get()
   @ConsoleRoles('support')
   search(@Req() req: ConsoleRequest, @Res() res: Response, @Query() q: SearchQuery): Promise<void> {
-    return this.pages.search(req, res, q.q, q.institution_id);
+    return this.pages.search(req, res, q.q, q.institution_id, q.cursor);
+  }
+
+  /** Who is locked now (docs/console.md, "Recent locks"); before `:id`, so "locks" is not read as a user_id. */
+  @Get('locks')
+  @ConsoleRoles('support')
+  locks(@Req() req: ConsoleRequest, @Res() res: Response, @Query() q: SearchQuery): Promise<void> {
+    return this.pages.locks(req, res, q.cursor);
   }
 
   @Post()

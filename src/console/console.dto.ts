@@ -35,6 +35,8 @@ export class SignInForm {
 export class SearchQuery {
   @IsOptional() @Transform(blankToUndefined) @RequiredString(1, 256) q?: string;
   @IsOptional() @Transform(blankToUndefined) @RequiredString(1, 64) institution_id?: string;
+  /** The next page of results or locks: the `next_cursor` the page before gave. */
+  @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,1400}$/, { message: 'must be a next_cursor as given' }) cursor?: string;
 }
 
 /** The sign-in page's notice: signed out for idling (`?expired=1`) or by the button (`?out=1`). */

@@ -1,18 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { AuditService } from '@/audit/audit.service';
-import { ErrorId } from '@/common/errors/error-id';
-import { PxError } from '@/common/errors/px.error';
 import { AppConfig } from '@/config/app-config';
 import type { CreatedUser } from '@/staff/admin/admin-users.service';
 import { AdminUsersService } from '@/staff/admin/admin-users.service';
-import type { UserView } from '@/staff/admin/user-view';
+import { UserSearchService } from '@/staff/admin/user-search.service';
 import { StaffService } from '@/staff-auth/staff.service';
 import { TokensService } from '@/tokens/tokens.service';
 import type { ConsoleRequest } from './console-http';
 import { hasText } from './console-i18n';
 import { ConsoleViews } from './console-views';
 import { customerPage } from './customer-page';
+import { formatTime } from './console-format';
 
 const TIMELINE_LENGTH = 200;
 
@@ -26,28 +25,53 @@ export class CustomerPages {
     private readonly tokens: TokensService,
     private readonly views: ConsoleViews,
     private readonly config: AppConfig,
+    private readonly search_: UserSearchService,
   ) {}
 
-  /** By username (as the login compares it) or by user_id: the two things a caller can tell support. */
-  async search(req: ConsoleRequest, res: Response, q?: string, institutionId?: string): Promise<void> {
-    let results: UserView[] = [];
-    if (q) {
-      results = await this.admin.find(q, institutionId);
-      if (!results.length) {
-        const byId = await this.admin.get(q).catch((e: unknown) => {
-          if (e instanceof PxError && e.id === ErrorId.NOT_FOUND) return null;
-          throw e;
-        });
-        if (byId && (!institutionId || byId.institution_id === institutionId)) results = [byId];
-      }
-    }
+  /**
+   * Whatever a caller can tell support (docs/console.md, "Finding a customer"): the page says what the
+   * input was read as, and links to the next page by its cursor.
+   */
+  async search(req: ConsoleRequest, res: Response, q?: string, institutionId?: string, cursor?: string) {
+    const found = q ? await this.search_.search(q, institutionId, cursor) : undefined;
+    const next = found?.next_cursor
+      ? pageLink('/console/users', { q, institution_id: institutionId, cursor: found.next_cursor })
+      : null;
+    const first = cursor ? pageLink('/console/users', { q, institution_id: institutionId }) : null;
     this.views.render(
       req,
       res,
       'search',
-      { q: q ?? '', institutionId: institutionId ?? '', results, searched: !!q },
+      {
+        q: q ?? '',
+        institutionId: institutionId ?? '',
+        results: found?.users ?? [],
+        searched: !!q,
+        found,
+        next,
+        first,
+        time: this.time(req),
+      },
       req.console,
     );
+  }
+
+  /** Who is locked now, the newest lock first (docs/console.md, "Recent locks"). */
+  async locks(req: ConsoleRequest, res: Response, cursor?: string): Promise<void> {
+    const page = await this.search_.locks(cursor);
+    const next = page.next_cursor ? pageLink('/console/users/locks', { cursor: page.next_cursor }) : null;
+    this.views.render(
+      req,
+      res,
+      'locks',
+      { locks: page.locks, next, first: cursor ? '/console/users/locks' : null, time: this.time(req) },
+      req.console,
+    );
+  }
+
+  private time(req: ConsoleRequest): (at: string) => string {
+    const locale = req.console!.locale;
+    return (at) => formatTime(at, locale);
   }
 
   async customer(req: ConsoleRequest, res: Response, id: string): Promise<void> {
@@ -71,4 +95,10 @@ export class CustomerPages {
     const secret = view.totp_uri ? new URL(view.totp_uri).searchParams.get('secret') : null;
     this.views.render(req, res, 'totp', { user: view, qr: view.totp_qr, secret }, req.console);
   }
+}
+
+function pageLink(path: string, query: Record<string, string | undefined>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) p.set(k, v);
+  return `${path}?${p.toString()}`;
 }

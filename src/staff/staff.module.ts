@@ -8,13 +8,14 @@ import { AdminAuditInterceptor } from './admin/admin-audit.interceptor';
 import { AdminOpsController } from './admin/admin-ops.controller';
 import { AdminUsersController } from './admin/admin-users.controller';
 import { AdminUsersService } from './admin/admin-users.service';
+import { UserSearchService } from './admin/user-search.service';
 import { StaffAuthModule } from '@/staff-auth/staff-auth.module';
 
 /** The internal listener's admin API. */
 @Module({
   imports: [StaffAuthModule, UsersModule, KbaModule, OtpModule, TokensModule, PartnersModule],
   controllers: [AdminUsersController, AdminOpsController],
-  providers: [AdminUsersService, AdminAuditInterceptor],
-  exports: [AdminUsersService, StaffAuthModule],
+  providers: [AdminUsersService, UserSearchService, AdminAuditInterceptor],
+  exports: [AdminUsersService, UserSearchService, StaffAuthModule],
 })
 export class StaffModule {}

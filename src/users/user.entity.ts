@@ -11,6 +11,11 @@ export type UserSource = 'local' | 'http' | 'ldap';
 @Entity('users')
 @Index('uq_users_institution_username', ['institutionId', 'usernameNorm'], { unique: true })
 @Index('uq_users_institution_source_reference', ['institutionId', 'source', 'reference'], { unique: true })
+// The search's indexes (migration UserSearch): an operator class and expressions the entity cannot describe.
+@Index('idx_users_username_prefix', { synchronize: false })
+@Index('idx_users_email_lower', { synchronize: false })
+@Index('idx_users_phone', ['phone'])
+@Index('idx_users_locked_until', ['lockedUntil'])
 export class User {
   @PrimaryColumn({ type: 'varchar', length: 32 }) id: string;
   @Column({ name: 'institution_id', type: 'varchar', length: 64 }) institutionId: string;

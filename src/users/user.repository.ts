@@ -38,6 +38,23 @@ const INSERT_COLUMNS = INSERTED.map(([c]) => c).join(', ');
 const INSERT_ROW = `(${INSERTED.map(() => '?').join(', ')})`;
 const valuesOf = (u: User) => INSERTED.map(([, v]) => v(u) ?? null);
 
+/** What a search compares: a username prefix (with its escaped LIKE pattern), or an exact id, email or phone. */
+export type UserMatch =
+  | { prefix: string; like: string; id?: undefined; email?: undefined; phone?: undefined }
+  | { id: string; prefix?: undefined; like?: undefined; email?: undefined; phone?: undefined }
+  | { email: string; prefix?: undefined; like?: undefined; id?: undefined; phone?: undefined }
+  | { phone: string; prefix?: undefined; like?: undefined; id?: undefined; email?: undefined };
+/** Where a page of search results stopped. */
+export interface UserKey {
+  usernameNorm: string;
+  id: string;
+}
+/** Where a page of locks stopped. */
+export interface LockKey {
+  lockedAt: number;
+  id: string;
+}
+
 @Injectable()
 export class UserRepository {
   private mapper?: RowMapper<User>;
@@ -133,6 +150,60 @@ export class UserRepository {
       usernameNorms,
     );
     return new Set(r.rows.map((u) => usernameKey(u.institution_id, u.username_norm)));
+  }
+
+  /**
+   * One page of the console's search, in (username_norm, id) order after `after`: users whose username
+   * starts with `prefix` (a LIKE the index serves, then an exact comparison of the prefix, since LIKE
+   * ignores ASCII case on SQLite), or whose email, phone or id is the one given.
+   */
+  async findPage(match: UserMatch, institutionId: string | undefined, after: UserKey | undefined, limit: number) {
+    const m = (this.mapper ??= rowMapper<User>(this.users.metadata));
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (match.prefix !== undefined) {
+      where.push("username_norm LIKE ? ESCAPE '\\'", 'substr(username_norm, 1, ?) = ?');
+      params.push(match.like, [...match.prefix].length, match.prefix);
+    }
+    if (match.id !== undefined) {
+      where.push('id = ?');
+      params.push(match.id);
+    }
+    if (match.email !== undefined) {
+      where.push('lower(email) = ?');
+      params.push(match.email);
+    }
+    if (match.phone !== undefined) {
+      where.push('phone = ?');
+      params.push(match.phone);
+    }
+    if (institutionId !== undefined) {
+      where.push('institution_id = ?');
+      params.push(institutionId);
+    }
+    if (after) {
+      where.push('(username_norm > ? OR (username_norm = ? AND id > ?))');
+      params.push(after.usernameNorm, after.usernameNorm, after.id);
+    }
+    const { rows } = await runSql(
+      this.ds,
+      `SELECT ${m.columns} FROM users WHERE ${where.join(' AND ')} ORDER BY username_norm, id LIMIT ?`,
+      [...params, limit],
+    );
+    return rows.map((r) => m.map(r));
+  }
+
+  /** Users locked at `now`, the newest lock first, after `after` in (locked_at, id) descending order. */
+  async lockedAt(now: number, after: LockKey | undefined, limit: number): Promise<User[]> {
+    const m = (this.mapper ??= rowMapper<User>(this.users.metadata));
+    const { rows } = await runSql(
+      this.ds,
+      `SELECT ${m.columns} FROM users WHERE locked_until > ?
+       ${after ? 'AND (COALESCE(locked_at, 0) < ? OR (COALESCE(locked_at, 0) = ? AND id < ?))' : ''}
+       ORDER BY COALESCE(locked_at, 0) DESC, id DESC LIMIT ?`,
+      after ? [now, after.lockedAt, after.lockedAt, after.id, limit] : [now, limit],
+    );
+    return rows.map((r) => m.map(r));
   }
 
   async update(id: string, patch: Partial<User>): Promise<void> {

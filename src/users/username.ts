@@ -44,3 +44,8 @@ export function normalizeUsername(raw: string, caseSensitive: boolean): string {
   if (problem) throw PxError.invalid(`username: ${problem}`);
   return norm;
 }
+
+/** `LIKE` pattern for "starts with": the prefix's own `\`, `%` and `_` are escaped (with `ESCAPE '\'`). */
+export function likePrefix(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

@@ -9,8 +9,8 @@ import type { SqlStep } from '@/database/transaction';
 import { GuardKey, guardKey } from './lockout/guard-key';
 import { PasswordHasher } from './password-hasher';
 import { User } from './user.entity';
-import { UserRepository } from './user.repository';
-import { normalizeUsername, storedUsername } from './username';
+import { LockKey, UserKey, UserRepository } from './user.repository';
+import { likePrefix, normalizeUsername, storedUsername } from './username';
 
 export interface NewUser {
   username: string;
@@ -55,6 +55,26 @@ export class UsersService {
       username === undefined ? undefined : normalizeUsername(username, this.config.USERNAME_CASE_SENSITIVE);
     if (usernameNorm === '') throw PxError.invalid('username: must not be blank');
     return this.repo.search({ usernameNorm, institutionId }, 100);
+  }
+
+  /**
+   * A page of users whose username starts with `prefix`, normalised as a login normalises a username
+   * (so case is ignored unless USERNAME_CASE_SENSITIVE), or whose id, email or phone is the one given.
+   */
+  findPage(
+    match: { prefix: string } | { id: string } | { email: string } | { phone: string },
+    institutionId: string | undefined,
+    after: UserKey | undefined,
+    limit: number,
+  ): Promise<User[]> {
+    if (!('prefix' in match)) return this.repo.findPage(match, institutionId, after, limit);
+    const prefix = normalizeUsername(match.prefix, this.config.USERNAME_CASE_SENSITIVE);
+    if (!prefix) throw PxError.invalid('q: must not be blank');
+    return this.repo.findPage({ prefix, like: likePrefix(prefix) }, institutionId, after, limit);
+  }
+
+  usersLockedNow(after: LockKey | undefined, limit: number): Promise<User[]> {
+    return this.repo.lockedAt(Date.now(), after, limit);
   }
 
   /** Validates and hashes a new user; nothing is written until `insert`. */

@@ -10,6 +10,7 @@ import { PersonLock1764800000000 } from './1764800000000-person-lock';
 import { TokenGrantEpoch1764700000000 } from './1764700000000-token-grant-epoch';
 import { OAuthSignInEnded1764760000000 } from './1764760000000-oauth-sign-in-ended';
 import { ConsoleOidc1764905000000 } from './1764905000000-console-oidc';
+import { UserSearch1764910000000 } from './1764910000000-user-search';
 
 /** In order. A new migration is added here and never edits an earlier one. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   OAuthSignInEnded1764760000000,
   PersonLock1764800000000,
   ConsoleOidc1764905000000,
+  UserSearch1764910000000,
 ];

@@ -24,8 +24,9 @@ import { PxError } from '@/common/errors/px.error';
 import { ApiErrors } from '@/common/http/api-errors';
 import { Roles, StaffGuard } from '@/staff-auth/staff.guard';
 import { AdminAuditInterceptor } from './admin-audit.interceptor';
-import { CreateClientDto, MaintenanceDto, OutboxQuery } from './admin.dto';
-import { EventPage, IssuedCredentials, MaintenanceState, OutboxList, RevokedSecret } from './admin.openapi';
+import { CreateClientDto, LocksQuery, MaintenanceDto, OutboxQuery } from './admin.dto';
+import { UserSearchService } from './user-search.service';
+import { EventPage, IssuedCredentials, LockPage, MaintenanceState, OutboxList, RevokedSecret } from './admin.openapi';
 
 /** The audit trail, the sandbox outbox, maintenance mode and Plaid's client credentials. */
 @ServedOn('internal')
@@ -39,7 +40,16 @@ export class AdminOpsController {
     private readonly maintenance: MaintenanceService,
     private readonly partners: PartnersService,
     private readonly trail: AuditTrail,
+    private readonly search: UserSearchService,
   ) {}
+
+  /** Who is locked now, newest lock first, paged like the events (docs/console.md, "Recent locks"). */
+  @Get('locks')
+  @Roles('support')
+  @ApiOkResponse({ type: LockPage })
+  listLocks(@Query() q: LocksQuery) {
+    return this.search.locks(q.cursor);
+  }
 
   /** The audit trail, newest first, filtered and paged with an opaque cursor (issue 9). */
   @Get('events')

@@ -20,6 +20,7 @@ import { Roles, StaffGuard, StaffRequest } from '@/staff-auth/staff.guard';
 import { AdminAuditInterceptor } from './admin-audit.interceptor';
 import { CreateUserDto, FindUsersQuery, LockDto, SetPasswordDto, TermsDto, UpdateUserDto } from './admin.dto';
 import { AdminUsersService } from './admin-users.service';
+import { UserSearchService } from './user-search.service';
 import { CreatedUser, EventPage, TokensRevoked, UserList, UserPasswordSet, UserView } from './admin.openapi';
 
 const NOT_FOUND = ApiErrors(ErrorId.NOT_FOUND);
@@ -31,7 +32,10 @@ const NOT_FOUND = ApiErrors(ErrorId.NOT_FOUND);
 @UseInterceptors(AdminAuditInterceptor)
 @ApiErrors(ErrorId.INVALID_REQUEST, ErrorId.UNAUTHORIZED, ErrorId.FORBIDDEN)
 export class AdminUsersController {
-  constructor(private readonly users: AdminUsersService) {}
+  constructor(
+    private readonly users: AdminUsersService,
+    private readonly search: UserSearchService,
+  ) {}
 
   @Post()
   @Roles('admin')
@@ -45,6 +49,7 @@ export class AdminUsersController {
   @Roles('support')
   @ApiOkResponse({ type: UserList })
   async find(@Query() q: FindUsersQuery) {
+    if (q.q !== undefined) return this.search.search(q.q, q.institution_id, q.cursor);
     return { users: await this.users.find(q.username, q.institution_id) };
   }
 

@@ -8,6 +8,7 @@ import {
   IsDateString,
   IsEmail,
   IsIn,
+  Matches,
   IsInt,
   IsOptional,
   IsString,
@@ -132,9 +133,36 @@ export class UpdateUserDto {
   mfa_preference?: FactorKind | null;
 }
 
+// A search cursor holds the key of the last row it showed: a username can be 256 characters long.
+const SEARCH_CURSOR = /^[A-Za-z0-9_-]{1,1400}$/;
+
+/**
+ * `username`: the exact username, as a login compares it. `q`: the console's search box (a username
+ * prefix or user_id, a phone, an email or a request id); its answer says which it was read as.
+ */
 export class FindUsersQuery {
   @ApiPropertyOptional({ minLength: 1, maxLength: 256 }) @IsOptional() @RequiredString(1, 256) username?: string;
   @ApiPropertyOptional({ minLength: 1, maxLength: 64 }) @IsOptional() @RequiredString(1, 64) institution_id?: string;
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 256,
+    description: 'A username prefix or user_id, a phone number, an email address or a request id.',
+  })
+  @IsOptional()
+  @RequiredString(1, 256)
+  q?: string;
+  @ApiPropertyOptional({ pattern: SEARCH_CURSOR.source, description: 'The next_cursor of the page before (with q).' })
+  @IsOptional()
+  @Matches(SEARCH_CURSOR, { message: 'must be a next_cursor as given' })
+  cursor?: string;
+}
+
+/** `GET /admin/locks`: the page after `cursor`. */
+export class LocksQuery {
+  @ApiPropertyOptional({ pattern: SEARCH_CURSOR.source, description: 'The next_cursor of the page before.' })
+  @IsOptional()
+  @Matches(SEARCH_CURSOR, { message: 'must be a next_cursor as given' })
+  cursor?: string;
 }
 
 export class SetPasswordDto {

@@ -6,6 +6,12 @@ import type { IssuedCredentials as IssuedShape } from '@/partners/partners.servi
 import { FACTOR_KINDS, type FactorKind } from '@/users/factor-kind';
 import type { UserSource } from '@/users/user.entity';
 import type { UserView as UserShape } from './user-view';
+import { SEARCH_KINDS, type SearchKind } from './search-input';
+import type {
+  LockPage as LockPageShape,
+  LockedUser as LockedShape,
+  SearchPage as SearchShape,
+} from './user-search.service';
 
 /*
  * The admin API's answers as the internal listener's OpenAPI document describes them. Each class
@@ -71,9 +77,6 @@ export class CreatedUser extends UserView {
   @ApiPropertyOptional({ description: 'With totp: the otpauth:// URI, in this answer only.' }) totp_uri?: string;
   @ApiPropertyOptional({ description: 'With totp: the URI as a PNG data URL.' }) totp_qr?: string;
 }
-export class UserList {
-  @ApiProperty({ type: [UserView] }) users: UserView[];
-}
 export class TokensRevoked {
   @ApiProperty({ type: 'integer', description: "The user's tokens revoked by this call." }) tokens_revoked: number;
 }
@@ -103,6 +106,32 @@ export class EventView implements EventViewShape {
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'Reasons; no secret.' })
   detail: Record<string, unknown> | null;
 }
+/** With `q`: how it was read, and the page's cursor; with a request id, that request's events too. */
+export class UserList implements Partial<SearchShape> {
+  @ApiProperty({ type: [UserView] }) users: UserView[];
+  @ApiPropertyOptional({ enum: SEARCH_KINDS, description: 'With q: what it was read as.' })
+  interpretation?: SearchKind;
+  @ApiPropertyOptional({ type: [EventView], description: 'With a request id: its audit events, newest first.' })
+  events?: EventView[];
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'With q: pass as `cursor` for the next page.' })
+  next_cursor?: string | null;
+}
+
+class LockedUserView implements LockedShape {
+  @ApiProperty() user_id: string;
+  @ApiProperty() username: string;
+  @ApiProperty() institution_id: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) locked_at: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'null: until staff unlock it.' })
+  until: string | null;
+  @ApiProperty({ type: String, nullable: true }) reason: string | null;
+}
+export class LockPage implements LockPageShape {
+  @ApiProperty({ type: [LockedUserView], description: 'The newest lock first.' }) locks: LockedUserView[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null at the end.' })
+  next_cursor: string | null;
+}
+
 export class EventPage implements EventPageShape {
   @ApiProperty({ type: [EventView], description: 'Newest first.' }) events: EventView[];
   @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null at the end.' })
