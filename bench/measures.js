@@ -1,4 +1,4 @@
-// The five measurements of issue 10, each as a ratio of rates taken in the same run.
+// The five measurements of the bench, each as a ratio of rates taken in the same run.
 const PLAID = {
   'content-type': 'application/x-www-form-urlencoded',
   'x-plaid-client-id': 'sandbox-client',

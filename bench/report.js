@@ -134,8 +134,8 @@ ${md}
    busy loop),
    503s (shed), connection errors and timeouts, and the server's peak resident memory (the kernel's
    high-water mark, \`VmHWM\`, reset just before), and the server's event-loop delay over the 20 s (p99 and max, from its own \`/metrics\`:
-   a blocked event loop would show here). What meets the goal is the admission control of PRODUCT.md
-   section 13 (\`OVERLOAD_QUEUE_TIMEOUT\`): a login that cannot start its password check in time is shed
+   a blocked event loop would show here). What meets the goal is the admission control of docs/operations.md
+   (\`OVERLOAD_QUEUE_TIMEOUT\`): a login that cannot start its password check in time is shed
    with 503 and \`retry_at\`, its attempt given back, instead of waiting in an ever longer queue; and
    \`src/edge/fair-start.ts\`, which begins requests a few per event-loop iteration so that the loop
    comes round every 10 ms or so: libuv 1.46 (Node 20) accepts one new connection per iteration, and
@@ -185,7 +185,7 @@ ${md}
 
 ## Compared with published figures
 
-- **Ory Hydra** publishes about 5,109 token introspections per second on 2 CPUs (issue 10); its own
+- **Ory Hydra** publishes about 5,109 token introspections per second on 2 CPUs; its own
   benchmark script notes it runs against Hydra's in-memory storage, not a database. pxauth's figure
   above is against SQLite on disk, on a shared machine.
 - **Keycloak**'s sizing guide asks for 1 vCPU for every 15 password-based user logins per second

@@ -1,4 +1,4 @@
-// npm run bench: pxauth's speed goals (issue 10), measured as ratios within one run, because the
+// npm run bench: pxauth's speed goals, measured as ratios within one run, because the
 // machines here are shared and noisy; writes BENCHMARKS.md. Never part of npm test.
 require('reflect-metadata');
 const argon2 = require('argon2');

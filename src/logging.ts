@@ -14,7 +14,7 @@ import { requestIdOf } from '@/common/http/request-id';
  * are redacted besides, should anyone widen the serializers.
  */
 export function loggerParams(config: AppConfig, stream?: DestinationStream): Params {
-  // Issue 10: readable on an operator's terminal, JSON lines for a log collector (LOG_FORMAT=auto).
+  // Readable on an operator's terminal, JSON lines for a log collector (LOG_FORMAT=auto).
   const pretty = config.LOG_FORMAT === 'pretty' || (config.LOG_FORMAT === 'auto' && !stream && process.stdout.isTTY);
   if (pretty)
     stream = pinoPretty({
@@ -50,7 +50,7 @@ export function loggerParams(config: AppConfig, stream?: DestinationStream): Par
 }
 
 /**
- * What an operator needs to know at start (issue 10): where each listener is, which database (never
+ * What an operator needs to know at start: where each listener is, which database (never
  * its password), which delivery and credential source, and whether this is the sandbox.
  */
 export function startupSummary(

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   // A configuration error names the variable; anything else is a start-up failure with its stack.
-  // Either is printed without the secrets of the settings (issue 6; PRODUCT.md section 9).
+  // Either is printed without the secrets of the settings (docs/api.md#staff-api).
   console.error(redactSettings(err instanceof ConfigError ? err.message : inspect(err), process.env));
   process.exit(1);
 });

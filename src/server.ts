@@ -36,7 +36,7 @@ export interface PxAuth {
 const KEEP_ALIVE_MS = 65_000;
 
 /**
- * One Nest application, one database pool, two listeners (PRODUCT.md section 1): the public one
+ * One Nest application, one database pool, two listeners (docs/api.md#listeners): the public one
  * for Plaid, the internal one (loopback by default) for staff, the data API and operators.
  */
 export async function startPxAuth(options: AppOptions = {}): Promise<PxAuth> {

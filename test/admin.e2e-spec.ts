@@ -1,6 +1,6 @@
 import { KBA_ANSWERS, KEYS, PASSWORD, TestApp, expectEnvelope, totpAt } from './support/harness';
 
-/** PRODUCT.md section 9: the admin API on the internal listener, its roles, and the factor choice of section 5. */
+/** docs/api.md#staff-api: the admin API on the internal listener, its roles, and the factor choice of section 5. */
 
 const SANDBOX_KBA = Object.entries(KBA_ANSWERS).map(([question, answer]) => ({ question, answer }));
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -18,7 +18,7 @@ function keysOf(v: unknown): string[] {
 
 const introspect = (app: TestApp, token: string) => app.admin('POST', '/tokens/introspect', { token }, KEYS.rs);
 
-describe('admin API: PRODUCT.md section 9', () => {
+describe('admin API: docs/api.md#staff-api', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await TestApp.start();

@@ -1,6 +1,6 @@
 import { TestApp, expectEnvelope } from './support/harness';
 
-/** Plaid's credentials (PRODUCT.md section 2): created by staff, rotated without downtime. */
+/** Plaid's credentials (docs/api.md#partner-authentication): created by staff, rotated without downtime. */
 describe('Plaid clients and secret rotation', () => {
   let t: TestApp;
   beforeAll(async () => {

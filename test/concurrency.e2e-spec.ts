@@ -2,7 +2,7 @@ import { burst, expectJudgedThenRefused, tally } from './support/bursts';
 import { KEYS, TestApp, expectEnvelope, totpAt, wrongTotp } from './support/harness';
 
 /**
- * PRODUCT.md sections 4 to 7 and 10 under bursts: counters and single-use steps are conditional
+ * docs/api.md#post-usersauth_token and docs/api.md#post-usersuser_id2fa and docs/architecture.md#storage under bursts: counters and single-use steps are conditional
  * UPDATEs in the database, so concurrency never gets more judged than the limits allow, and a
  * challenge is a row that outlives the process.
  */
@@ -31,7 +31,7 @@ async function sentOtpChallenge(t: TestApp) {
   return { ...u, phone, challengeId: a.body.challenge.id as string, code };
 }
 
-describe('concurrency: PRODUCT.md sections 4, 6, 7 and 10', () => {
+describe('concurrency: docs/api.md#post-usersauth_token and docs/api.md#post-usersuser_idsendotp and docs/api.md#post-usersuser_id2fa and docs/architecture.md#storage', () => {
   describe('password bursts (defaults)', () => {
     let t: TestApp;
     beforeAll(async () => {
@@ -88,7 +88,7 @@ describe('concurrency: PRODUCT.md sections 4, 6, 7 and 10', () => {
       const rs = await burst(30, () => t.twoFactor(c.userId, { challenge_id: c.challengeId, passcode: c.code }));
       // Up to 20 take an attempt and are judged right, but only one spends the challenge; the
       // others find it spent or out of attempts: CHALLENGE_EXPIRED ("already used"), or 503 while every
-      // remaining attempt of the user is in flight (PRODUCT.md section 13). Never a second token.
+      // remaining attempt of the user is in flight (docs/operations.md#shedding-and-throttling). Never a second token.
       const counts = tally(rs);
       expect(counts['200']).toBe(1);
       expect((counts['400 CHALLENGE_EXPIRED'] ?? 0) + (counts['503 SERVICE_UNAVAILABLE'] ?? 0)).toBe(29);
@@ -117,7 +117,7 @@ describe('concurrency: PRODUCT.md sections 4, 6, 7 and 10', () => {
       expect(counts['200']).toBe(1);
       // The challenge is spent before the code's time step is claimed, so every loser finds it spent
       // or out of attempts (400 CHALLENGE_EXPIRED), or, while the user's remaining attempts were all
-      // in flight, 503 (PRODUCT.md section 13): never a replay, never a failure counted.
+      // in flight, 503 (docs/operations.md#shedding-and-throttling): never a replay, never a failure counted.
       expect((counts['400 CHALLENGE_EXPIRED'] ?? 0) + (counts['503 SERVICE_UNAVAILABLE'] ?? 0)).toBe(29);
       const ok = rs.find((r) => r.status === 200)!;
       expect(ok.body).toEqual({ user_id: u.userId, auth_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });

@@ -8,7 +8,7 @@ import { KEYS, PASSWORD, TestApp, TestUser } from './support/harness';
 import { openChromium } from './support/chromium';
 
 /**
- * Issue 9: the support console in real headless Chromium, as the person at the help desk uses it:
+ * The support console in real headless Chromium, as the person at the help desk uses it:
  * keyboard, a phone-sized screen, nothing loaded from outside. SQLite only (jest.config.js): the
  * routes themselves run on both engines in console.e2e-spec.ts.
  */

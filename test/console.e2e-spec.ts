@@ -6,7 +6,7 @@ import { storedRows } from './support/stored';
 import { StaffService } from '@/staff-auth/staff.service';
 
 /**
- * Issue 9, PRODUCT.md section 9: the support console's routes, through HTTP as a browser speaks it
+ * docs/api.md#staff-api: the support console's routes, through HTTP as a browser speaks it
  * (cookies, form posts, HTML), on both engines. test/console-browser.e2e-spec.ts drives real Chromium.
  */
 describe(`support console (${TEST_ENGINE})`, () => {
@@ -178,7 +178,7 @@ describe(`support console (${TEST_ENGINE})`, () => {
     expect(search.text).not.toContain('method="post" action="/console/users"');
     const page = await c.get(`/console/users/${u.userId}`);
     for (const control of ['/password"', '/totp"']) expect(page.text).not.toContain(control);
-    // Locking is support's as well (PRODUCT.md section 9): the control is there.
+    // Locking is support's as well (docs/api.md#staff-api): the control is there.
     expect(page.text).toContain(`action="/console/users/${u.userId}/lock"`);
     expect(page.text).toContain(`action="/console/users/${u.userId}/factors/reset"`);
 

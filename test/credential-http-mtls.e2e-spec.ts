@@ -7,7 +7,7 @@ import { TEST_ENGINE, TestApp } from './support/harness';
 import { expectUnavailable } from './support/sources';
 
 /**
- * CREDENTIAL_SOURCE=http over HTTPS with a client certificate (PRODUCT.md section 12: "or mutual
+ * CREDENTIAL_SOURCE=http over HTTPS with a client certificate (docs/credential-sources.md: "or mutual
  * TLS"): a bank that checks pxauth's certificate instead of a signature; without the certificate the
  * handshake fails and Plaid gets a 503, never a 401.
  */

@@ -3,7 +3,7 @@ import { TEST_ENGINE, TestApp, expectEnvelope } from './support/harness';
 import { expectUnavailable, failures, lastLoginEvent, sleep, userView } from './support/sources';
 
 /**
- * CREDENTIAL_SOURCE=http (PRODUCT.md section 12) against a real HTTP server that plays the bank and
+ * CREDENTIAL_SOURCE=http (docs/credential-sources.md) against a real HTTP server that plays the bank and
  * checks the signature: the four answers through to Plaid's status, the same user_id after a rename,
  * then trouble (a hang, garbage, a 500, the bank gone) with the breaker, and the lockout count at each step.
  */

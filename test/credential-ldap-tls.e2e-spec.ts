@@ -3,7 +3,7 @@ import { PEOPLE, SUFFIX, Slapd } from './support/slapd';
 import { expectUnavailable } from './support/sources';
 
 /**
- * LDAP_STARTTLS and ldaps:// (PRODUCT.md section 12): the connection is upgraded before any bind, so no password
+ * LDAP_STARTTLS and ldaps:// (docs/credential-sources.md): the connection is upgraded before any bind, so no password
  * crosses the network in clear; a certificate pxauth cannot verify is a 503 (reason tls), not a 401.
  */
 describe(`credential source ldap with StartTLS (${TEST_ENGINE})`, () => {

@@ -3,7 +3,7 @@ import { PEOPLE, SUFFIX, Slapd, connectionsTo } from './support/slapd';
 import { expectUnavailable, failures, lastLoginEvent, sleep, userView } from './support/sources';
 
 /**
- * CREDENTIAL_SOURCE=ldap (PRODUCT.md section 12) against a real OpenLDAP: Debian's slapd on a free
+ * CREDENTIAL_SOURCE=ldap (docs/credential-sources.md) against a real OpenLDAP: Debian's slapd on a free
  * loopback port with a throwaway config, entries loaded with ldapadd. The DN template and the
  * search-then-bind configurations, escaping, the locked entry, an empty password, the directory
  * going away and coming back, and the binds the directory saw.

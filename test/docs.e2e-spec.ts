@@ -75,6 +75,27 @@ describe('README and docs/', () => {
     expect({ page, found }).toEqual({ page, found: [] });
   });
 
+  it('no source, test or bench file names an internal note, a path outside the repository or an issue number', () => {
+    const files = (dir: string): string[] =>
+      readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory()
+          ? files(join(dir, e.name))
+          : /\.(ts|js|mjs|json|eta|css|html)$/.test(e.name)
+            ? [join(dir, e.name)]
+            : [],
+      );
+    const found = ['src', 'test', 'bench', '.ci']
+      .flatMap((dir) => files(dir))
+      .flatMap((file) =>
+        readFileSync(join(ROOT, file), 'utf8')
+          .split('\n')
+          .map((l, i) => ({ at: `${file}:${i + 1}`, l }))
+          .filter(({ l }) => /\.\.\/shared|PRODUCT\.md|\/work\/|\bissues? #?\d/i.test(l))
+          .map(({ at }) => at),
+      );
+    expect(found).toEqual([]);
+  });
+
   it('keeps the README a map: under 200 lines', () => {
     expect(text('README.md').split('\n').length).toBeLessThan(200);
   });

@@ -11,7 +11,7 @@ import {
   wrongTotp,
 } from './support/harness';
 
-/** PRODUCT.md section 3: every row of the error table, in the envelope and nothing else. */
+/** docs/api.md#requests-and-errors: every row of the error table, in the envelope and nothing else. */
 
 const SANDBOX_KBA = Object.entries(KBA_ANSWERS).map(([question, answer]) => ({ question, answer }));
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -28,7 +28,7 @@ async function freshUser(app: TestApp, factors: Record<string, unknown> = {}) {
 /** An unknown username of its own: unknown usernames lock like known ones, so each test uses new ones. */
 const nobody = () => `nobody_${++seq}`;
 
-// Exchanges 2xx and up: a 1xx exchange is not a number libphonenumber-js accepts (issue 7).
+// Exchanges 2xx and up: a 1xx exchange is not a number libphonenumber-js accepts.
 const freshPhone = () => `+1415${String(2_000_000 + ++seq * 7919).slice(-7)}`;
 
 /** A POST on the public listener with full control of headers and body. */
@@ -55,7 +55,7 @@ async function outboxTo(app: TestApp, to: string): Promise<{ id: number; body: s
   return (await app.admin('GET', `/admin/outbox?to=${encodeURIComponent(to)}`)).body.messages;
 }
 
-describe('errors: PRODUCT.md section 3', () => {
+describe('errors: docs/api.md#requests-and-errors', () => {
   let t: TestApp; // the defaults
   let s: TestApp; // MFA_MAX_ATTEMPTS=2, OTP_TTL=1s, resends allowed at once
   let ttl: TestApp; // CHALLENGE_TTL=1s

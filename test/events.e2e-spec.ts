@@ -3,7 +3,7 @@ import { KEYS, Res, TEST_ENGINE, TestApp, TestUser, expectEnvelope } from './sup
 import { storedRows } from './support/stored';
 
 /**
- * Issue 9, PRODUCT.md section 9: `GET /admin/events` and `GET /admin/users/:id/events`, newest first,
+ * docs/api.md#staff-api: `GET /admin/events` and `GET /admin/users/:id/events`, newest first,
  * filtered by user_id, type, from, to and request_id, paged with an opaque cursor; AUDIT_RETENTION.
  */
 const DAY = 86_400_000;

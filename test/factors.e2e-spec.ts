@@ -1,6 +1,6 @@
 import { TestApp, expectEnvelope, totpAt } from './support/harness';
 
-/** PATCH /admin/users/:id (PRODUCT.md section 9): support resets factors, admins set them. */
+/** PATCH /admin/users/:id (docs/api.md#staff-api): support resets factors, admins set them. */
 describe("changing a user's factors", () => {
   let t: TestApp;
   beforeAll(async () => {

@@ -6,7 +6,7 @@ import { KEYS, TestApp, expectEnvelope } from './support/harness';
 import { leanAnswers, requestsCounted } from './support/lean-routes';
 
 /**
- * Issue 10, goal 2: POST /tokens/introspect answers its plain case before Express and Nest
+ * POST /tokens/introspect answers its plain case before Express and Nest
  * (src/edge/lean-routes.ts, src/edge/introspection.fast-path.ts). What the bank's data API sees
  * must not change: the same body and headers as the full pipeline, every error in the envelope, a
  * revocation seen at once, the answer counted in /metrics and logged with its request id.
@@ -47,7 +47,7 @@ function raw(
 
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Bearer ${KEYS.rs}` };
 
-describe('introspection on its lean path (issue 10)', () => {
+describe('introspection on its lean path', () => {
   let t: TestApp;
   let token: string;
   let userId: string;

@@ -2,7 +2,7 @@ import { KEYS, Res, TEST_ENGINE, TestApp, expectEnvelope } from './support/harne
 import { storedRows } from './support/stored';
 
 /**
- * Issue 6: replacing a user's security questions is one transaction with the move of the user's
+ * Replacing a user's security questions is one transaction with the move of the user's
  * auth_epoch. A user whose only factor is KBA is never seen without questions (so never let in on
  * the password alone), and what was opened under the old questions is over.
  */

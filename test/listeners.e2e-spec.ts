@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CLIENT, KEYS, PASSWORD, Res, TestApp, expectEnvelope } from './support/harness';
 
 /**
- * PRODUCT.md section 1: nothing of the internal listener is reachable on the public one (404 there),
+ * docs/api.md#listeners: nothing of the internal listener is reachable on the public one (404 there),
  * and Plaid's endpoints are not on the internal one. Each spelling is sent to both listeners, so that
  * a 404 means the listener refused a route that exists, not that the path matched nothing.
  */
@@ -97,7 +97,7 @@ const unresolved = (path: string): string[] => {
   ];
 };
 
-describe('two listeners: PRODUCT.md section 1', () => {
+describe('two listeners: docs/api.md#listeners', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await TestApp.start();
@@ -148,7 +148,7 @@ describe('two listeners: PRODUCT.md section 1', () => {
     expect((await t.admin('GET', `/admin/users?username=${username}`)).body).toEqual({ users: [] });
   });
 
-  // Issue 10: metrics and the OpenAPI documents are the internal listener's, whatever the spelling.
+  // Metrics and the OpenAPI documents are the internal listener's, whatever the spelling.
   it.each([['/metrics'], ['/openapi.json'], ['/openapi/admin.json']])(
     'GET %s: 200 internal, 404 public',
     async (path) => {
@@ -158,7 +158,7 @@ describe('two listeners: PRODUCT.md section 1', () => {
     },
   );
 
-  it('GET /console (issue 9): the sign-in page on the internal listener, 404 on the public one', async () => {
+  it('GET /console: the sign-in page on the internal listener, 404 on the public one', async () => {
     expectEnvelope(await send(t.px.publicServer, 'GET', '/console'), 404, 'NOT_FOUND');
     const r = await send(t.px.internalServer, 'GET', '/console/login');
     expect(r.status).toBe(200);

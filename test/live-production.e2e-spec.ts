@@ -7,7 +7,7 @@ import { FakeTwilio } from './support/fake-twilio';
 import { freePort } from './support/replica';
 
 /**
- * A bank going to production (issue 7): `node dist/main.js` with NODE_ENV=production and
+ * A bank going to production: `node dist/main.js` with NODE_ENV=production and
  * OTP_DELIVERY=live, Twilio and SMTP pointed at local servers, seen only from outside: a user made by
  * the CLI logs in, gets a passcode by SMS and by email from the fake providers, and completes 2fa.
  */

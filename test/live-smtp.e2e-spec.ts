@@ -2,7 +2,7 @@ import { FakeSmtp } from './support/fake-smtp';
 import { TestApp, expectEnvelope } from './support/harness';
 
 /**
- * PRODUCT.md section 6, OTP_DELIVERY=live with email: nodemailer to a real SMTP server started here
+ * docs/api.md#post-usersuser_idsendotp, OTP_DELIVERY=live with email: nodemailer to a real SMTP server started here
  * (smtp-server), the message read back with mailparser; plain, then STARTTLS with auth; then the
  * server refusing the recipient, and the server down.
  */

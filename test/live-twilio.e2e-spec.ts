@@ -2,7 +2,7 @@ import { FakeTwilio, twilioError } from './support/fake-twilio';
 import { TestApp, TestUser, expectEnvelope } from './support/harness';
 
 /**
- * PRODUCT.md section 6, OTP_DELIVERY=live with Twilio: the real twilio SDK against a local server
+ * docs/api.md#post-usersuser_idsendotp, OTP_DELIVERY=live with Twilio: the real twilio SDK against a local server
  * reached through TWILIO_API_URL. What arrived is checked field by field, the code is read from it and
  * completes 2fa; then each kind of failure Twilio can give, and what Plaid is answered.
  */

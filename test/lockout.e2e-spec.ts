@@ -1,7 +1,7 @@
 import { KEYS, Res, TestApp, TestUser, expectEnvelope, totpAt, wrongTotp } from './support/harness';
 
 /**
- * PRODUCT.md section 4: consecutive failures per (institution, normalised username), known or not;
+ * docs/api.md#post-usersauth_token: consecutive failures per (institution, normalised username), known or not;
  * the lock at LOCKOUT_THRESHOLD; what resets the count; LOCKOUT_MODE; unlock; the audit trail.
  */
 
@@ -44,7 +44,7 @@ async function failTimes(t: TestApp, username: string, n: number, password = WRO
   for (let i = 0; i < n; i++) expectEnvelope(await t.login(username, password), 401, 'INVALID_CREDENTIALS');
 }
 
-describe('lockout: PRODUCT.md section 4', () => {
+describe('lockout: docs/api.md#post-usersauth_token', () => {
   describe('with the defaults (LOCKOUT_THRESHOLD=5, escalating)', () => {
     let t: TestApp;
     beforeAll(async () => {

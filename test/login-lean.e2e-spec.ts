@@ -6,7 +6,7 @@ import { CLIENT, PASSWORD, TestApp, expectEnvelope } from './support/harness';
 import { leanAnswers, requestsCounted } from './support/lean-routes';
 
 /**
- * Issue 10, goal 1: POST /users/auth_token answers its plain case before Express and Nest
+ * POST /users/auth_token answers its plain case before Express and Nest
  * (src/edge/login.fast-path.ts). What Plaid sees must not change: the same statuses, bodies and headers as
  * the full pipeline for every outcome, the same audit rows, throttle counters shared with the full
  * path, every request whose body is not plain answered by the pipeline as before, the answer counted in
@@ -72,7 +72,7 @@ function shape(a: Answer): unknown {
   return masked;
 }
 
-describe('auth_token on its lean path (issue 10)', () => {
+describe('auth_token on its lean path', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await TestApp.start({ TRUST_PROXY: 'loopback' });
@@ -207,7 +207,7 @@ describe('auth_token on its lean path (issue 10)', () => {
   });
 });
 
-describe('auth_token on its lean path, throttled (issue 10)', () => {
+describe('auth_token on its lean path, throttled', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await TestApp.start({ THROTTLE_PER_ADDRESS: '3', THROTTLE_PER_CLIENT: '0' });

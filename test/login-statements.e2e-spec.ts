@@ -2,13 +2,13 @@ import { DataSource } from 'typeorm';
 import { TestApp, TOTP_SECRET, totpAt } from './support/harness';
 
 /**
- * Issue 10, goal 1: fewer round trips per login. The statements a login sends to the database, counted
+ * Fewer round trips per login. The statements a login sends to the database, counted
  * from TypeORM's own query log (a spy that watches, never replaces): a 200 login is eight (the partner's
  * secret, maintenance, the attempt, the user, the KBA count, the token, the completion that gives the
  * attempt back, resets the count and checks the auth epoch in one UPDATE, and one audit INSERT holding both
  * the token's event and the login's); a right TOTP answer writes its two events in one INSERT too.
  */
-describe('statements per login (issue 10)', () => {
+describe('statements per login', () => {
   let t: TestApp;
   beforeAll(async () => (t = await TestApp.start()));
   afterAll(() => t.stop());

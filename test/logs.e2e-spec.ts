@@ -3,7 +3,7 @@ import { CLIENT, KBA_ANSWERS, KEYS, PASSWORD, TOTP_SECRET, TestApp, expectEnvelo
 import { storedRows } from './support/stored';
 
 /**
- * Issue 10 (logs): a capture of a run that goes through every kind of answer, sheds and throttles
+ * A capture of a run that goes through every kind of answer, sheds and throttles
  * included, is JSON lines; each line of a request carries its request id; no secret is in any line;
  * and the start-up line says where the listeners are, which database, delivery, credential source
  * and whether this is the sandbox.
@@ -12,7 +12,7 @@ import { storedRows } from './support/stored';
 const OTP_PHONE = '+14155550123';
 const WRONG = 'Wr0ng-Log-Guess-Zulu';
 
-describe('logs of an e2e run (issue 10)', () => {
+describe('logs of an e2e run', () => {
   let t: TestApp;
   const secrets = new Map<string, string>();
   const requestIds = new Set<string>();

@@ -2,9 +2,9 @@ import request from 'supertest';
 import { CLIENT, TEST_ENGINE, TestApp, expectEnvelope, wrongTotp } from './support/harness';
 import { Labels, sample, scrape as scrapeOf } from './support/metrics';
 
-/** Issue 10: GET /metrics on the internal listener, in Prometheus' text format, fed by the domain events. */
+/** GET /metrics on the internal listener, in Prometheus' text format, fed by the domain events. */
 
-describe('metrics: GET /metrics (issue 10)', () => {
+describe('metrics: GET /metrics', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await TestApp.start({ LOCKOUT_THRESHOLD: '3' });
@@ -101,7 +101,7 @@ describe('metrics: GET /metrics (issue 10)', () => {
   });
 });
 
-describe('metrics: a real shed and a real throttle (issue 10)', () => {
+describe('metrics: a real shed and a real throttle', () => {
   const moved = (before: string, after: string, name: string, labels: Labels = {}) =>
     sample(after, name, labels) - sample(before, name, labels);
 

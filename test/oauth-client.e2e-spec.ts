@@ -5,7 +5,7 @@ import { STAFF_KEY_CACHE_MS, StaffService } from '@/staff-auth/staff.service';
 import { KEYS, TEST_ENGINE, TestApp } from './support/harness';
 
 /**
- * Issue 10: the token endpoints as a maintained OAuth client library drives them (openid-client,
+ * The token endpoints as a maintained OAuth client library drives them (openid-client,
  * RFC 7662 introspection and RFC 7009 revocation), the way a bank's API gateway would, not with
  * hand-written requests. The staff key goes in as the Bearer header the gateway would configure.
  */
@@ -36,7 +36,7 @@ async function statusOfFailure(p: Promise<unknown>): Promise<number | undefined>
   }
 }
 
-describe('token endpoints through openid-client (issue 10, PRODUCT.md section 8)', () => {
+describe('token endpoints through openid-client (docs/api.md#tokens-for-the-banks-data-api)', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await TestApp.start();

@@ -2,7 +2,7 @@ import { cli, json, requireBuiltCli } from './support/cli';
 import { TestApp, expectEnvelope } from './support/harness';
 import { Browser, redirected, tokenRequest } from './support/oauth';
 
-// PRODUCT.md section 14: redirect URIs registered per Plaid client, by the admin API and the CLI.
+// docs/oauth.md: redirect URIs registered per Plaid client, by the admin API and the CLI.
 describe('OAuth clients and their redirect URIs', () => {
   let t: TestApp;
   beforeAll(async () => {

@@ -12,7 +12,7 @@ import {
   tokenRequest,
 } from './support/oauth';
 
-// PRODUCT.md section 14: POST /oauth2/token, and OAuth's tokens in section 8's introspection.
+// docs/oauth.md: POST /oauth2/token, and OAuth's tokens in section 8's introspection.
 describe('OAuth token endpoint', () => {
   let t: TestApp;
   beforeAll(async () => {

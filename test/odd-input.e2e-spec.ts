@@ -6,9 +6,9 @@ import { Browser, redirected } from './support/oauth';
 import { storedRows } from './support/stored';
 
 /**
- * Issue 6: odd input is a 400, never a 500, on both engines. Lengths are checked after
+ * Odd input is a 400, never a 500, on both engines. Lengths are checked after
  * normalisation, every column holds what passes validation, and what reaches neither leaves no
- * half-written state behind. PRODUCT.md section 3 (the envelope), sections 4 to 9 (the fields).
+ * half-written state behind. docs/api.md#requests-and-errors (the envelope), sections 4 to 9 (the fields).
  */
 
 const MHZ = '\u3392'; // "㎒", NFKC "MHz": three characters from one
@@ -88,7 +88,7 @@ const USERNAMES_REFUSED: [string, unknown, RegExp][] = [
 ];
 
 const CASES: Case[] = [
-  // POST /users/auth_token (PRODUCT.md section 4)
+  // POST /users/auth_token (docs/api.md#post-usersauth_token)
   ...USERNAMES_REFUSED.map(([name, username, message]): Case => [
     `auth_token: username ${name}`,
     (t) => login(t, { username }),
@@ -206,7 +206,7 @@ const CASES: Case[] = [
     'INVALID_CLIENT',
   ],
 
-  // POST /users/:user_id/sendOtp (PRODUCT.md section 6)
+  // POST /users/:user_id/sendOtp (docs/api.md#post-usersuser_idsendotp)
   [
     'sendOtp: :user_id %00',
     (t, c) => sendOtp(t, '%00', { challenge_id: c.otp.challengeId, send_method_id: c.otp.methodId }),
@@ -269,7 +269,7 @@ const CASES: Case[] = [
     /challenge_id: must be a single string/,
   ],
 
-  // POST /users/:user_id/2fa (PRODUCT.md section 7)
+  // POST /users/:user_id/2fa (docs/api.md#post-usersuser_id2fa)
   [
     '2fa: :user_id %00',
     (t, c) => twoFactor(t, '%00', { challenge_id: c.otp.challengeId, passcode: '123456' }),
@@ -351,7 +351,7 @@ const CASES: Case[] = [
     /answers\.0\.text: must be 1 to 256 characters/,
   ],
 
-  // The admin API (PRODUCT.md section 9)
+  // The admin API (docs/api.md#staff-api)
   ...USERNAMES_REFUSED.map(([name, username, message]): Case => [
     `POST /admin/users: username ${name}`,
     (t) => createUser(t, { username }),
@@ -576,7 +576,7 @@ const CASES: Case[] = [
     /message/,
   ],
 
-  // Tokens for the bank's data API (PRODUCT.md section 8)
+  // Tokens for the bank's data API (docs/api.md#tokens-for-the-banks-data-api)
   [
     'POST /tokens/introspect: a token with a NUL',
     (t) => t.admin('POST', '/tokens/introspect', { token: `abc${NUL}` }, KEYS.rs),
@@ -621,7 +621,7 @@ const CASES: Case[] = [
   ],
 ];
 
-describe('odd input is a 4xx, never a 500 (issue 6)', () => {
+describe('odd input is a 4xx, never a 500', () => {
   let t: TestApp;
   const c = {} as Ctx;
   beforeAll(async () => {
@@ -652,7 +652,7 @@ describe('odd input is a 4xx, never a 500 (issue 6)', () => {
     await t?.stop();
   });
 
-  // Each row's title says what is sent and what must come back (PRODUCT.md section 3).
+  // Each row's title says what is sent and what must come back (docs/api.md#requests-and-errors).
   const rows = CASES.map(
     ([name, send, status, id, message]) => [`${name}: ${status} ${id}`, { send, status, id, message }] as const,
   );
@@ -701,7 +701,7 @@ describe('odd input is a 4xx, never a 500 (issue 6)', () => {
   });
 });
 
-describe('lengths are checked after normalisation: what fits is stored and logs in (issue 6)', () => {
+describe('lengths are checked after normalisation: what fits is stored and logs in', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await TestApp.start();

@@ -3,7 +3,7 @@ import { KEYS, Res, TestApp, expectEnvelope } from './support/harness';
 import { storedRows } from './support/stored';
 
 /**
- * PRODUCT.md section 13: admission control in front of the password check. With one argon2 check at
+ * docs/operations.md#shedding-and-throttling: admission control in front of the password check. With one argon2 check at
  * a time, a burst is partly accepted and partly shed: 503 with retry_at, its attempt given back, and
  * the internal listener answering all the while.
  */
@@ -22,7 +22,7 @@ function expectShed(r: Res): void {
   expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
 }
 
-describe('overload: PRODUCT.md section 13', () => {
+describe('overload: docs/operations.md#shedding-and-throttling', () => {
   describe('a burst against one check at a time (OVERLOAD_CONCURRENCY=1, OVERLOAD_QUEUE_TIMEOUT=100ms)', () => {
     let t: TestApp;
     beforeAll(async () => {

@@ -2,7 +2,7 @@ import { Res, TEST_ENGINE, TestApp, expectEnvelope } from './support/harness';
 import { activeSecretSlots } from './support/stored';
 
 /**
- * Issue 6: rotating and retiring Plaid's client secrets is atomic (PRODUCT.md section 2). Whatever
+ * Rotating and retiring Plaid's client secrets is atomic (docs/api.md#partner-authentication). Whatever
  * staff calls race, a client never has zero active secrets, never three, and never two in a slot.
  */
 describe(`client secrets under concurrent staff calls (${TEST_ENGINE})`, () => {

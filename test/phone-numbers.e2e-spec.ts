@@ -1,7 +1,7 @@
 import { TestApp, expectEnvelope } from './support/harness';
 
 /**
- * Issue 7: phone numbers enter through the admin API (and the CLI, with the same DTO) as people write
+ * Phone numbers enter through the admin API (and the CLI, with the same DTO) as people write
  * them, are validated with libphonenumber-js, and are stored as E.164, the form Twilio dials. The
  * stored form is what the sandbox outbox shows as `to`.
  */

@@ -8,7 +8,7 @@ import { freePort } from './support/replica';
 
 /**
  * pxauth as an operator runs it: `node dist/main.js` (built by `npm test`'s pretest), configured by
- * its environment alone, stopped by a signal (PRODUCT.md sections 1, 10 and 11).
+ * its environment alone, stopped by a signal (docs/api.md#listeners and docs/architecture.md#storage and README.md#the-sandbox).
  */
 const ROOT = join(__dirname, '..');
 /** The PostgreSQL server of the e2e-postgres project (jest.config.js), on a database it does not have. */
@@ -338,7 +338,7 @@ describe('the pxauth process', () => {
       ['PORT', { PORT: 'abc' }],
       ['ENCRYPTION_KEY', { NODE_ENV: 'production', ENCRYPTION_KEY: undefined, SANDBOX: undefined }],
       ['SANDBOX', { NODE_ENV: 'production', SANDBOX: 'true', ENCRYPTION_KEY: 'a'.repeat(64) }],
-      // A typo in a boolean is refused, not read as false (issue 6).
+      // A typo in a boolean is refused, not read as false.
       ['SANDBOX', { SANDBOX: 'ture' }],
       ['KBA_ENABLED', { KBA_ENABLED: 'flase' }],
     ])('%s', async (variable, env) => {
@@ -353,7 +353,7 @@ describe('the pxauth process', () => {
     });
   });
 
-  // Issue 6: whatever stops the start, neither stream shows a secret setting or the database password.
+  // Whatever stops the start, neither stream shows a secret setting or the database password.
   describe('prints no secret when it cannot start', () => {
     const KEY = 'not-a-key-but-s3cret';
     const GOOD_KEY = 'c0ffee'.repeat(10) + 'c0ff';

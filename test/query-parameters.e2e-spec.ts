@@ -2,7 +2,7 @@ import { KEYS, PASSWORD, TEST_ENGINE, TestApp, TestUser, expectEnvelope } from '
 import { ConsoleClient, textOf } from './support/console-client';
 
 /**
- * PRODUCT.md sections 3 and 9: a query parameter is one plain string. `username[]=x`, `username[a]=x`
+ * docs/api.md#requests-and-errors and docs/api.md#staff-api: a query parameter is one plain string. `username[]=x`, `username[a]=x`
  * and a repeated key are 400 INVALID_REQUEST naming the parameter, never a filter silently dropped
  * (and an unfiltered list); on the JSON API an undeclared parameter is refused too, so a typo is
  * caught. The console answers the same with its own 400 page.

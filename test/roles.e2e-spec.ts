@@ -8,7 +8,7 @@ import { KEY, ROLES, Role, StaffRoute, Fixture, staffRoutes } from './support/st
 import { TestApp, expectEnvelope } from './support/harness';
 
 /**
- * PRODUCT.md section 9: every staff route, called with no key, a wrong key, each role that may not
+ * docs/api.md#staff-api: every staff route, called with no key, a wrong key, each role that may not
  * call it (403, nothing changed, the refusal an audit event naming the staff member), and each role
  * that may (the positive control: the same state check sees the change, so the table cannot pass by
  * checking nothing). One row per route; a route missing from the table fails the first test.
@@ -76,7 +76,7 @@ const CASES: Case[] = ROUTES.flatMap((route) => [
   ...route.allowed.map((role) => ({ route, who: role, key: KEY[role], role, expected: 'ok' as const })),
 ]);
 
-describe('staff roles on every staff route: PRODUCT.md section 9', () => {
+describe('staff roles on every staff route: docs/api.md#staff-api', () => {
   const staff = new Map<Role, { id: string; name: string }>();
   beforeAll(async () => {
     t = await TestApp.start();

@@ -5,7 +5,7 @@ import { burst, expectJudgedThenRefused, tally } from './support/bursts';
 import { KEYS, TestApp, TestUser, expectEnvelope, totpAt, wrongTotp } from './support/harness';
 
 /**
- * PRODUCT.md sections 4, 7 and 13 as an attacker who knows the password tries them: the second
+ * docs/api.md#post-usersauth_token and docs/api.md#post-usersuser_id2fa and docs/operations.md#shedding-and-throttling as an attacker who knows the password tries them: the second
  * factor takes the user's attempt before judging, like the password; a right answer racing wrong ones
  * neither locks early nor leaves the count wrong; what a password change, a factor reset or a lock
  * ends stays ended; a burst makes one lock.
@@ -26,7 +26,7 @@ async function lockView(t: TestApp, userId: string) {
   return (await t.admin('GET', `/admin/users/${userId}`)).body.lock;
 }
 
-describe('second factor under attack (PRODUCT.md sections 4, 7, 13)', () => {
+describe('second factor under attack (docs/api.md#post-usersauth_token and docs/api.md#post-usersuser_id2fa and docs/operations.md#shedding-and-throttling)', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await TestApp.start({ LOCKOUT_THRESHOLD: String(THRESHOLD) });

@@ -12,7 +12,7 @@ import {
 import { base32Decode } from './support/totp';
 
 /**
- * PRODUCT.md sections 9 and 10: no event, log line or table ever holds a password, passcode,
+ * docs/api.md#staff-api and docs/architecture.md#storage: no event, log line or table ever holds a password, passcode,
  * answer, secret or token in clear; the one exception is the sandbox outbox, which holds the
  * messages it delivered. A run through every flow, then every byte the database wrote and every
  * log line is searched for each clear value.
@@ -79,7 +79,7 @@ function otherCode(...avoid: string[]): string {
   return String(n).padStart(6, '0');
 }
 
-describe('secrets at rest and in logs: PRODUCT.md sections 9 and 10', () => {
+describe('secrets at rest and in logs: docs/api.md#staff-api and docs/architecture.md#storage', () => {
   let t: TestApp;
   let db: Buffer;
   let logs: Buffer;

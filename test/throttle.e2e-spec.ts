@@ -3,7 +3,7 @@ import { burst, from, sequence, sourceAddress as address } from './support/burst
 import { Res, TestApp, expectEnvelope } from './support/harness';
 
 /**
- * PRODUCT.md section 13: THROTTLE_PER_CLIENT and THROTTLE_PER_ADDRESS, requests per second, past them
+ * docs/operations.md#shedding-and-throttling: THROTTLE_PER_CLIENT and THROTTLE_PER_ADDRESS, requests per second, past them
  * 503 with retry_at (Plaid's contract has no 429), held across replicas through Redis with REDIS_URL.
  * Each test speaks from addresses of its own (X-Forwarded-For from a trusted loopback proxy), so the
  * counters it fills are its alone, in Redis too.
@@ -25,7 +25,7 @@ function expectThrottled(r: Res): void {
   expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
 }
 
-describe('throttling: PRODUCT.md section 13', () => {
+describe('throttling: docs/operations.md#shedding-and-throttling', () => {
   describe('per address and per client, in one process', () => {
     let t: TestApp;
     beforeAll(async () => {

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { CLIENT, KEYS, PASSWORD, Res, TestApp, expectEnvelope, totpAt } from './support/harness';
 
-/** PRODUCT.md section 8 (and 4, 9): what the bank's data API asks about auth_tokens, on the internal listener. */
+/** docs/api.md#tokens-for-the-banks-data-api (and 4, 9): what the bank's data API asks about auth_tokens, on the internal listener. */
 
 const DEFAULT_TTL_S = 395 * 86_400;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -40,7 +40,7 @@ async function activeOf(app: TestApp, token: string): Promise<boolean> {
   return r.body.active;
 }
 
-describe('tokens: PRODUCT.md section 8', () => {
+describe('tokens: docs/api.md#tokens-for-the-banks-data-api', () => {
   let t: TestApp;
   let brief: TestApp; // AUTH_TOKEN_TTL=2s
   beforeAll(async () => {

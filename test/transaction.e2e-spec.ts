@@ -10,7 +10,7 @@ import { SqlStep, TransactionAborted, runTransaction } from '@/database/transact
 import { TEST_ENGINE, TestDatabase, createTestDatabase } from './support/databases';
 
 /**
- * runTransaction (issue 6) on a real database of each engine: all or nothing, the failing step named,
+ * runTransaction on a real database of each engine: all or nothing, the failing step named,
  * other callers' statements never taken into it, and a locked check that holds across connections.
  */
 describe(`runTransaction (${TEST_ENGINE})`, () => {

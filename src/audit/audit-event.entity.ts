@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { epochMs } from '@/database/columns';
 
-/** What happened, to whom, through whom (PRODUCT.md section 9). Never a secret in any column. */
+/** What happened, to whom, through whom (docs/api.md#staff-api). Never a secret in any column. */
 @Entity('audit_event')
 @Index('idx_audit_user', ['userId'])
 @Index('idx_audit_at', ['at'])

@@ -12,7 +12,7 @@ export const EVENT_PAGE_DEFAULT = 200;
 export const EVENT_PAGE_MAX = 500;
 
 /**
- * The filters of one user's timeline, `GET /admin/users/:id/events` (PRODUCT.md section 9): all
+ * The filters of one user's timeline, `GET /admin/users/:id/events` (docs/api.md#staff-api): all
  * optional, combined with AND. `from` is inclusive, `to` exclusive, both RFC 3339; `cursor` is the
  * `next_cursor` of the page before.
  */

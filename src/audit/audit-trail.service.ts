@@ -12,7 +12,7 @@ import {
 } from './audit-query';
 
 /**
- * Reading and expiring the audit trail (PRODUCT.md section 9): pages newest first, with filters,
+ * Reading and expiring the audit trail (docs/api.md#staff-api): pages newest first, with filters,
  * and the purge of events older than AUDIT_RETENTION.
  */
 @Injectable()

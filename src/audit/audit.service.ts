@@ -7,7 +7,7 @@ import { AuditEventRepository } from './audit-event.repository';
 
 /**
  * The audit trail is one subscriber of the domain events: each becomes a row with the request's id,
- * source address, Plaid client and staff member (PRODUCT.md section 9).
+ * source address, Plaid client and staff member (docs/api.md#staff-api).
  */
 @Injectable()
 export class AuditService implements OnModuleInit {

@@ -27,7 +27,7 @@ import { TwoFactorService } from './two-factor.service';
     TwoFactorService,
     ChallengeIssuer,
     {
-      // One verifier per factor kind, each owning its rules (PRODUCT.md section 7).
+      // One verifier per factor kind, each owning its rules (docs/api.md#post-usersuser_id2fa).
       provide: FACTOR_VERIFIERS,
       inject: [OtpVerifier, TotpVerifier, KbaVerifier],
       useFactory: (...verifiers: FactorVerifier[]) => verifiers,

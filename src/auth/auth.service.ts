@@ -23,7 +23,7 @@ export type LoginResult = { status: 200; body: AuthenticatedBody } | { status: 2
 export type Authentication<T> =
   { done: true; user: User; granted: T } | { done: false; user: User; challenge: ChallengeBody };
 
-/** POST /users/auth_token, in the order of PRODUCT.md section 4. */
+/** POST /users/auth_token, in the order of docs/api.md#post-usersauth_token. */
 @Injectable()
 export class AuthService {
   constructor(
@@ -83,7 +83,7 @@ export class AuthService {
     };
 
     // 0. overloaded: a check that could not start in time is refused before an attempt is counted or
-    //    anything else read (PRODUCT.md section 13), so that a flood of refusals stays cheap.
+    //    anything else read (docs/operations.md#shedding-and-throttling), so that a flood of refusals stays cheap.
     const shed = this.admission.refusalNow(grant.path);
     if (shed) throw await refuse(CommonOutcome.Overloaded, shed);
 

@@ -21,7 +21,7 @@ export type ChallengeBody =
   | { user_id: string; challenge: { id: string; type: 'kba'; questions: { id: string; text: string }[] } };
 
 /**
- * The 202 of PRODUCT.md section 5: the factor is the user's preference if they have it, else the
+ * The 202 of docs/api.md#challenges-202: the factor is the user's preference if they have it, else the
  * first of MFA_PRIORITY they have; the body is exactly Plaid's MfaOtp/Totp/KbaEscalationChallenge.
  */
 @Injectable()

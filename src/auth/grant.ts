@@ -1,7 +1,7 @@
 import type { TokensService } from '@/tokens/tokens.service';
 import type { User } from '@/users/user.entity';
 
-/** The way a customer came to authenticate: Plaid's legacy endpoints or the OAuth pages (PRODUCT.md 14). */
+/** The way a customer came to authenticate: Plaid's legacy endpoints or the OAuth pages (docs/oauth.md). */
 export type AuthPath = 'legacy' | 'oauth';
 
 /**
@@ -17,7 +17,7 @@ export interface Grant<T> {
   withdraw(granted: T): Promise<void>;
 }
 
-/** The legacy path's grant: an auth_token (PRODUCT.md section 4), revoked if the login was superseded. */
+/** The legacy path's grant: an auth_token (docs/api.md#post-usersauth_token), revoked if the login was superseded. */
 export function authTokenGrant(tokens: TokensService, clientId: string): Grant<string> {
   return {
     path: 'legacy',

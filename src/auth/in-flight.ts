@@ -8,7 +8,7 @@ const RETRY_AFTER_IN_FLIGHT_MS = 2_000;
 
 /**
  * Every remaining attempt of the user is being judged right now and the account is not locked
- * (PRODUCT.md section 13): 503 with a retry_at, never 403, since no lock exists to report.
+ * (docs/operations.md#shedding-and-throttling): 503 with a retry_at, never 403, since no lock exists to report.
  */
 export function attemptsInFlight(): PxError {
   return PxError.unavailable(

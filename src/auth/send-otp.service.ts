@@ -17,7 +17,7 @@ import type { SendOtpDto } from './send-otp.dto';
 // A provider that failed for a moment (5xx, 429, timeout): Plaid may try again this soon.
 const RETRY_AFTER_DELIVERY_FAILURE_MS = 30_000;
 
-/** POST /users/:user_id/sendOtp (PRODUCT.md section 6): every answer is an audit event. */
+/** POST /users/:user_id/sendOtp (docs/api.md#post-usersuser_idsendotp): every answer is an audit event. */
 @Injectable()
 export class SendOtpService {
   constructor(

@@ -11,7 +11,7 @@ export interface SendMethod {
 }
 
 /**
- * A 202 challenge (PRODUCT.md section 5): a row, so it survives restarts and works across
+ * A 202 challenge (docs/api.md#challenges-202): a row, so it survives restarts and works across
  * replicas. Attempts, sends and spending change only through conditional UPDATEs.
  */
 @Entity('challenge')
@@ -35,7 +35,7 @@ export class Challenge {
   @Column({ name: 'user_epoch', type: 'integer', default: 0 }) userEpoch: number;
   /** The username as typed at the login that opened it (normalised): its answers count on that name too. */
   @Column({ name: 'login_name', type: 'varchar', length: 256, nullable: true }) loginName: string | null;
-  /** Send method ids a provider refused for good, comma-separated (PRODUCT.md section 6). */
+  /** Send method ids a provider refused for good, comma-separated (docs/api.md#post-usersuser_idsendotp). */
   @Column({ name: 'refused_methods', type: 'varchar', length: 200, default: '' }) refusedMethods: string;
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs }) createdAt: number;
   @Column({ name: 'expires_at', type: 'bigint', transformer: epochMs }) expiresAt: number;

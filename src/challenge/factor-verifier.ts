@@ -16,7 +16,7 @@ export interface Verdict {
 }
 
 /**
- * One per factor kind, owning that kind's rules (PRODUCT.md section 7): the 2fa flow takes the
+ * One per factor kind, owning that kind's rules (docs/api.md#post-usersuser_id2fa): the 2fa flow takes the
  * attempts, spends the challenge and issues the token; the verifier says whether the answer is right.
  */
 export interface FactorVerifier {

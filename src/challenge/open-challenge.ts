@@ -17,7 +17,7 @@ interface ChallengeState {
   lastSentAt: number;
 }
 
-/** A challenge as one request sees it, with what it offered parsed once, by kind (PRODUCT.md section 5). */
+/** A challenge as one request sees it, with what it offered parsed once, by kind (docs/api.md#challenges-202). */
 export type OpenChallenge =
   | (ChallengeState & { kind: 'otp'; methods: SendMethod[]; refused: string[] })
   | (ChallengeState & { kind: 'totp' })

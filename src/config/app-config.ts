@@ -8,7 +8,7 @@ export type DatabaseSslMode = (typeof DATABASE_SSL_MODES)[number];
 export type LockoutMode = (typeof LOCKOUT_MODES)[number];
 /** The factor kinds MFA_PRIORITY may list (the users module owns what they mean). */
 const MFA_KINDS = ['totp', 'otp', 'kba'] as const;
-/** Where a login's password is checked (issue 8; the users module owns what each one does). */
+/** Where a login's password is checked (the users module owns what each one does). */
 export const CREDENTIAL_SOURCES = ['local', 'http', 'ldap'] as const;
 export type CredentialSourceName = (typeof CREDENTIAL_SOURCES)[number];
 const HTTP_URL = /^https?:\/\/[^\s?#]+$/;
@@ -129,8 +129,8 @@ export class AppConfig {
   @Min(1000)
   MAINTENANCE_RETRY_AFTER = 15 * 60_000;
 
-  // --- issue 9: the support console ---
-  /** A console session ends after this long without a request (PRODUCT.md section 9). */
+  // --- the support console ---
+  /** A console session ends after this long without a request (docs/api.md#staff-api). */
   @Transform(duration)
   @IsInt({ message: 'CONSOLE_SESSION_TTL must be a duration such as 8h' })
   @Min(1000)
@@ -161,7 +161,7 @@ export class AppConfig {
   /** The country a phone number typed into the console's search without its +code is read in (ISO 3166-1 alpha-2). */
   @Matches(/^[A-Z]{2}$/, { message: 'CONSOLE_PHONE_REGION must be a two-letter country code such as US' })
   CONSOLE_PHONE_REGION = 'US';
-  // --- issue 7: live OTP delivery (PRODUCT.md section 6); which channels these make, live-delivery.ts ---
+  // --- live OTP delivery (docs/api.md#post-usersuser_idsendotp); which channels these make, live-delivery.ts ---
   /** The bank's name, as the passcode texts say it; required with OTP_DELIVERY=live. */
   @IsOptional()
   @Matches(/^[^<>&\r\n]{1,64}$/, { message: 'INSTITUTION_NAME must be 1 to 64 characters, no <, > or &' })
@@ -184,7 +184,7 @@ export class AppConfig {
   MAIL_FROM?: string;
   /** A directory of the bank's own texts (en.json, es.json, passcode-email.html.eta): docs/texts.md. */
   @IsOptional() @IsString() TEXTS_DIR?: string;
-  // --- issue 11: Plaid Exchange OAuth (PRODUCT.md section 14) ---
+  // --- Plaid Exchange OAuth (docs/oauth.md) ---
   @Transform(duration) @IsInt({ message: 'OAUTH_CODE_TTL must be a duration such as 60s' }) @Min(1000) OAUTH_CODE_TTL =
     60_000;
   @Transform(duration)
@@ -205,7 +205,7 @@ export class AppConfig {
   @Transform(int) @IsInt() @Min(0) OAUTH_THROTTLE_PER_ADDRESS = 60;
   /** Requests a minute one source address may make to /oauth2/token (Plaid calls from a few addresses); 0: off. */
   @Transform(int) @IsInt() @Min(0) OAUTH_TOKEN_THROTTLE_PER_ADDRESS = 1200;
-  // --- issue 8: credential sources (PRODUCT.md section 12) ---------------------------------------
+  // --- credential sources (docs/credential-sources.md) ---------------------------------------
   @IsIn(CREDENTIAL_SOURCES) CREDENTIAL_SOURCE: CredentialSourceName = 'local';
   @IsOptional()
   @Matches(/^https?:\/\/\S+$/, { message: 'UPSTREAM_VERIFY_URL must be an http(s):// URL' })
@@ -243,7 +243,7 @@ export class AppConfig {
   @IsOptional()
   @Matches(/^\(.*\)$/, { message: 'LDAP_LOCKED_FILTER must be an LDAP filter in parentheses' })
   LDAP_LOCKED_FILTER?: string;
-  // --- issue 10: overload, throttling and logs (PRODUCT.md section 13) ---
+  // --- overload, throttling and logs (docs/operations.md#shedding-and-throttling) ---
   @Transform(duration)
   @IsInt({ message: 'OVERLOAD_QUEUE_TIMEOUT must be a duration such as 1s' })
   @Min(1)
@@ -265,7 +265,7 @@ export class AppConfig {
   @IsIn(['auto', 'json', 'pretty']) LOG_FORMAT = 'auto';
   // Login and introspection answered before Express and Nest (src/edge/); false: every request through them.
   @Transform(bool) @IsBoolean(BOOLEAN_MESSAGE) FAST_PATHS = true;
-  // Issue 9: the audit trail is kept this long, then purged by the purge job (PRODUCT.md section 9).
+  // The audit trail is kept this long, then purged by the purge job (docs/api.md#staff-api).
   @Transform(duration)
   @IsInt({ message: 'AUDIT_RETENTION must be a duration such as 400d' })
   @Min(86_400_000, { message: 'AUDIT_RETENTION must be at least 1d' })

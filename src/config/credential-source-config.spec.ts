@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './load-config';
 
-/** Issue 8: CREDENTIAL_SOURCE is validated at start with every setting each source needs. */
+/** CREDENTIAL_SOURCE is validated at start with every setting each source needs. */
 describe('CREDENTIAL_SOURCE settings', () => {
   const refused = (env: Record<string, string>) => {
     try {

@@ -1,6 +1,6 @@
 import type { AppConfig } from './app-config';
 
-/** Issue 8: each credential source with every setting it needs, checked at start (PRODUCT.md section 12). */
+/** Each credential source with every setting it needs, checked at start (docs/credential-sources.md). */
 export function credentialSourceProblems(c: AppConfig): string[] {
   const p: string[] = [];
   if (!!c.UPSTREAM_CLIENT_CERT !== !!c.UPSTREAM_CLIENT_KEY)

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadConfig, settingNames } from './load-config';
 
 /**
- * `.env.example` documents every setting (PRODUCT.md section 10) and AppConfig reads every setting it
+ * `.env.example` documents every setting (docs/architecture.md#storage) and AppConfig reads every setting it
  * documents: compared both ways, with each line's value the default, so that neither drifts again.
  */
 const lines = readFileSync(join(__dirname, '..', '..', '.env.example'), 'utf8')

@@ -12,7 +12,7 @@ type LiveSettings = Pick<
   | 'MAIL_FROM'
 >;
 
-/** The send method types live delivery serves with these settings (PRODUCT.md section 6). */
+/** The send method types live delivery serves with these settings (docs/api.md#post-usersuser_idsendotp). */
 export interface LiveChannels {
   sms: boolean;
   voice: boolean;

@@ -1,5 +1,5 @@
 /**
- * Secrets never reach a start-up message or a log line (PRODUCT.md section 9: no log line holds a
+ * Secrets never reach a start-up message or a log line (docs/api.md#staff-api: no log line holds a
  * secret in clear). A setting is secret by its name, so that settings added later (TWILIO_AUTH_TOKEN,
  * SMTP_URL, UPSTREAM_HMAC_KEY, LDAP_BIND_PASSWORD) are covered without a list to keep up.
  */

@@ -3,7 +3,7 @@ import { parseDurationMs } from './duration';
 // Settings come from the environment, so every raw value is a string (or absent). A value the
 // transform cannot read is passed on unchanged, for the validator to refuse with the variable's name.
 const absent = (value: unknown) => value === undefined || value === '';
-// Exactly these words and no others (issue 6): `SANDBOX=ture` must stop the start, not read as false.
+// Exactly these words and no others: `SANDBOX=ture` must stop the start, not read as false.
 const BOOLEAN_WORDS = new Map([
   ['true', true],
   ['1', true],

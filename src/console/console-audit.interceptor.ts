@@ -7,7 +7,7 @@ import type { ConsoleStaff } from './console-session.service';
 
 /**
  * Every console call, allowed or refused, is an audit event naming the staff member, as every admin
- * call is (PRODUCT.md section 9), with the reason they gave when they gave one.
+ * call is (docs/console.md), with the reason they gave when they gave one.
  */
 @Injectable()
 export class ConsoleAudit {

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { ConsoleStaff } from './console-session.service';
 import type { ConsoleLocale, Translate } from './console-i18n';
 
-/** The session cookie: HttpOnly, SameSite=Strict, only for /console (PRODUCT.md section 9). */
+/** The session cookie: HttpOnly, SameSite=Strict, only for /console (docs/console.md). */
 export const SESSION_COOKIE = 'pxauth_console';
 /** The sign-in form's own CSRF cookie, before there is a session. */
 export const SIGN_IN_COOKIE = 'pxauth_console_signin';

@@ -3,7 +3,7 @@ import { epochMs } from '@/database/columns';
 import type { StaffRole } from '@/staff-auth/staff-key.entity';
 
 /**
- * A support console session (PRODUCT.md section 9). Kept in the database so that it works on every
+ * A support console session (docs/console.md). Kept in the database so that it works on every
  * replica; the cookie's value is 256 random bits and only its SHA-256 is stored, like staff keys.
  */
 @Entity('console_session')

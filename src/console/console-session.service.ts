@@ -35,7 +35,7 @@ export function actorOf(staff: Partial<ConsoleStaff>): Pick<RequestContext, 'sta
 export const CONSOLE_ROLES: readonly StaffRole[] = ['support', 'admin'];
 
 /**
- * Console sessions (PRODUCT.md section 9): a random cookie value whose SHA-256 is the row's key, an
+ * Console sessions (docs/console.md): a random cookie value whose SHA-256 is the row's key, an
  * idle expiry of CONSOLE_SESSION_TTL moved on by each request in one conditional UPDATE (so every
  * replica agrees), an absolute expiry of CONSOLE_SESSION_MAX_AGE after sign-in that no activity moves
  * (OWASP ASVS 5.0 V7.3.2), and a CSRF token derived from the cookie's value: a page that cannot read the

@@ -22,7 +22,7 @@ import { ConsoleGuard, ConsoleRoles } from './console.guard';
 import { CreateUserForm, PasswordForm, ReasonForm, RenameForm, ResetFactorForm, SearchQuery } from './console.dto';
 
 /**
- * The customer pages and their controls (PRODUCT.md section 9). Each change goes through the admin
+ * The customer pages and their controls (docs/console.md). Each change goes through the admin
  * service (the same rules as the JSON API), carries the staff member's reason into its audit event,
  * and answers with a redirect to the customer page, so a reload never repeats it. The roles are those
  * of the admin API: unlocking, terms, revoking and removing factors are support's; locking, setting a

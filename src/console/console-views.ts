@@ -7,7 +7,7 @@ import { CONSOLE_LOCALES, ConsoleLocale, consoleLocale, translator } from './con
 import type { ConsoleContext } from './console-http';
 
 /**
- * No asset from outside the service (PRODUCT.md section 9): scripts none at all, styles and images
+ * No asset from outside the service (docs/console.md): scripts none at all, styles and images
  * from pxauth only (the TOTP QR code is a data: URL made here), forms only to pxauth, never framed.
  */
 const SECURITY_HEADERS: Record<string, string> = {

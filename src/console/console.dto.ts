@@ -5,7 +5,7 @@ import { IgnoresUnknownParameters } from '@/common/http/query-parameters';
 
 const blankToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
-/** Every console change asks why (PRODUCT.md section 9): the words go into the audit event. */
+/** Every console change asks why (docs/console.md): the words go into the audit event. */
 export class ReasonForm {
   @RequiredString(3, 200) reason: string;
 }

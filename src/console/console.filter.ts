@@ -11,7 +11,7 @@ import { ConsoleViews } from './console-views';
 /**
  * The console's answers to errors. A browser gets a page with the same status, error id and request
  * id as the envelope would carry (and, signed out, the sign-in page); any other client gets the
- * envelope of PRODUCT.md section 3 itself. What is not a PxError (a bug, the database away) is left to
+ * envelope of docs/api.md#requests-and-errors itself. What is not a PxError (a bug, the database away) is left to
  * the envelope filter, which logs it and answers 500 or 503 with nothing leaked.
  */
 @Catch()

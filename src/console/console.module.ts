@@ -18,7 +18,7 @@ import { ConsoleGuard } from './console.guard';
 import { CustomerPages } from './customer-pages';
 
 /**
- * The support console (PRODUCT.md section 9): server-rendered pages on the internal listener
+ * The support console (docs/console.md): server-rendered pages on the internal listener
  * for people who are not engineers. It owns its sessions; the work is the admin API's services.
  */
 @Module({

@@ -34,7 +34,7 @@ const isFresh = (e: AuditEvent) =>
   ((e.type === 'login' || e.type === '2fa') && e.outcome === 'success') || e.type === 'unlock';
 
 /**
- * The customer page's facts in words (issue 9): read from the user as the admin API shows it and
+ * The customer page's facts in words: read from the user as the admin API shows it and
  * from their audit events, newest first. The failures shown are those since the last fresh start
  * (completed sign-in or unlock) up to the lock, or up to now when the account is not locked.
  */

@@ -21,7 +21,7 @@ import { poolSettingsOf } from './pool-settings';
         retryDelay: 2_000,
       }),
       // Migrations run once the pool is up, before anything else uses it (one set for both engines).
-      // A failure is logged by TypeOrmModule at each retry: without the URL's password (issue 6).
+      // A failure is logged by TypeOrmModule at each retry: without the URL's password.
       dataSourceFactory: async (options) => {
         try {
           const ds = await new DataSource(options!).initialize();

@@ -28,7 +28,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 const INVALID_INPUT_CODES = /^(22[0-9A-Z]{3}$|SQLITE_TOOBIG|SQLITE_MISMATCH)/;
 
 /**
- * The database refused a value rather than failed (issue 6): caused by the caller's input that
+ * The database refused a value rather than failed: caused by the caller's input that
  * validation let through, so a 400, never a 500. The last line of defence: the DTOs and the
  * username rules are meant to stop such values before any query.
  */
@@ -46,7 +46,7 @@ function codeOf(err: unknown): string | undefined {
 /**
  * Masks, in place, what `redact` masks in an error's message, stack and other string fields (and in
  * its driver error's): a connection error is logged on every retry at start and then printed by the
- * process, and must not carry the DATABASE_URL password there (issue 6). In place, so that its class
+ * process, and must not carry the DATABASE_URL password there. In place, so that its class
  * and code still tell an outage from a bug.
  */
 export function redactError<T>(err: T, redact: (text: string) => string): T {

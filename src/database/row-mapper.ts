@@ -8,7 +8,7 @@ export interface RowMapper<T> {
 
 /**
  * Reads an entity from a plain `runSql` row with the entity's own column names and transformers:
- * for the lookups on every login, where the ORM's query building cost more than the query (issue 10).
+ * for the lookups on every login, where the ORM's query building cost more than the query.
  */
 export function rowMapper<T>(metadata: EntityMetadata): RowMapper<T> {
   const cols = metadata.columns.map((c) => {

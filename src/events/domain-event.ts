@@ -1,5 +1,5 @@
 /**
- * What happened in pxauth, raised once by the flow that made it happen (PRODUCT.md section 9 lists
+ * What happened in pxauth, raised once by the flow that made it happen (docs/api.md#staff-api lists
  * what must be kept). Subscribers (the audit trail; metrics later) turn events into records without
  * the flows knowing them. Types and outcomes are closed sets; their values are what the audit stores.
  */
@@ -26,7 +26,7 @@ export enum EventType {
 export enum CommonOutcome {
   Maintenance = 'maintenance',
   Locked = 'locked',
-  /** Every remaining attempt of the user is in flight (PRODUCT.md section 13): 503, never 403. */
+  /** Every remaining attempt of the user is in flight (docs/operations.md#shedding-and-throttling): 503, never 403. */
   AttemptsInFlight = 'attempts_in_flight',
   /** Shed: its check could not start within OVERLOAD_QUEUE_TIMEOUT (section 13): 503, attempt given back. */
   Overloaded = 'overloaded',

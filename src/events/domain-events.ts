@@ -33,7 +33,7 @@ export class DomainEvents {
   /**
    * Runs `flow` with the events it publishes held back, then hands them to the subscribers together
    * before it returns or throws: a login's events (its token, a lock, its outcome) are one audit write
-   * instead of one each (issue 10), and still written before its answer leaves. A subscriber that fails
+   * instead of one each, and still written before its answer leaves. A subscriber that fails
    * then fails the flow, as `publish` would have. Inside another such flow it just joins that one.
    */
   async inOneWrite<T>(flow: () => Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-/** Answers are compared after NFKC, trim, collapsed spaces and lower-case (PRODUCT.md section 7). */
+/** Answers are compared after NFKC, trim, collapsed spaces and lower-case (docs/api.md#post-usersuser_id2fa). */
 export function normalizeAnswer(raw: string): string {
   return raw.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
 }
@@ -7,7 +7,7 @@ export function normalizeAnswer(raw: string): string {
 export const KBA_ANSWER_MAX = 256;
 
 /**
- * Lengths are checked after normalisation (issue 6). An answer of spaces alone would be enrolled as
+ * Lengths are checked after normalisation. An answer of spaces alone would be enrolled as
  * the empty string, which any blank answer then matches; one that NFKC grows past KBA_ANSWER_MAX
  * ("ﷺ" is 18 characters) could not be typed back in its normal form.
  */

@@ -5,7 +5,7 @@ import { PxError } from '@/common/errors/px.error';
 import type { CheckClass } from '@/users/check-admission';
 import { KbaService } from './kba.service';
 
-/** Answers to the questions drawn when the challenge was issued, and only those (PRODUCT.md section 5). */
+/** Answers to the questions drawn when the challenge was issued, and only those (docs/api.md#challenges-202). */
 @Injectable()
 export class KbaVerifier implements FactorVerifier {
   readonly kind = 'kba' as const;

@@ -6,7 +6,7 @@ import { MetricsSubscriber } from './metrics.subscriber';
 import { RuntimeMetrics } from './runtime.metrics';
 import { StateMetrics } from './state.metrics';
 
-/** GET /metrics on the internal listener, fed by the domain events and the runtime (issue 10). */
+/** GET /metrics on the internal listener, fed by the domain events and the runtime. */
 @Module({
   imports: [UsersModule],
   controllers: [MetricsController],

@@ -14,7 +14,7 @@ const authenticated = new WeakMap<Request, string>();
  * POST /oauth2/token's client authentication (RFC 6749 2.3.1) as a guard, in the place PartnerGuard
  * holds on the legacy endpoints: between the per-address and the per-client throttle, so that only a
  * client that proved its secret is counted against THROTTLE_PER_CLIENT and no one can spend another
- * client's allowance by naming its id (PRODUCT.md section 13). Refusals are OAuthErrors, which the
+ * client's allowance by naming its id (docs/operations.md#shedding-and-throttling). Refusals are OAuthErrors, which the
  * token endpoint's filter answers as RFC 6749 5.2 says.
  */
 @Injectable()

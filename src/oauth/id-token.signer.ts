@@ -3,7 +3,7 @@ import { JWK, SignJWT } from 'jose';
 import { JsonWebKey, KeyObject, createHash, createPrivateKey, createPublicKey } from 'node:crypto';
 import { AppConfig } from '@/config/app-config';
 
-// The sandbox's id_token key (PRODUCT.md section 14: "a sandbox key in the sandbox"): published here, so
+// The sandbox's id_token key (docs/oauth.md: "a sandbox key in the sandbox"): published here, so
 // it proves nothing; production never uses it (OAuth is off there until ID_TOKEN_KEY is set).
 const SANDBOX_ID_TOKEN_KEY = JSON.stringify({
   kty: 'EC',
@@ -29,7 +29,7 @@ interface SigningKey {
 }
 
 /**
- * Signs id_tokens with `jose` (PRODUCT.md section 14): ES256 for an EC P-256 key, RS256 for an RSA
+ * Signs id_tokens with `jose` (docs/oauth.md): ES256 for an EC P-256 key, RS256 for an RSA
  * key, from ID_TOKEN_KEY (one PKCS#8 PEM or private JWK) or ID_TOKEN_KEYS (several, newest first:
  * docs/security.md, "Keys that rotate"). The first key signs and names itself in the header's `kid`; the JWKS
  * lists every key, so a token signed before a rotation still verifies after it. Plaid reads only `sub`.

@@ -3,7 +3,7 @@ import { epochMs } from '@/database/columns';
 
 /**
  * An authorization code, as its SHA-256: single use, living OAUTH_CODE_TTL, bound to the client, the
- * redirect URI and the PKCE challenge (PRODUCT.md section 14; RFC 6749 4.1.2, RFC 7636).
+ * redirect URI and the PKCE challenge (docs/oauth.md; RFC 6749 4.1.2, RFC 7636).
  */
 @Entity('oauth_code')
 export class OAuthCode {

@@ -7,7 +7,7 @@ import { OAuthCode } from './oauth-code.entity';
 import { OAuthCodeRepository } from './oauth-code.repository';
 import { pkceHolds } from './pkce';
 
-/** What a code is bound to (PRODUCT.md section 14). */
+/** What a code is bound to (docs/oauth.md). */
 export interface CodeBinding {
   clientId: string;
   redirectUri: string;

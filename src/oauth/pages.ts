@@ -21,7 +21,7 @@ export interface Page {
 
 /**
  * Renders the hosted sign-in pages (eta, escaped by default) and sets what every one of them carries:
- * nothing cached, never framed, no script, nothing loaded from elsewhere (PRODUCT.md section 14).
+ * nothing cached, never framed, no script, nothing loaded from elsewhere (docs/oauth.md).
  */
 @Injectable()
 export class Pages {

@@ -8,7 +8,7 @@ import { ThrottledError } from '@/throttle/throttled.error';
 import { OAuthError } from './token-endpoint.service';
 
 /**
- * POST /oauth2/token's refusals in its own format, RFC 6749 5.2 (PRODUCT.md section 14), never the
+ * POST /oauth2/token's refusals in its own format, RFC 6749 5.2 (docs/oauth.md), never the
  * legacy envelope; nothing cached (5.1). Past THROTTLE_PER_ADDRESS or THROTTLE_PER_CLIENT: 503, as
  * section 13 says (Plaid's contract has no 429), with `error: temporarily_unavailable` (RFC 6749's code
  * for "cannot handle the request now", 4.1.2.1), a `Retry-After` header (RFC 9110 10.2.3: what HTTP and

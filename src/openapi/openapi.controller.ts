@@ -3,7 +3,7 @@ import { ApiExcludeController, OpenAPIObject } from '@nestjs/swagger';
 import { ServedOn } from '@/common/http/listener.guard';
 import { OpenApiDocuments } from './openapi.documents';
 
-/** Both documents on the internal listener (PRODUCT.md section 1): operators hand them to their tools. */
+/** Both documents on the internal listener (docs/api.md#listeners): operators hand them to their tools. */
 @ApiExcludeController()
 @ServedOn('internal')
 @Controller()

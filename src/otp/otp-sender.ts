@@ -13,7 +13,7 @@ import { SendMethods } from './send-methods';
 export type SendResult = DeliveryResult | { status: 'limit_reached' } | { status: 'no_destination' };
 
 /**
- * One sendOtp (PRODUCT.md section 6): a fresh code replaces the earlier one within the send limits, in
+ * One sendOtp (docs/api.md#post-usersuser_idsendotp): a fresh code replaces the earlier one within the send limits, in
  * one conditional UPDATE; then the delivery. A delivery that fails gives its send back and its code is
  * never valid (the earlier code is restored only where no later send replaced it).
  */

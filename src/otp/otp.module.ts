@@ -34,7 +34,7 @@ import { TotpVerifier } from './totp.verifier';
     DeliveryChannels,
     OutboxChannel,
     {
-      // OTP_DELIVERY picks the channels (PRODUCT.md section 6): the outbox, or each live channel whose
+      // OTP_DELIVERY picks the channels (docs/api.md#post-usersuser_idsendotp): the outbox, or each live channel whose
       // settings are complete (the config refuses half of one); a type no channel serves is not offered.
       provide: OTP_DELIVERY_CHANNELS,
       inject: [AppConfig, OutboxChannel],

@@ -89,7 +89,7 @@ describe(TotpService.name, () => {
   });
 
   // No skip when oathtool is missing: a cross-check that can pass without running checks nothing
-  // (issue 6). .ci/run installs Debian's oathtool; install it the same way to run this suite.
+  //. .ci/run installs Debian's oathtool; install it the same way to run this suite.
   it.each(['2027-01-15T12:00:00Z', '2033-05-18T03:33:20Z', '2038-01-19T03:14:07Z'])(
     'agrees with oathtool, an implementation nobody here wrote, at %s',
     (iso) => {

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { epochMs } from '@/database/columns';
 
-/** A redirect URI registered for a Plaid client: the OAuth flow redirects nowhere else (PRODUCT.md 14). */
+/** A redirect URI registered for a Plaid client: the OAuth flow redirects nowhere else (docs/oauth.md). */
 @Entity('partner_redirect_uri')
 export class PartnerRedirectUri {
   @PrimaryColumn({ name: 'client_id', type: 'varchar', length: 64 }) clientId: string;

@@ -4,7 +4,7 @@ import { isUniqueViolation } from '@/database/errors';
 import { runSql } from '@/database/sql';
 import { SqlStep, TransactionAborted, runTransaction } from '@/database/transaction';
 
-/** A Plaid client holds at most this many active secrets, one per slot, numbered from 1 (PRODUCT.md section 2). */
+/** A Plaid client holds at most this many active secrets, one per slot, numbered from 1 (docs/api.md#partner-authentication). */
 export const MAX_ACTIVE_SECRETS = 2;
 
 export interface NewSecret {

@@ -17,7 +17,7 @@ export interface IssuedCredentials {
 }
 
 /**
- * Plaid's client credentials (PRODUCT.md section 2): a 32-hex id and 64-hex secrets from a CSPRNG,
+ * Plaid's client credentials (docs/api.md#partner-authentication): a 32-hex id and 64-hex secrets from a CSPRNG,
  * as Plaid's guide recommends; only SHA-256 digests are stored, compared in constant time.
  */
 @Injectable()
@@ -46,7 +46,7 @@ export class PartnersService {
     return { client_id: id, client_secret: secret, slot: 1, redirect_uris: uris };
   }
 
-  /** The redirect URIs registered for a client; none for an unknown client (PRODUCT.md section 14). */
+  /** The redirect URIs registered for a client; none for an unknown client (docs/oauth.md). */
   redirectUrisOf(clientId: string): Promise<string[]> {
     return this.clients.redirectUrisOf(clientId);
   }

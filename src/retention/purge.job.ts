@@ -13,7 +13,7 @@ export interface PurgeCounts {
   failure_counters: number;
   outbox: number;
   tokens: number;
-  /** issue 11: expired authorization codes and sign-ins in progress. */
+  /** Expired authorization codes and sign-ins in progress. */
   oauth: number;
   audit_events: number;
 }
@@ -21,7 +21,7 @@ export interface PurgeCounts {
 /**
  * Keeps tables bounded: every PURGE_INTERVAL, expired challenges and spent codes, idle failure
  * counters, and old outbox messages and dead tokens go. Each step is one idempotent DELETE, so every
- * replica may run the job at once. Audit events go after AUDIT_RETENTION (issue 9; 400 days by default).
+ * replica may run the job at once. Audit events go after AUDIT_RETENTION (400 days by default).
  */
 @Injectable()
 export class PurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -1,5 +1,5 @@
 /**
- * The sandbox of PRODUCT.md section 11: fixed, documented credentials for trying pxauth out.
+ * The sandbox of README.md#the-sandbox: fixed, documented credentials for trying pxauth out.
  * Never seeded when NODE_ENV=production (config refuses SANDBOX=true there).
  */
 export const SANDBOX_CLIENT = { id: 'sandbox-client', secret: 'sandbox-secret' };

@@ -11,7 +11,7 @@ import type { StaffRole } from './staff-key.entity';
 import { StaffService } from './staff.service';
 
 const ROLES = 'pxauth:roles';
-/** The roles that may call a route; `admin` may do everything (PRODUCT.md section 9). */
+/** The roles that may call a route; `admin` may do everything (docs/api.md#staff-api). */
 export const Roles = (...roles: StaffRole[]) =>
   applyDecorators(SetMetadata(ROLES, roles), ApiBearerAuth('staff-key'), ApiExtension('x-pxauth-roles', roles));
 
@@ -30,7 +30,7 @@ export type StaffRequest = Request & { staff?: { id: string; name: string; role:
 /**
  * The user an admin call is about, for its audit row. `:id` is whatever the caller typed, and the
  * row's user_id is varchar(32): an id of another shape cannot be a user's (ours are base64url), so
- * the event names no user rather than failing to be written (issue 6).
+ * the event names no user rather than failing to be written.
  */
 export function auditedUserId(req: Request): string | null {
   const id: unknown = req.params?.id;
@@ -58,7 +58,7 @@ export class StaffGuard implements CanActivate {
       context.getClass(),
     ]) ?? ['admin'];
     if (!mayCall(row.role, allowed)) {
-      // A refused call is an admin call too (PRODUCT.md section 9): the staff member is known by now.
+      // A refused call is an admin call too (docs/api.md#staff-api): the staff member is known by now.
       await this.events.publish({
         type: EventType.AdminCall,
         outcome: ErrorId.FORBIDDEN,

@@ -7,7 +7,7 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
 export const LOCAL_FALLBACK_MS = 5_000;
 
 /**
- * The throttling counters in Redis, shared by every replica (PRODUCT.md section 13); while Redis cannot
+ * The throttling counters in Redis, shared by every replica (docs/operations.md#shedding-and-throttling); while Redis cannot
  * answer, this process's own, so that each replica still holds the limits alone rather than none, and a
  * Redis that hangs costs one command timeout every LOCAL_FALLBACK_MS instead of one on every request.
  */

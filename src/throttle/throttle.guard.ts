@@ -9,7 +9,7 @@ import { ThrottledError } from './throttled.error';
 export type ThrottleScope = 'address' | 'client';
 
 /**
- * THROTTLE_PER_ADDRESS and THROTTLE_PER_CLIENT (PRODUCT.md section 13) through @nestjs/throttler, its
+ * THROTTLE_PER_ADDRESS and THROTTLE_PER_CLIENT (docs/operations.md#shedding-and-throttling) through @nestjs/throttler, its
  * counters in Redis when REDIS_URL is set so that the limits hold across replicas. Past a limit the
  * answer is 503 with retry_at: Plaid's contract has no 429. While Redis cannot answer the counters are
  * this process's own (SharedOrLocalStorage); a store that fails anyway lets the request through, logged:

@@ -1,10 +1,10 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochMs } from '@/database/columns';
 
-/** Legacy auth_tokens and OAuth's access and refresh tokens (PRODUCT.md sections 4, 14). */
+/** Legacy auth_tokens and OAuth's access and refresh tokens (docs/api.md#post-usersauth_token and docs/oauth.md). */
 export type TokenKind = 'auth_token' | 'access_token' | 'refresh_token';
 
-/** A token given to Plaid: only its SHA-256 is kept (PRODUCT.md section 4). */
+/** A token given to Plaid: only its SHA-256 is kept (docs/api.md#post-usersauth_token). */
 @Entity('auth_token')
 @Index('idx_auth_token_grant', ['grantId'])
 @Index('idx_auth_token_user', ['userId'])

@@ -23,7 +23,7 @@ const INTROSPECTION_SCHEMA = {
   },
 };
 
-/** For the bank's data API, on the internal listener (PRODUCT.md section 8). */
+/** For the bank's data API, on the internal listener (docs/api.md#tokens-for-the-banks-data-api). */
 @Controller('tokens')
 @Guarded(DATA_API_CALLS)
 @ApiErrors(ErrorId.INVALID_REQUEST, ErrorId.UNAUTHORIZED, ErrorId.FORBIDDEN)

@@ -25,7 +25,7 @@ export type Introspection =
   | { active: false }
   | {
       active: true;
-      /** RFC 7662's subject: the user_id, as PRODUCT.md section 8 says. */
+      /** RFC 7662's subject: the user_id, as docs/api.md#tokens-for-the-banks-data-api says. */
       sub: string;
       user_id: string;
       client_id: string;
@@ -38,7 +38,7 @@ export type Introspection =
 
 /**
  * auth_tokens: 256 random bits in base64url, only their SHA-256 at rest, living AUTH_TOKEN_TTL
- * unless revoked (PRODUCT.md sections 4 and 8). Lookup is by digest, which is constant-time in
+ * unless revoked (docs/api.md#post-usersauth_token and docs/api.md#tokens-for-the-banks-data-api). Lookup is by digest, which is constant-time in
  * effect: an attacker cannot steer the digest of what they send.
  */
 @Injectable()

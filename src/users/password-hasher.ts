@@ -5,11 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { CheckAdmission, CheckClass } from './check-admission';
 
-/** argon2id with OWASP's m=19456 KiB, t=2, p=1 (PRODUCT.md section 10), for what people choose. */
+/** argon2id with OWASP's m=19456 KiB, t=2, p=1 (docs/architecture.md#storage), for what people choose. */
 export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
 /**
- * The hashes a bank may bring with `users:import` (PRODUCT.md section 9): argon2id in its PHC string
+ * The hashes a bank may bring with `users:import` (docs/api.md#staff-api): argon2id in its PHC string
  * form, or bcrypt `$2a$`/`$2b$`/`$2y$`. Their costs are bounded, since each login pays them: a hash
  * made with a cost of 31 would turn every login of that user into minutes of CPU.
  */

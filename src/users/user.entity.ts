@@ -30,7 +30,7 @@ export class User {
   /** Moves on at a password change, a factor reset or a lock: what was begun under an older one ends. */
   @Column({ name: 'auth_epoch', type: 'integer', default: 0 }) authEpoch: number;
   @Column({ name: 'terms_accepted_version', type: 'integer' }) termsAcceptedVersion: number;
-  /** Where the password is checked (PRODUCT.md section 12); `reference`: the source's stable id for a shadow user. */
+  /** Where the password is checked (docs/credential-sources.md); `reference`: the source's stable id for a shadow user. */
   @Column({ type: 'varchar', length: 8, default: 'local' }) source: UserSource;
   @Column({ type: 'varchar', length: 256, nullable: true }) reference: string | null;
   /**

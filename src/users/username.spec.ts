@@ -16,7 +16,7 @@ function thrown(fn: () => unknown): PxError {
 describe(normalizeUsername.name, () => {
   const sut = normalizeUsername;
 
-  describe('the normal form (PRODUCT.md section 4: NFKC, trim, lower-case)', () => {
+  describe('the normal form (docs/api.md#post-usersauth_token: NFKC, trim, lower-case)', () => {
     it.each([
       ['  Alice  ', 'alice'],
       ['ＡＬＩＣＥ', 'alice'], // full-width letters fold under NFKC
@@ -35,7 +35,7 @@ describe(normalizeUsername.name, () => {
     });
   });
 
-  describe('the length is checked after normalisation (issue 6)', () => {
+  describe('the length is checked after normalisation', () => {
     it(`${USERNAME_MAX} characters that stay ${USERNAME_MAX} pass`, () => {
       expect(sut('a'.repeat(USERNAME_MAX), false)).toHaveLength(USERNAME_MAX);
       expect(sut(' '.repeat(100) + 'b'.repeat(USERNAME_MAX) + ' '.repeat(100), false)).toHaveLength(USERNAME_MAX);

@@ -2,7 +2,7 @@ import { PxError } from '@/common/errors/px.error';
 import { codePointLength, hasControl, hasLoneSurrogate } from '@/common/http/text';
 import { precisProblem } from './precis';
 
-/** PRODUCT.md section 4: a username is 1 to 256 characters, the length both `users` columns hold. */
+/** docs/api.md#post-usersauth_token: a username is 1 to 256 characters, the length both `users` columns hold. */
 export const USERNAME_MAX = 256;
 
 /**
@@ -16,7 +16,7 @@ export function storedUsername(raw: string): string {
 
 /**
  * Usernames are compared after NFKC, trim and (unless USERNAME_CASE_SENSITIVE) lower-case. The
- * length is checked on what is stored, after normalisation (issue 6): NFKC can triple a string
+ * length is checked on what is stored, after normalisation: NFKC can triple a string
  * ("㎒" is "MHz") and lower-case can lengthen it ("İ" is "i̇"), so 256 characters on the wire can be
  * 768 in the database. Anything that could not be stored as given is 400 INVALID_REQUEST:
  * control characters (NUL, which PostgreSQL text cannot hold; the others nobody types, and they

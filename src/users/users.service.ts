@@ -150,7 +150,7 @@ export class UsersService {
   }
 
   /**
-   * A factor set or removed: the open challenges of the user end (PRODUCT.md section 7), since they
+   * A factor set or removed: the open challenges of the user end (docs/api.md#post-usersuser_id2fa), since they
    * were opened for the factors as they were.
    */
   async changeFactors(user: User, patch: Partial<User>): Promise<void> {
@@ -159,7 +159,7 @@ export class UsersService {
 
   /**
    * A new password ends every open challenge and every login that checked the old one: the epoch
-   * moves in the same statement. The caller revokes the tokens after this (PRODUCT.md section 4).
+   * moves in the same statement. The caller revokes the tokens after this (docs/api.md#post-usersauth_token).
    */
   async setPassword(user: User, password: string): Promise<void> {
     await this.repo.updateAndMoveEpoch(user.id, { passwordHash: await this.hasher.hash(password) });

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { TestApp, expectEnvelope } from '../support/harness';
 
 /**
- * PRODUCT.md section 6: a delivery past DELIVERY_TIMEOUT is a 503 that uses no send, the delivery is
+ * docs/api.md#post-usersuser_idsendotp: a delivery past DELIVERY_TIMEOUT is a 503 that uses no send, the delivery is
  * aborted, and the code it carried is never valid, even when the message arrives after all. The slow
  * provider here is the sandbox outbox itself, held up by a lock on its table from another connection.
  */

@@ -2,7 +2,7 @@ import { Res, TestApp } from '../support/harness';
 import { activeSecretSlots } from '../support/stored';
 
 /**
- * Issue 6 across replicas: two app instances on one database (each its own pool), so that only the
+ * Across replicas: two app instances on one database (each its own pool), so that only the
  * database's row locks keep a client from losing its last secret or gaining a third.
  */
 describe('client secrets across two app instances on one PostgreSQL database', () => {

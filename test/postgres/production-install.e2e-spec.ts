@@ -18,7 +18,7 @@ import { TestDatabase, createTestDatabase } from '../support/databases';
 import { freePort } from '../support/replica';
 
 /**
- * Issue 10: no container engine runs here, so this does what the Dockerfile does. Its `deps` stage: a
+ * No container engine runs here, so this does what the Dockerfile does. Its `deps` stage: a
  * clean directory with package.json and package-lock.json only, `npm ci --omit=dev` (the machine's
  * npm cache first); its `runtime` stage: dist/ copied in, `node dist/main.js` with NODE_ENV=production
  * against PostgreSQL. A Plaid client and a user are made with the CLI of that install, and a login is
@@ -35,7 +35,7 @@ import { freePort } from '../support/replica';
  */
 
 const ROOT = join(__dirname, '..', '..');
-// Email only, as issue 7 configures it (INSTITUTION_NAME: the texts name the bank).
+// Email only, as live delivery configures it (INSTITUTION_NAME: the texts name the bank).
 const LIVE = {
   OTP_DELIVERY: 'live',
   SMTP_URL: 'smtp://127.0.0.1:2525',
@@ -94,7 +94,7 @@ function run(cmd: string, args: string[], opts: { cwd: string; env?: Record<stri
   });
 }
 
-describe('a production install, as the image builds and runs it (issue 10)', () => {
+describe('a production install, as the image builds and runs it', () => {
   let dir: string;
   let db: TestDatabase;
   let smtp: SMTPServer;
@@ -157,7 +157,7 @@ describe('a production install, as the image builds and runs it (issue 10)', () 
     expect(loaded.stdout.trim()).toBe('ok');
   });
 
-  // Production refuses the outbox: it starts with live delivery (issue 7), pointed at nothing it sends to.
+  // Production refuses the outbox: it starts with live delivery, pointed at nothing it sends to.
   it('starts with npm run start:prod (no dev dependency), its secrets from files, against PostgreSQL, and answers a login', async () => {
     const cli = (args: string[], input?: string) =>
       run(process.execPath, ['dist/cli/main.js', ...args, '--json'], { cwd: dir, env, input });

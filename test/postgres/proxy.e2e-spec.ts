@@ -6,7 +6,7 @@ import { Nginx } from '../support/nginx';
 import { Replica, adminCall } from '../support/replica';
 
 /**
- * compose.yaml's proxy (issue 10): deploy/nginx.conf itself, run by Debian's nginx in front of two
+ * compose.yaml's proxy: deploy/nginx.conf itself, run by Debian's nginx in front of two
  * pxauth replicas on one PostgreSQL database. Plaid must see pxauth's contract through it: the request
  * id echoed, pxauth's own 400 for an oversized body, and nginx's own answers in pxauth's envelope.
  */

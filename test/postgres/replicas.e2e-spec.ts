@@ -7,7 +7,7 @@ import { totpAt, wrongTotp } from '../support/totp';
 
 /**
  * Three pxauth processes on one PostgreSQL database, the requests of each burst spread round-robin
- * over them, as a load balancer would: every guarantee of PRODUCT.md must hold across processes.
+ * over them, as a load balancer would: every guarantee of docs/api.md must hold across processes.
  */
 describe('several replicas on one PostgreSQL database', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pxauth-replicas-'));

@@ -18,7 +18,7 @@ export interface BankUser {
 export type BankMode = 'normal' | 'hang' | 'garbage' | 'wrong_type' | 'error_500';
 
 /**
- * The bank's side of PRODUCT.md section 12, as a bank would write it: a real HTTP server on loopback
+ * The bank's side of docs/credential-sources.md, as a bank would write it: a real HTTP server on loopback
  * that checks `X-PXAUTH-Signature` over the timestamp and the exact body bytes, refuses a timestamp
  * more than 5 minutes away, and answers one of the four results. The test switches it into trouble
  * (`mode`), takes it away (`stop`) and brings it back on the same port (`start`).

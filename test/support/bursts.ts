@@ -13,7 +13,7 @@ export function tally(rs: Res[]): Record<string, number> {
 
 /**
  * A burst of wrong answers: exactly `judged` are judged (401 `wrongId`); the rest are 403 (after the
- * lock) or 503 with a retry_at (while every remaining attempt was in flight, PRODUCT.md section 13).
+ * lock) or 503 with a retry_at (while every remaining attempt was in flight, docs/operations.md#shedding-and-throttling).
  */
 export function expectJudgedThenRefused(rs: Res[], judged: number, wrongId: string): void {
   const t = tally(rs);

@@ -5,7 +5,7 @@ import { BrowserContext, BrowserContextOptions, chromium } from 'playwright-core
 
 /**
  * Debian's headless Chromium driven by playwright-core 1.64 (built for Chromium 156, as Debian ships),
- * on a new profile each time: no extension, no update check, no network of its own (issue 9).
+ * on a new profile each time: no extension, no update check, no network of its own.
  */
 export async function openChromium(options: BrowserContextOptions = {}): Promise<{
   context: BrowserContext;

@@ -227,7 +227,7 @@ function toRes(r: request.Response): Res {
   return { status: r.status, body: r.body, text: r.text, headers: r.headers };
 }
 
-/** The documented envelope and nothing else (PRODUCT.md section 3). */
+/** The documented envelope and nothing else (docs/api.md#requests-and-errors). */
 export function expectEnvelope(r: Res, status: number, id: string): void {
   expect({ status: r.status, id: r.body?.error?.id }).toEqual({ status, id });
   expect(Object.keys(r.body).sort()).toEqual(['error', 'request_id']);

@@ -122,7 +122,7 @@ export async function tokenRequest(
   return { status: r.status, body: r.body, text: r.text, headers: r.headers };
 }
 
-/** Introspection on the internal listener, as the bank's data API asks (PRODUCT.md section 8). */
+/** Introspection on the internal listener, as the bank's data API asks (docs/api.md#tokens-for-the-banks-data-api). */
 export async function introspect(t: TestApp, token: string): Promise<any> {
   return (await t.admin('POST', '/tokens/introspect', { token }, 'sandbox-rs-key')).body;
 }

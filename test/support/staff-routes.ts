@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { CLIENT, KEYS, PASSWORD, Res, TestApp, TestUser } from './harness';
 
 /**
- * The staff routes of PRODUCT.md sections 8 and 9 as data, for test/roles.e2e-spec.ts: who may call
+ * The staff routes of docs/api.md#tokens-for-the-banks-data-api and docs/api.md#staff-api as data, for test/roles.e2e-spec.ts: who may call
  * each, a fresh fixture per call, and what a user would check of the state the call changes.
  */
 
@@ -176,7 +176,7 @@ export function staffRoutes(t: () => TestApp): StaffRoute[] {
       ok: (r) => expect(Array.isArray(r.body.messages)).toBe(true),
     },
     {
-      // issue 9: the whole audit trail, filtered
+      // The whole audit trail, filtered
       method: 'GET',
       route: '/admin/events',
       allowed: ['support', 'admin'],
@@ -229,7 +229,7 @@ export function staffRoutes(t: () => TestApp): StaffRoute[] {
       allowed: ['admin'],
       fixture: () => client(2),
       path: (f) => `/admin/clients/${f.client!.id}/secrets/1`,
-      // the first secret still lets Plaid in (PRODUCT.md section 2)
+      // the first secret still lets Plaid in (docs/api.md#partner-authentication)
       state: async (f) =>
         (await t().plaid('/users/auth_token', { username: 'user_good', password: PASSWORD }, { client: f.client }))
           .status,

@@ -1,5 +1,5 @@
 /**
- * The wire contract is `error.id` (PRODUCT.md section 3). Every id maps to exactly one status;
+ * The wire contract is `error.id` (docs/api.md#requests-and-errors). Every id maps to exactly one status;
  * the ids below the line are the internal listener's own (admin API, introspection).
  */
 export enum ErrorId {

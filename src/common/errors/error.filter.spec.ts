@@ -82,7 +82,7 @@ describe(`${ErrorEnvelopeFilter.name}: the database cannot answer`, () => {
   });
 });
 
-describe(`${ErrorEnvelopeFilter.name}: the database refuses a value of the request (issue 6)`, () => {
+describe(`${ErrorEnvelopeFilter.name}: the database refuses a value of the request`, () => {
   const sut = new ErrorEnvelopeFilter();
   const cases: [string, unknown][] = [
     [

@@ -2,16 +2,16 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, Optional 
 import type { Request, Response } from 'express';
 import { ErrorId } from './error-id';
 import { PxError } from './px.error';
-import { requestIdOf } from '../http/request-id';
+import { requestIdOf } from '@/common/http/request-id';
 import { AppConfig } from '@/config/app-config';
 import { isDatabaseUnavailable, isInvalidInput } from '@/database/errors';
 
 /**
  * Every non-2xx answer is `{ request_id, error: { id, message[, retry_at] } }` and nothing more
- * (PRODUCT.md section 3). Framework exceptions are translated; anything else is a bug: logged
+ * (docs/api.md#requests-and-errors). Framework exceptions are translated; anything else is a bug: logged
  * with its stack and answered INTERNAL_ERROR alone. A database that cannot answer is 503 with a
  * retry_at, never a 500: Plaid retries, and no customer is locked out by our outage. A value the
- * database refuses (issue 6) is the caller's: 400 INVALID_REQUEST with a generic message, never SQL.
+ * database refuses is the caller's: 400 INVALID_REQUEST with a generic message, never SQL.
  */
 @Catch()
 export class ErrorEnvelopeFilter implements ExceptionFilter {
@@ -26,7 +26,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     const err = asLoggedPxError(exception, this.logger, this.config);
     if (res.headersSent) return;
     // With `res`: a request refused before RequestContextMiddleware ran (a path Express cannot decode,
-    // %ED%A0%80) still gets its X-Request-Id header (PRODUCT.md section 3).
+    // %ED%A0%80) still gets its X-Request-Id header (docs/api.md#requests-and-errors).
     const answer = envelopeOf(err, requestIdOf(req, res));
     for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
     res.status(answer.status).json(answer.body);

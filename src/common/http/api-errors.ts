@@ -1,9 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { ErrorId, defaultMessage, statusOf } from '../errors/error-id';
+import { ErrorId, defaultMessage, statusOf } from '@/common/errors/error-id';
 
-/** The envelope of PRODUCT.md section 3 with the `error.id`s one status can carry; 503 adds `retry_at`. */
+/** The envelope of docs/api.md#requests-and-errors with the `error.id`s one status can carry; 503 adds `retry_at`. */
 export function errorEnvelopeSchema(status: number, ids: ErrorId[]): SchemaObject {
   const error: SchemaObject = {
     type: 'object',

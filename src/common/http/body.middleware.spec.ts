@@ -1,5 +1,5 @@
-import { ErrorId } from '../errors/error-id';
-import { PxError } from '../errors/px.error';
+import { ErrorId } from '@/common/errors/error-id';
+import { PxError } from '@/common/errors/px.error';
 import { parseForm, parseJson } from './body.middleware';
 
 const invalid = (fn: () => unknown) => {

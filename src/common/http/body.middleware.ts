@@ -3,13 +3,13 @@ import type { NextFunction, Request, Response } from 'express';
 import type { IncomingMessage } from 'node:http';
 import * as qs from 'qs';
 import getRawBody from 'raw-body';
-import { PxError } from '../errors/px.error';
+import { PxError } from '@/common/errors/px.error';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 const MAX_DEPTH = 3;
 
 /**
- * Bodies are form-encoded (what Plaid sends) or JSON (PRODUCT.md section 3). KBA answers come as
+ * Bodies are form-encoded (what Plaid sends) or JSON (docs/api.md#requests-and-errors). KBA answers come as
  * `answers[0].question_id` or `answers[0][question_id]`; a repeated key becomes an array, which the
  * DTOs reject where a string is expected. Anything else is 400 INVALID_REQUEST naming what is wrong.
  */

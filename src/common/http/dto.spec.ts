@@ -24,7 +24,7 @@ describe('RequiredString', () => {
   it.each([
     ['five characters', 'abcde', 'must be 1 to 4 characters'],
     ['the empty string', '', 'must be 1 to 4 characters'],
-    // class-validator's Length counted "a\uFE0F" as one character; varchar(n) counts two (issue 6)
+    // class-validator's Length counted "a\uFE0F" as one character; varchar(n) counts two
     ['"a\\uFE0F" x 3: six characters', 'a\uFE0F'.repeat(3), 'must be 1 to 4 characters'],
     ['a NUL', 'a\u0000', 'must not contain NUL or unpaired surrogate characters'],
     ['a lone high surrogate', '\uD800', 'must not contain NUL or unpaired surrogate characters'],

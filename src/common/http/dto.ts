@@ -3,7 +3,7 @@ import { codePointLength, unstorable } from './text';
 
 /**
  * A required single string (a repeated form key arrives as an array and fails here) that every
- * column it may reach can hold as given (issue 6): no NUL or lone surrogate, and a length counted
+ * column it may reach can hold as given: no NUL or lone surrogate, and a length counted
  * as PostgreSQL's varchar(n) counts it, in characters. class-validator's Length counts UTF-16 units
  * less surrogate pairs and variation selectors: 200 "a\uFE0F" passed as 200 characters, were 400
  * to PostgreSQL's varchar(200), and a 500.

@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { ErrorId } from '../errors/error-id';
-import { PxError } from '../errors/px.error';
+import { ErrorId } from '@/common/errors/error-id';
+import { PxError } from '@/common/errors/px.error';
 import { listenerOf } from './listener';
 import type { Listener } from './request-context';
 
@@ -13,7 +13,7 @@ export const LISTENER_KEY = 'pxauth:listener';
 export const ServedOn = (...listeners: Listener[]) => SetMetadata(LISTENER_KEY, listeners);
 
 /**
- * Enforces PRODUCT.md section 1 after routing, on the controller that matched, so no spelling of a
+ * Enforces docs/api.md#listeners after routing, on the controller that matched, so no spelling of a
  * path (case, slashes, encoding) can reach an internal route from the public listener: 404 there.
  */
 @Injectable()

@@ -12,7 +12,7 @@ export function listenerOf(req: IncomingMessage): Listener {
   return (req as unknown as Record<symbol, Listener>)[LISTENER] ?? 'public';
 }
 
-/** Paths that exist only on the internal listener (PRODUCT.md section 1): a first filter; ListenerGuard decides. */
+/** Paths that exist only on the internal listener (docs/api.md#listeners): a first filter; ListenerGuard decides. */
 export function isInternalPath(path: string): boolean {
   return /^\/+(admin|console|metrics|tokens|openapi(\.json)?)(\/|$)/i.test(path);
 }

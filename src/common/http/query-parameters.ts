@@ -1,8 +1,8 @@
 import { getMetadataStorage } from 'class-validator';
-import { PxError } from '../errors/px.error';
+import { PxError } from '@/common/errors/px.error';
 
 /**
- * Every query parameter is one plain string (PRODUCT.md section 3: "repeated scalar fields, arrays or
+ * Every query parameter is one plain string (docs/api.md#requests-and-errors: "repeated scalar fields, arrays or
  * objects where a string is expected ... are 400 INVALID_REQUEST with a message naming the field").
  *
  * Express 5 parses query strings with node:querystring (its default 'simple' parser, kept in

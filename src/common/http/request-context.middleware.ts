@@ -1,7 +1,7 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { ErrorId } from '../errors/error-id';
-import { PxError } from '../errors/px.error';
+import { ErrorId } from '@/common/errors/error-id';
+import { PxError } from '@/common/errors/px.error';
 import { AppConfig } from '@/config/app-config';
 import { isInternalPath, isManagementPath, isPublicOnlyPath, listenerOf } from './listener';
 import { RequestContextStore } from './request-context';
@@ -41,7 +41,7 @@ export class RequestContextMiddleware implements NestMiddleware {
 
 /**
  * Path parameters (`:user_id`, `:id`) reach queries and audit rows as they are: a NUL (`%00`) is a
- * value PostgreSQL text cannot hold, and no control character is in any id we issue (issue 6).
+ * value PostgreSQL text cannot hold, and no control character is in any id we issue.
  */
 function assertStorablePath(path: string): void {
   let decoded: string;

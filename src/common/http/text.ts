@@ -1,4 +1,4 @@
-// What a value must be to be stored as given, on both engines (issue 6).
+// What a value must be to be stored as given, on both engines.
 
 /** Characters as PostgreSQL's varchar(n) counts them: code points, not UTF-16 units. */
 export const codePointLength = (s: string): number => Array.from(s).length;

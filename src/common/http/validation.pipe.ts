@@ -1,5 +1,5 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { PxError } from '../errors/px.error';
+import { PxError } from '@/common/errors/px.error';
 import { checkQuery, checkQueryValue } from './query-parameters';
 
 /**

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner, TableColumn } from 'typeorm';
 
 /**
- * Issue 6, the hardening: attempts in flight kept apart from judged failures (so a right password
+ * The hardening: attempts in flight kept apart from judged failures (so a right password
  * racing wrong ones never locks early); a per-user authentication epoch that a password change, a
  * factor reset or a lock moves on, ending every open challenge and every login that checked the old
  * password; the epoch each challenge was opened under; the send methods a provider refused for good.

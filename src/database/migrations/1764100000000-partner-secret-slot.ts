@@ -1,8 +1,8 @@
 import { MigrationInterface, QueryRunner, TableIndex } from 'typeorm';
 
 /**
- * Issue 6: at most one active secret per (client, slot), so with slots 1 and 2 a client never holds
- * three active secrets (PRODUCT.md section 2), whatever two staff calls or replicas do at once. A
+ * At most one active secret per (client, slot), so with slots 1 and 2 a client never holds
+ * three active secrets (docs/api.md#partner-authentication), whatever two staff calls or replicas do at once. A
  * partial unique index: revoked secrets keep their slot number as history.
  */
 export class PartnerSecretSlot1764100000000 implements MigrationInterface {

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner, TableColumn, TableIndex } from 'typeorm';
 
 /**
- * Issue 8, credential sources (PRODUCT.md section 12): where a user comes from (`local`, `http`,
+ * Credential sources (docs/credential-sources.md): where a user comes from (`local`, `http`,
  * `ldap`) and, for a shadow user, the source's stable reference for them. A shadow user is found by
  * (institution, source, reference), never by username, so a user renamed at the bank keeps its
  * `user_id`; the unique index makes two first logins at once make one user.

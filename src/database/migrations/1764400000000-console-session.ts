@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
 
-/** Issue 9: server-side sessions of the support console, shared by every replica. */
+/** Server-side sessions of the support console, shared by every replica. */
 export class ConsoleSession1764400000000 implements MigrationInterface {
   name = 'ConsoleSession1764400000000';
 

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner, TableIndex } from 'typeorm';
 
 /**
- * Issue 9: `GET /admin/events?request_id=` finds the events of one request (what support staff quote
+ * `GET /admin/events?request_id=` finds the events of one request (what support staff quote
  * from an error envelope) without scanning the whole trail.
  */
 export class AuditRequestIndex1764450000000 implements MigrationInterface {

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableColumn, TableColumnOptions, TableIndex } from 'typeorm';
-import { runSql } from '../sql';
+import { runSql } from '@/database/sql';
 
 const str = (name: string, length: number, nullable = false): TableColumnOptions => ({
   name,
@@ -15,7 +15,7 @@ const PLAID_REDIRECT_URI = 'https://cdn.plaid.com/link/v2/stable/oauth.html';
 const SANDBOX_LOOPBACK = ['http://127.0.0.1/', 'http://127.0.0.1/callback'];
 
 /**
- * Issue 11, Plaid Exchange OAuth (PRODUCT.md section 14): registered redirect URIs per Plaid client;
+ * Plaid Exchange OAuth (docs/oauth.md): registered redirect URIs per Plaid client;
  * authorization codes (single use, bound to client, redirect URI and PKCE challenge); sign-ins in
  * progress, bound to a browser cookie; and OAuth's access and refresh tokens kept beside the legacy
  * auth_tokens (one table: one introspection, one revocation, one "password change revokes all").

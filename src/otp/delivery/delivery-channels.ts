@@ -10,7 +10,7 @@ import {
 
 /**
  * The configured channels, by send method type. A type no channel serves is not offered in
- * `send_methods` (PRODUCT.md section 6); a delivery past DELIVERY_TIMEOUT is aborted and transient.
+ * `send_methods` (docs/passcode-delivery.md); a delivery past DELIVERY_TIMEOUT is aborted and transient.
  */
 @Injectable()
 export class DeliveryChannels {

@@ -16,7 +16,7 @@ export interface OtpMessage {
 }
 
 /**
- * What became of a delivery (PRODUCT.md section 6). `transient` (5xx, 429, unreachable, past
+ * What became of a delivery (docs/passcode-delivery.md). `transient` (5xx, 429, unreachable, past
  * DELIVERY_TIMEOUT) is a 503 and uses no send; `permanent` (the provider refused the destination for
  * good) is 400 SEND_METHOD_UNAVAILABLE. `providerCode` is the provider's own error code, for the audit.
  */

@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { epochMs } from '@/database/columns';
 
-/** A message the sandbox "delivered": the one table that holds a passcode in clear (PRODUCT.md section 9). */
+/** A message the sandbox "delivered": the one table that holds a passcode in clear (docs/api.md#staff-api). */
 @Entity('outbox_message')
 @Index('idx_outbox_recipient', ['recipient'])
 export class OutboxMessage {

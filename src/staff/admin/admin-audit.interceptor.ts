@@ -4,7 +4,7 @@ import { EventType } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
 import { auditedUserId, type StaffRequest } from '@/staff-auth/staff.guard';
 
-/** Every admin call is an audit event naming the staff member (PRODUCT.md section 9). */
+/** Every admin call is an audit event naming the staff member (docs/api.md#staff-api). */
 @Injectable()
 export class AdminAuditInterceptor implements NestInterceptor {
   constructor(private readonly events: DomainEvents) {}

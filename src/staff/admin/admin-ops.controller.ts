@@ -51,7 +51,7 @@ export class AdminOpsController {
     return this.search.locks(q.cursor);
   }
 
-  /** The audit trail, newest first, filtered and paged with an opaque cursor (issue 9). */
+  /** The audit trail, newest first, filtered and paged with an opaque cursor. */
   @Get('events')
   @Roles('support')
   @ApiOkResponse({ type: EventPage })

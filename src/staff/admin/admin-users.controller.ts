@@ -25,7 +25,7 @@ import { CreatedUser, EventPage, TokensRevoked, UserList, UserPasswordSet, UserV
 
 const NOT_FOUND = ApiErrors(ErrorId.NOT_FOUND);
 
-/** `:id` is always the user_id (PRODUCT.md section 9). */
+/** `:id` is always the user_id (docs/api.md#staff-api). */
 @ServedOn('internal')
 @Controller('admin/users')
 @UseGuards(StaffGuard)
@@ -87,7 +87,7 @@ export class AdminUsersController {
     return this.users.unlock(id);
   }
 
-  /** PRODUCT.md section 9 gives locking to support staff too: a customer who calls in a theft. */
+  /** docs/api.md#staff-api gives locking to support staff too: a customer who calls in a theft. */
   @Post(':id/lock')
   @HttpCode(200)
   @Roles('support')

@@ -20,7 +20,7 @@ import { UserView, toUserView } from './user-view';
 
 export type CreatedUser = UserView & { totp_uri?: string; totp_qr?: string };
 
-/** What support staff and administrators do to users (PRODUCT.md section 9). */
+/** What support staff and administrators do to users (docs/api.md#staff-api). */
 @Injectable()
 export class AdminUsersService {
   constructor(
@@ -37,7 +37,7 @@ export class AdminUsersService {
 
   /**
    * Creates the user and their factors; the TOTP secret is shown this once. With questions, the user
-   * row and the questions are one transaction (issue 6): both or neither.
+   * row and the questions are one transaction: both or neither.
    */
   async create(dto: CreateUserDto, fixedTotpSecret?: string): Promise<CreatedUser> {
     if (dto.mfa_preference === 'kba' && !dto.kba?.length)
@@ -93,7 +93,7 @@ export class AdminUsersService {
     const enrollment = dto.totp === true ? this.totp.enroll() : undefined;
     if (dto.totp !== undefined)
       Object.assign(patch, { totpSecretSealed: enrollment?.sealed(user.id) ?? null, totpLastStep: null });
-    // Any factor set or removed ends the user's open challenges (PRODUCT.md section 7); a KBA
+    // Any factor set or removed ends the user's open challenges (docs/api.md#post-usersuser_id2fa); a KBA
     // replacement moves the epoch in its own transaction.
     if (dto.kba !== undefined) await this.kba.replace(user.id, dto.kba);
     if (Object.keys(patch).length) await this.users.changeFactors(user, patch);
@@ -184,7 +184,7 @@ export class AdminUsersService {
   /** A new password revokes every token of the user; the user_id stays (Plaid's update mode). */
   async setPassword(id: string, password: string, reason?: string): Promise<UserView & { tokens_revoked: number }> {
     const user = await this.users.getById(id);
-    // Issue 8: a shadow user's password lives at the bank; one set here would never be checked.
+    // A shadow user's password lives at the bank; one set here would never be checked.
     if (user.source !== 'local') {
       throw new PxError(
         ErrorId.CONFLICT,
@@ -234,7 +234,7 @@ export class AdminUsersService {
     return { tokens_revoked: await this.tokens.revokeAllFor(user, reason ?? 'staff') };
   }
 
-  /** The user's timeline, newest first, paged like GET /admin/events (issue 9). */
+  /** The user's timeline, newest first, paged like GET /admin/events. */
   async events(id: string, q: UserEventQuery = {}): Promise<EventPage> {
     const user = await this.users.getById(id);
     return this.trail.page({ ...q, user_id: user.id });
@@ -258,5 +258,5 @@ export class AdminUsersService {
   }
 }
 
-/** Issue 9: what the staff member said, for the audit event's detail (only when they said something). */
+/** What the staff member said, for the audit event's detail (only when they said something). */
 const said = (reason?: string): { reason: string } | undefined => (reason ? { reason } : undefined);

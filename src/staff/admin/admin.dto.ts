@@ -27,7 +27,7 @@ const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : val
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
-/** Checked as it will be hashed, after normalisation (issue 6). */
+/** Checked as it will be hashed, after normalisation. */
 const EnrollableAnswer = () =>
   ValidateBy({
     name: 'enrollableAnswer',
@@ -202,7 +202,7 @@ export class MaintenanceDto {
 
 export class CreateClientDto {
   @ApiProperty({ minLength: 1, maxLength: 200 }) @RequiredString(1, 200) name: string;
-  /** OAuth redirect URIs (PRODUCT.md section 14); Plaid's when absent. */
+  /** OAuth redirect URIs (docs/oauth.md); Plaid's when absent. */
   @ApiPropertyOptional({
     type: 'array',
     items: { type: 'string', maxLength: 512 },

@@ -8,7 +8,7 @@ export interface UserView {
   user_id: string;
   username: string;
   institution_id: string;
-  /** Where the password is checked (PRODUCT.md section 12): `local`, or a shadow user's source and reference. */
+  /** Where the password is checked (docs/credential-sources.md): `local`, or a shadow user's source and reference. */
   source: { kind: UserSource; reference: string | null };
   lock: {
     locked: boolean;

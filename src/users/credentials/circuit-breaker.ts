@@ -1,5 +1,5 @@
 /**
- * PRODUCT.md section 12: after `failures` upstream failures in a row, stop calling for `cooldownMs`
+ * docs/credential-sources.md: after `failures` upstream failures in a row, stop calling for `cooldownMs`
  * (answering 503 at once), then let exactly one call through to probe: its success closes the
  * breaker, its failure opens it for another cooldown. Per process: each replica judges the upstream
  * as it sees it.

@@ -1,10 +1,10 @@
-import type { CheckClass } from '../check-admission';
+import type { CheckClass } from '@/users/check-admission';
 import type { CircuitBreaker } from './circuit-breaker';
-import type { User } from '../user.entity';
+import type { User } from '@/users/user.entity';
 import type { GuardKey } from '@/users/lockout/guard-key';
 
 /**
- * What a credential source says of a username and password (PRODUCT.md section 12). `valid` carries
+ * What a credential source says of a username and password (docs/credential-sources.md). `valid` carries
  * the pxauth user it maps to (for `local` the user itself; for `http` and `ldap`, the shadow user keyed
  * by the source's stable reference), read before the check, so its auth epoch is the one the
  * password was checked under.

@@ -1,9 +1,9 @@
 import { loadConfig } from '@/config/load-config';
 import { guardKey } from '@/users/lockout/guard-key';
-import type { LegacyHashSettings } from '../legacy-hash-settings';
-import type { PasswordHasher } from '../password-hasher';
-import type { User } from '../user.entity';
-import type { UserRepository } from '../user.repository';
+import type { LegacyHashSettings } from '@/users/legacy-hash-settings';
+import type { PasswordHasher } from '@/users/password-hasher';
+import type { User } from '@/users/user.entity';
+import type { UserRepository } from '@/users/user.repository';
 import { LocalCredentialSource } from './local-credential-source';
 
 describe(LocalCredentialSource.name, () => {

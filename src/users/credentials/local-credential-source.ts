@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { LegacyHashSettings } from '../legacy-hash-settings';
-import { PasswordHasher, hashSetting } from '../password-hasher';
-import { UserRepository } from '../user.repository';
+import { LegacyHashSettings } from '@/users/legacy-hash-settings';
+import { PasswordHasher, hashSetting } from '@/users/password-hasher';
+import { UserRepository } from '@/users/user.repository';
 import { CredentialCheck, CredentialSource, LoginAttempt } from './credential-source';
 
 /**

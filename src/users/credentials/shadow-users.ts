@@ -5,8 +5,8 @@ import { isUniqueViolation } from '@/database/errors';
 import { EventType, StaffOutcome } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
 import type { GuardKey } from '@/users/lockout/guard-key';
-import { User, UserSource } from '../user.entity';
-import { UserRepository } from '../user.repository';
+import { User, UserSource } from '@/users/user.entity';
+import { UserRepository } from '@/users/user.repository';
 
 /** What an upstream source says of a user it vouched for. `undefined`: the source said nothing of it. */
 export interface SourceProfile {
@@ -17,7 +17,7 @@ export interface SourceProfile {
 }
 
 /**
- * Shadow users (PRODUCT.md section 12): made at the first good login through `http` or `ldap`, found
+ * Shadow users (docs/credential-sources.md): made at the first good login through `http` or `ldap`, found
  * by (institution, source, reference) and never by username, so a user renamed at the bank keeps its
  * `user_id`. The username, phone and email follow the source at each login; factors other than those
  * two, terms and locks stay pxauth's.

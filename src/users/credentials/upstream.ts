@@ -6,7 +6,7 @@ import { CircuitBreaker } from './circuit-breaker';
 export type UpstreamTrouble =
   'breaker_open' | 'timeout' | 'unreachable' | 'tls' | 'bad_status' | 'malformed' | 'directory_error' | 'busy';
 
-/** The bank's system failed to answer; a 503, never a 401 (PRODUCT.md section 12). */
+/** The bank's system failed to answer; a 503, never a 401 (docs/credential-sources.md). */
 export class UpstreamFailure extends Error {
   constructor(
     readonly reason: UpstreamTrouble,

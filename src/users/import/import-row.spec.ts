@@ -1,7 +1,7 @@
 import { loadConfig } from '@/config/load-config';
-import { CheckAdmission } from '../check-admission';
+import { CheckAdmission } from '@/users/check-admission';
 import * as bcrypt from 'bcryptjs';
-import { PasswordHasher, importedHashProblem } from '../password-hasher';
+import { PasswordHasher, importedHashProblem } from '@/users/password-hasher';
 import { checkHeader, checkRow } from './import-row';
 
 const COLUMNS = checkHeader(['username', 'password', 'password_hash', 'phone', 'email', 'institution_id']);

@@ -1,9 +1,9 @@
 import { isEmail } from 'class-validator';
-import { toE164 } from '../phone';
-import { importedHashProblem } from '../password-hasher';
-import { storedUsername } from '../username';
+import { toE164 } from '@/users/phone';
+import { importedHashProblem } from '@/users/password-hasher';
+import { storedUsername } from '@/users/username';
 
-/** The columns of a users:import file (PRODUCT.md section 9); `username` and one password column are required. */
+/** The columns of a users:import file (docs/api.md#staff-api); `username` and one password column are required. */
 export const IMPORT_COLUMNS = ['username', 'password', 'password_hash', 'phone', 'email', 'institution_id'] as const;
 export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
 
@@ -56,7 +56,7 @@ export function checkRow(line: number, columns: ImportColumn[], fields: string[]
     return { line, reason: 'password: must be 1 to 1024 characters' };
   const hashProblem = v.password_hash === undefined ? null : importedHashProblem(v.password_hash);
   if (hashProblem) return { line, reason: hashProblem };
-  // The same rule as the admin API and the CLI (issue 7): a valid number of its country, stored as E.164.
+  // The same rule as the admin API and the CLI: a valid number of its country, stored as E.164.
   const phone = v.phone === undefined ? null : toE164(v.phone);
   if (v.phone !== undefined && !phone)
     return { line, reason: 'phone: must be a valid international number such as +14155550123' };

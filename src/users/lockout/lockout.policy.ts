@@ -3,7 +3,7 @@ import { AppConfig } from '@/config/app-config';
 import { FOREVER } from './forever';
 
 /**
- * How long the n-th lock in a row lasts (PRODUCT.md section 4, LOCKOUT_MODE):
+ * How long the n-th lock in a row lasts (docs/api.md#post-usersauth_token, LOCKOUT_MODE):
  * escalating doubles LOCKOUT_DURATION up to LOCKOUT_MAX_TEMPORARY locks, then holds until staff
  * unlock; temporary doubles up to LOCKOUT_MAX_DURATION; manual always holds until staff unlock.
  */

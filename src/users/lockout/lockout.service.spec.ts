@@ -1,6 +1,6 @@
 import { loadConfig } from '@/config/load-config';
 import type { DomainEvents } from '@/events/domain-events';
-import type { UserRepository } from '../user.repository';
+import type { UserRepository } from '@/users/user.repository';
 import { guardKey } from './guard-key';
 import { LockoutPolicy } from './lockout.policy';
 import type { LockoutRepository } from './lockout.repository';

@@ -3,7 +3,7 @@ import { epochMs } from '@/database/columns';
 
 /**
  * Consecutive failures and lock state of one (institution, username), known user or not, so
- * that a lockout tells an attacker nothing about which usernames exist (PRODUCT.md section 4).
+ * that a lockout tells an attacker nothing about which usernames exist (docs/api.md#post-usersauth_token).
  * `lockedUntil` is 0 when unlocked and FOREVER when only staff can unlock.
  */
 @Entity('login_guard')

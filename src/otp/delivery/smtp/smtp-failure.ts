@@ -1,4 +1,4 @@
-import type { DeliveryResult } from '../otp-delivery-channel';
+import type { DeliveryResult } from '@/otp/delivery/otp-delivery-channel';
 
 interface SmtpLikeError {
   code?: string;
@@ -7,7 +7,7 @@ interface SmtpLikeError {
 }
 
 /**
- * What a failed SMTP send means for the login (PRODUCT.md section 6): a 5xx to RCPT TO is the server
+ * What a failed SMTP send means for the login (docs/passcode-delivery.md): a 5xx to RCPT TO is the server
  * refusing the recipient for good (550 no such mailbox); a 4xx, any other reply, a refused connection
  * or a timeout is transient. Only the reply code and nodemailer's error code are kept: the server's
  * text may quote the address.

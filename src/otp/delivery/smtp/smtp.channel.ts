@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { AppConfig } from '@/config/app-config';
-import type { DeliveryResult, OtpDeliveryChannel, OtpMessage } from '../otp-delivery-channel';
+import type { DeliveryResult, OtpDeliveryChannel, OtpMessage } from '@/otp/delivery/otp-delivery-channel';
 import { smtpFailure } from './smtp-failure';
 
 /**
- * Email through nodemailer to SMTP_URL (PRODUCT.md section 6): `smtp://` upgrades with STARTTLS when
+ * Email through nodemailer to SMTP_URL (docs/passcode-delivery.md): `smtp://` upgrades with STARTTLS when
  * the server offers it, `smtps://` is TLS from the first byte, credentials come from the URL. A
  * plain-text and an HTML part, from MAIL_FROM. One connection per message, cut when the delivery is
  * aborted at DELIVERY_TIMEOUT (nodemailer takes the AbortSignal).

@@ -1,7 +1,7 @@
-import type { DeliveryResult } from '../otp-delivery-channel';
+import type { DeliveryResult } from '@/otp/delivery/otp-delivery-channel';
 
 /**
- * Twilio's refusals of the destination itself (PRODUCT.md section 6): 21211 invalid 'To' number,
+ * Twilio's refusals of the destination itself (docs/passcode-delivery.md): 21211 invalid 'To' number,
  * 21610 the recipient replied STOP, 21614 not a mobile number. Another send to it cannot succeed, so
  * the method is refused for the rest of the challenge and Plaid can offer another.
  */

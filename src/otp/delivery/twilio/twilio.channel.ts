@@ -2,7 +2,12 @@ import { Logger } from '@nestjs/common';
 import twilio from 'twilio';
 import type { AppConfig } from '@/config/app-config';
 import { liveChannels } from '@/config/live-delivery';
-import type { DeliveryResult, OtpDeliveryChannel, OtpMessage, SendMethodType } from '../otp-delivery-channel';
+import type {
+  DeliveryResult,
+  OtpDeliveryChannel,
+  OtpMessage,
+  SendMethodType,
+} from '@/otp/delivery/otp-delivery-channel';
 import { OriginRequestClient } from './origin-request-client';
 import { twilioFailure } from './twilio-failure';
 
@@ -13,8 +18,7 @@ type SayLanguage = Parameters<twilio.twiml.VoiceResponse['say']>[0] extends infe
   : never;
 
 /**
- * SMS through Twilio's Messages API and voice through its Calls API, with the official SDK (PRODUCT.md
- * section 6). The call's TwiML reads the digits one by one, twice (the catalogue's text), in the
+ * SMS through Twilio's Messages API and voice through its Calls API, with the official SDK (docs/passcode-delivery.md). The call's TwiML reads the digits one by one, twice (the catalogue's text), in the
  * user's language. Built only with OTP_DELIVERY=live and Twilio's settings (otp.module.ts).
  */
 export class TwilioChannel implements OtpDeliveryChannel {

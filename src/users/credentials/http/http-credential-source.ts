@@ -1,15 +1,15 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '@/config/app-config';
 import { RequestContextStore } from '@/common/http/request-context';
-import { UserRepository } from '../../user.repository';
-import { CircuitBreaker } from '../circuit-breaker';
-import { CredentialCheck, CredentialSource, LoginAttempt } from '../credential-source';
-import { ShadowUsers } from '../shadow-users';
-import { isUnavailable, throughBreaker } from '../upstream';
+import { UserRepository } from '@/users/user.repository';
+import { CircuitBreaker } from '@/users/credentials/circuit-breaker';
+import { CredentialCheck, CredentialSource, LoginAttempt } from '@/users/credentials/credential-source';
+import { ShadowUsers } from '@/users/credentials/shadow-users';
+import { isUnavailable, throughBreaker } from '@/users/credentials/upstream';
 import { UpstreamClient } from './upstream-client';
 
 /**
- * CREDENTIAL_SOURCE=http (PRODUCT.md section 12): the bank's own endpoint judges the password. The
+ * CREDENTIAL_SOURCE=http (docs/credential-sources.md): the bank's own endpoint judges the password. The
  * username is sent as Plaid gave it: the bank knows its own rules for case and spaces. pxauth does
  * the same work for an unknown username as for a wrong password (one call, one lookup), so neither
  * costs more on this side.

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 
 /**
- * PRODUCT.md section 12: `X-PXAUTH-Signature: v1=<hex HMAC-SHA256 under UPSTREAM_HMAC_KEY of the
+ * docs/credential-sources.md: `X-PXAUTH-Signature: v1=<hex HMAC-SHA256 under UPSTREAM_HMAC_KEY of the
  * timestamp, ".", and the exact body bytes>`, the key taken as its UTF-8 bytes. Binding the timestamp
  * lets the bank refuse a replay older than 5 minutes.
  */

@@ -1,7 +1,7 @@
 import { parseAnswer } from './upstream-answer';
 import { signature } from './signature';
 
-describe('the bank answer (PRODUCT.md section 12)', () => {
+describe('the bank answer (docs/credential-sources.md)', () => {
   it('reads the four results, ignoring unknown fields', () => {
     expect(parseAnswer('{"result":"invalid","why":"x"}')).toEqual({ result: 'invalid' });
     expect(parseAnswer('{"result":"locked"}')).toEqual({ result: 'locked' });

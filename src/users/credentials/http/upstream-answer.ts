@@ -1,5 +1,5 @@
 /**
- * The bank's answer (PRODUCT.md section 12), validated strictly: unknown fields are ignored, but a
+ * The bank's answer (docs/credential-sources.md), validated strictly: unknown fields are ignored, but a
  * known field of the wrong type, a missing reference, or an unknown `result` is a malformed answer
  * (null here, a 503 for Plaid), never a guess.
  */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { AppConfig } from '@/config/app-config';
-import { UpstreamFailure } from '../upstream';
+import { UpstreamFailure } from '@/users/credentials/upstream';
 import { signature } from './signature';
 import { UpstreamAnswer, parseAnswer } from './upstream-answer';
 
@@ -17,7 +17,7 @@ export interface VerifyRequest {
 const MAX_ANSWER_BYTES = 64 * 1024;
 
 /**
- * `POST UPSTREAM_VERIFY_URL` exactly as PRODUCT.md section 12 writes it: a JSON body, signed over the
+ * `POST UPSTREAM_VERIFY_URL` exactly as docs/credential-sources.md writes it: a JSON body, signed over the
  * timestamp and its bytes, optionally with a client certificate, on kept-alive connections (a TLS
  * handshake per login would double its cost). Everything that is not one of the four answers in time
  * is an UpstreamFailure.

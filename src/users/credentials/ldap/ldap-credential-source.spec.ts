@@ -1,7 +1,7 @@
 import { loadConfig } from '@/config/load-config';
 import { guardKey } from '@/users/lockout/guard-key';
-import type { UserRepository } from '../../user.repository';
-import type { ShadowUsers } from '../shadow-users';
+import type { UserRepository } from '@/users/user.repository';
+import type { ShadowUsers } from '@/users/credentials/shadow-users';
 import { LdapCredentialSource } from './ldap-credential-source';
 
 describe(LdapCredentialSource.name, () => {

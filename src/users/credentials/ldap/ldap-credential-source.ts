@@ -1,11 +1,11 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Client, Entry, InvalidCredentialsError } from 'ldapts';
 import { AppConfig } from '@/config/app-config';
-import { UserRepository } from '../../user.repository';
-import { CircuitBreaker } from '../circuit-breaker';
-import { CredentialCheck, CredentialSource, LoginAttempt } from '../credential-source';
-import { ShadowUsers, SourceProfile } from '../shadow-users';
-import { Unavailable, UpstreamFailure, throughBreaker } from '../upstream';
+import { UserRepository } from '@/users/user.repository';
+import { CircuitBreaker } from '@/users/credentials/circuit-breaker';
+import { CredentialCheck, CredentialSource, LoginAttempt } from '@/users/credentials/credential-source';
+import { ShadowUsers, SourceProfile } from '@/users/credentials/shadow-users';
+import { Unavailable, UpstreamFailure, throughBreaker } from '@/users/credentials/upstream';
 import { escapeDnValue, escapeFilterValue } from './ldap-escape';
 import { LdapPool } from './ldap-pool';
 import { profileOf } from './ldap-profile';
@@ -13,11 +13,11 @@ import { profileOf } from './ldap-profile';
 type DirectoryAnswer = { result: 'invalid' | 'locked' } | { result: 'valid'; profile: SourceProfile };
 
 // A DN under the search base that no directory holds: the bind for an unknown username goes there,
-// so that it costs the round trip a wrong password costs (PRODUCT.md section 4: same time, same 401).
+// so that it costs the round trip a wrong password costs (docs/api.md#post-usersauth_token: same time, same 401).
 const NO_SUCH_ENTRY = 'cn=pxauth-no-such-entry';
 
 /**
- * CREDENTIAL_SOURCE=ldap (PRODUCT.md section 12): a bind as the user, whose DN comes from
+ * CREDENTIAL_SOURCE=ldap (docs/credential-sources.md): a bind as the user, whose DN comes from
  * LDAP_USER_DN_TEMPLATE or from a search as a service account. Every value put in a DN or a filter is
  * escaped (RFC 4514, RFC 4515); an empty password never reaches the directory, since a simple bind
  * with no password is an unauthenticated bind that succeeds (RFC 4513 section 5.1.2).

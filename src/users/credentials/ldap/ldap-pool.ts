@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { TLSSocket, ConnectionOptions } from 'node:tls';
 import { Client } from 'ldapts';
 import { AppConfig } from '@/config/app-config';
-import { UpstreamFailure } from '../upstream';
+import { UpstreamFailure } from '@/users/credentials/upstream';
 
 /**
  * At most UPSTREAM_POOL_SIZE connections to the directory, each used by one login at a time (a bind

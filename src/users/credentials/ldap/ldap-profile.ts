@@ -1,7 +1,7 @@
 import type { Entry } from 'ldapts';
 import type { AppConfig } from '@/config/app-config';
-import type { SourceProfile } from '../shadow-users';
-import { UpstreamFailure } from '../upstream';
+import type { SourceProfile } from '@/users/credentials/shadow-users';
+import { UpstreamFailure } from '@/users/credentials/upstream';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
