@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# pxauth as an image (issue 10): three stages, so that the runtime holds production dependencies only.
+# pxauth as an image: three stages, so that the runtime holds production dependencies only.
 #   docker build -t pxauth .
 #   docker run -e DATABASE_URL=postgres://… -e ENCRYPTION_KEY=… -e OTP_DELIVERY=live … -p 3000:3000 pxauth
 # The native modules (argon2, better-sqlite3) are compiled in the `deps` stage on the same Debian base as

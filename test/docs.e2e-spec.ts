@@ -80,12 +80,13 @@ describe('README and docs/', () => {
       readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
         e.isDirectory()
           ? files(join(dir, e.name))
-          : /\.(ts|js|mjs|json|eta|css|html)$/.test(e.name)
+          : /\.(ts|js|mjs|json|eta|css|html|yaml|conf)$/.test(e.name)
             ? [join(dir, e.name)]
             : [],
       );
-    const found = ['src', 'test', 'bench', '.ci']
+    const found = ['src', 'test', 'bench', 'deploy']
       .flatMap((dir) => files(dir))
+      .concat(['.ci/run', 'Dockerfile', 'compose.yaml'])
       .flatMap((file) =>
         readFileSync(join(ROOT, file), 'utf8')
           .split('\n')
