@@ -53,7 +53,9 @@ describe(`query parameters (${TEST_ENGINE})`, () => {
       expect(r.body.error.message).toMatch(/^usrname: is not a parameter here \(known: [a-z_, ]+\)$/);
     }
     const users = await t.admin('GET', '/admin/users?usrname=x');
-    expect(users.body.error.message).toBe('usrname: is not a parameter here (known: username, institution_id)');
+    expect(users.body.error.message).toBe(
+      'usrname: is not a parameter here (known: username, institution_id, q, cursor)',
+    );
     // Names that are not words are quoted, and none of them is a 500.
     for (const [query, shown] of [
       ['[]=x', '""'],

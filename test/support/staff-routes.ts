@@ -186,6 +186,13 @@ export function staffRoutes(t: () => TestApp): StaffRoute[] {
     },
     {
       method: 'GET',
+      route: '/admin/locks',
+      allowed: ['support', 'admin'],
+      path: () => '/admin/locks',
+      ok: (r) => expect(Array.isArray(r.body.locks)).toBe(true),
+    },
+    {
+      method: 'GET',
       route: '/admin/maintenance',
       allowed: ['support', 'admin'],
       path: () => '/admin/maintenance',
