@@ -16,16 +16,19 @@ const common = {
 const SQLITE_ONLY = [
   '/test/cli\\.e2e-spec\\.ts$',
   '/test/process\\.e2e-spec\\.ts$',
-  // issue 11: a browser drives the pages; the engine underneath is tested by the other OAuth suites.
+  // A browser drives the pages; the engine underneath is tested by the other OAuth suites.
   '/test/oauth-browser\\.e2e-spec\\.ts$',
 ];
-// Issue 9: the console in Chromium (its routes run on both engines in console.e2e-spec.ts).
+// The console in Chromium (its routes run on both engines in console.e2e-spec.ts).
 SQLITE_ONLY.push('/test/console-browser\\.e2e-spec\\.ts$');
 SQLITE_ONLY.push('/test/console-search-browser\\.e2e-spec\\.ts$'); // its API runs on both in user-search.e2e-spec.ts
 SQLITE_ONLY.push('/test/console-oidc-browser\\.e2e-spec\\.ts$'); // its routes run on both in console-oidc.e2e-spec.ts
-SQLITE_ONLY.push('/test/live-production\\.e2e-spec\\.ts$'); // issue 7: a production process on SQLite
+SQLITE_ONLY.push('/test/live-production\\.e2e-spec\\.ts$'); // a production process on SQLite
 // The documentation's links and wording: no database involved, so once is enough.
 SQLITE_ONLY.push('/test/docs\\.e2e-spec\\.ts$');
+// The operator commands as child processes: the services they call run on both engines through the staff API
+// (admin, roles, maintenance), and cli-operators and cli-import run the CLI itself on PostgreSQL.
+SQLITE_ONLY.push('/test/cli-commands\\.e2e-spec\\.ts$');
 // Suites that need PostgreSQL itself (several replicas on one database, an outage in the middle).
 const POSTGRES_ONLY = ['/test/postgres/'];
 

@@ -7,6 +7,7 @@ const Sequencer = require('@jest/test-sequencer').default;
 
 const SLOWEST_FIRST = [
   '/test/cli.e2e-spec.ts',
+  '/test/cli-commands.e2e-spec.ts',
   '/test/process.e2e-spec.ts',
   '/test/cli-operators.e2e-spec.ts',
   '/test/postgres/production-install.e2e-spec.ts',
