@@ -1,19 +1,43 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 
-/** A free loopback port (the kernel picks it; the socket is closed before the port is used). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
+/**
+ * A free loopback port for a child process to listen on. It is drawn below the kernel's ephemeral
+ * range (ip_local_port_range), where the outgoing connections of the other suites running beside
+ * this one are never given a port, and checked by binding it once; a child that still finds it
+ * taken (another suite drew the same port in between) is started again on new ports.
+ */
+export async function freePort(): Promise<number> {
+  const low = ephemeralLow();
+  for (;;) {
+    const port = 10_000 + Math.floor(Math.random() * (low - 10_000));
+    if (await canBind(port)) return port;
+  }
+}
+
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return low > 11_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
 }
+
+/** The replica could not listen: another suite took its port between the check and the start. */
+class PortTaken extends Error {}
 
 /** One pxauth process, as an operator runs it (`node dist/main.js`, built by `npm test`'s pretest). */
 export class Replica {
@@ -28,6 +52,16 @@ export class Replica {
   }
 
   static async start(env: Record<string, string>): Promise<Replica> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await Replica.startOnce(env);
+      } catch (e) {
+        if (attempt === 3 || !(e instanceof PortTaken)) throw e;
+      }
+    }
+  }
+
+  private static async startOnce(env: Record<string, string>): Promise<Replica> {
     const [port, adminPort] = [await freePort(), await freePort()];
     const child = spawn(process.execPath, ['dist/main.js'], {
       cwd: ROOT,
@@ -45,7 +79,10 @@ export class Replica {
     const r = new Replica(child, `http://127.0.0.1:${port}`, `http://127.0.0.1:${adminPort}`);
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`replica exited ${child.exitCode}: ${r.output.slice(-2000)}`);
+      if (child.exitCode !== null) {
+        const why = `replica exited ${child.exitCode}: ${r.output.slice(-2000)}`;
+        throw r.output.includes('EADDRINUSE') ? new PortTaken(why) : new Error(why);
+      }
       try {
         if ((await fetch(`${r.base}/readyz`)).status === 200) return r;
       } catch {
