@@ -217,3 +217,39 @@ describe(`console sign-in through OpenID Connect, the provider down at start (${
     expect(textOf((await jar.visit(`${base}/console/users`)).text)).toContain('Signed in as Ana Ruiz (support)');
   });
 });
+
+describe(`console sign-in through OpenID Connect, the groups only at the userinfo endpoint (${TEST_ENGINE})`, () => {
+  let t: TestApp;
+  let op: TestProvider;
+  let base: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    op = await TestProvider.start(ACCOUNTS, base, 0, { claimsInUserinfoOnly: true });
+    t = await TestApp.start(oidcEnv(op.issuer, port));
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await op?.stop();
+  });
+
+  const signIn = async (account: string) => {
+    const jar = new CookieJar();
+    const form = await jar.visit(`${base}/console/oidc/start`);
+    const done = await jar.visit(new URL(formOf(form.text).action, form.url).toString(), { form: { login: account } });
+    return { jar, done };
+  };
+
+  it('reads the role and the name from userinfo when the ID token lacks them', async () => {
+    const { jar, done } = await signIn('boss');
+    expect(done.status).toBe(200);
+    expect(textOf((await jar.visit(`${base}/console/users`)).text)).toContain('Signed in as Bo Admin (admin)');
+  });
+
+  it('still refuses a person whose userinfo groups map to no role', async () => {
+    const { jar, done } = await signIn('stranger');
+    expect(done.status).toBe(403);
+    expect((await jar.visit(`${base}/console/users`, { until: () => true })).status).not.toBe(200);
+  });
+});

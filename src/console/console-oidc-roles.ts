@@ -1,6 +1,6 @@
 import type { StaffRole } from '@/staff-auth/staff-key.entity';
 
-/** Which claim values make a person support, and which admin (README, "The support console"). */
+/** Which claim values make a person support, and which admin (docs/console.md, "Signing in through the bank's identity provider"). */
 export interface RoleMapping {
   claim: string;
   support: readonly string[];

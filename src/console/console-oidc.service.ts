@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { BaseClient, Issuer, errors, generators } from 'openid-client';
+import { BaseClient, Issuer, TokenSet, errors, generators } from 'openid-client';
 import { PxError } from '@/common/errors/px.error';
 import { AppConfig } from '@/config/app-config';
 import { consoleRoleOf, displayNameOf } from './console-oidc-roles';
@@ -17,7 +17,7 @@ export interface OidcSignIn {
 /** The provider answered, but not with a sign-in this browser began: refused, no session. */
 export class OidcRefused extends Error {}
 
-// The console asks for who the person is; the role claim must be in the ID token (README, "The support console").
+// The console asks for who the person is; the role claim comes from the ID token, else from userinfo (docs/console.md).
 const SCOPE = 'openid profile email';
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
 
@@ -74,7 +74,7 @@ export class ConsoleOidc implements OnApplicationBootstrap {
         code_verifier: flow.verifier,
         response_type: 'code',
       });
-      const claims = tokens.claims() as Record<string, unknown> & { sub: string };
+      const claims = await this.claimsOf(client, tokens);
       // OpenID Connect Core 1.0, section 2: a sub is at most 255 ASCII characters; a longer one is no person's.
       if (claims.sub.length > 255) throw new OidcRefused('the ID token has a sub longer than 255 characters');
       return {
@@ -94,6 +94,23 @@ export class ConsoleOidc implements OnApplicationBootstrap {
       this.logger.warn({ err: String(err) }, 'the OpenID Connect provider could not be reached at sign-in');
       throw unavailable();
     }
+  }
+
+  /**
+   * The ID token's claims; when the role claim is not among them and the provider has a userinfo
+   * endpoint, the role claim (and a display name the ID token lacks) from the userinfo answer. Some
+   * providers send groups only there (Okta's default authorization server, or an ID token kept small).
+   * openid-client refuses a userinfo answer whose sub differs from the ID token's (OpenID Connect Core
+   * 1.0, section 5.3.2), so another person's groups can never be read.
+   */
+  private async claimsOf(client: BaseClient, tokens: TokenSet): Promise<Record<string, unknown> & { sub: string }> {
+    const claims = tokens.claims() as Record<string, unknown> & { sub: string };
+    const claim = this.config.CONSOLE_OIDC_ROLE_CLAIM;
+    if (claim in claims || !client.issuer.metadata.userinfo_endpoint || !tokens.access_token) return claims;
+    const info = await client.userinfo<Record<string, unknown>>(tokens);
+    const extra: Record<string, unknown> = { [claim]: info[claim] };
+    for (const name of ['name', 'preferred_username', 'email']) if (!(name in claims)) extra[name] = info[name];
+    return { ...claims, ...extra };
   }
 
   /**

@@ -23,7 +23,12 @@ export class TestProvider {
     readonly issuer: string,
   ) {}
 
-  static async start(accounts: Record<string, OidcAccount>, consoleBase: string, port = 0): Promise<TestProvider> {
+  static async start(
+    accounts: Record<string, OidcAccount>,
+    consoleBase: string,
+    port = 0,
+    opts: { claimsInUserinfoOnly?: boolean } = {},
+  ): Promise<TestProvider> {
     const client = {
       client_id: OIDC_CLIENT.id,
       client_secret: OIDC_CLIENT.secret,
@@ -32,7 +37,7 @@ export class TestProvider {
     };
     const child = spawn(
       process.execPath,
-      [join(__dirname, 'openid-provider.mjs'), JSON.stringify({ accounts, client, port })],
+      [join(__dirname, 'openid-provider.mjs'), JSON.stringify({ accounts, client, port, ...opts })],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const errors: string[] = [];

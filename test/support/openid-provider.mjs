@@ -1,12 +1,12 @@
 // A real OpenID Connect provider for the console's e2e suites: oidc-provider 9 (ESM only, hence this
-// child process). Reads its accounts, its one client and a port as JSON from argv[2]; listens on 127.0.0.1,
+// child process). Reads its accounts, its one client, a port and where the claims go as JSON from argv[2]; listens on 127.0.0.1,
 // that port (0: any); prints `{"issuer": ...}` on stdout once it answers. The issuer names `localhost`, another
 // site than pxauth's 127.0.0.1, so that a browser treats the trip to it and back as cross-site.
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
 
-const { accounts, client, port = 0 } = JSON.parse(process.argv[2]);
+const { accounts, client, port = 0, claimsInUserinfoOnly = false } = JSON.parse(process.argv[2]);
 const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
 const escape = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const page = (title, body) =>
@@ -21,8 +21,9 @@ const provider = new Provider(issuer, {
   jwks: { keys: [{ ...key, kid: 'test-key', alg: 'RS256', use: 'sig' }] },
   cookies: { keys: ['pxauth-test-provider-cookie-key'] },
   claims: { openid: ['sub'], profile: ['name', 'groups'], email: ['email'] },
-  // Scope claims in the ID token, as the banks' providers are set up to send the groups claim there.
-  conformIdTokenClaims: false,
+  // Scope claims in the ID token, as most banks' providers are set up to send the groups claim there; with
+  // claimsInUserinfoOnly, the profile's claims (name, groups) only from the userinfo endpoint, as some send them.
+  conformIdTokenClaims: claimsInUserinfoOnly,
   findAccount: (_ctx, id) =>
     accounts[id] ? { accountId: id, claims: () => ({ sub: id, ...accounts[id] }) } : undefined,
   interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
