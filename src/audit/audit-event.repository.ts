@@ -18,6 +18,8 @@ export interface AuditFilter {
   to?: number;
   beforeId?: number;
   afterId?: number;
+  /** Leaves out the staff calls that went through (the console shows them by what they did). */
+  withoutStaffOk?: boolean;
 }
 
 /** audit_event's statements: written on every flow, read by staff, purged past AUDIT_RETENTION. */
@@ -67,6 +69,7 @@ export class AuditEventRepository {
     if (f.to !== undefined) qb.andWhere('e.at < :to', { to: f.to });
     if (f.beforeId !== undefined) qb.andWhere('e.id < :before', { before: f.beforeId });
     if (f.afterId !== undefined) qb.andWhere('e.id > :after', { after: f.afterId });
+    if (f.withoutStaffOk) qb.andWhere("NOT (e.type = 'admin_call' AND e.outcome = 'ok')");
     return qb
       .orderBy('e.id', f.afterId !== undefined ? 'ASC' : 'DESC')
       .take(limit)

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditEvent } from './audit-event.entity';
-import { AuditEventRepository } from './audit-event.repository';
+import { AuditEventRepository, type AuditFilter } from './audit-event.repository';
 import {
   EVENT_PAGE_DEFAULT,
   EventPage,
@@ -24,13 +24,19 @@ export class AuditTrail {
     return { events: rows.map(toEventView), next_cursor, prev_cursor };
   }
 
-  /** One page of events as stored, newest first, with the cursors to the older and newer pages. */
-  async rows(q: EventQuery): Promise<{ rows: AuditEvent[]; next_cursor: string | null; prev_cursor: string | null }> {
+  /**
+   * One page of events as stored, newest first, with the cursors to the older and newer pages; `without`
+   * leaves out what a reader is not shown (the console's timeline: the staff calls that went through).
+   */
+  async rows(
+    q: EventQuery,
+    without: Pick<AuditFilter, 'withoutStaffOk'> = {},
+  ): Promise<{ rows: AuditEvent[]; next_cursor: string | null; prev_cursor: string | null }> {
     const limit = q.limit ?? EVENT_PAGE_DEFAULT;
     const from = boundMs('from', q.from);
     const to = boundMs('to', q.to);
     const at = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-    const filter = { userId: q.user_id, type: q.type, requestId: q.request_id, from, to, ...at };
+    const filter = { userId: q.user_id, type: q.type, requestId: q.request_id, from, to, ...at, ...without };
     // One more than the page: whether there is a page beyond it is known without a second query.
     const found = await this.events.page(filter, limit + 1);
     const beyond = found.length > limit;
