@@ -106,7 +106,9 @@ export function timelineWords(
       : null;
   let why: string | null = null;
   let nextKey: string | undefined;
-  if (type === EventType.OtpSend && reason && SEND_REASONS.includes(reason)) {
+  // The audit's values are plain strings: compared as strings.
+  const is = (of: EventType, o?: string) => type === (of as string) && (o === undefined || outcome === o);
+  if (is(EventType.OtpSend) && reason && SEND_REASONS.includes(reason)) {
     const provider = detail.method === 'email' ? 'smtp' : 'twilio';
     const codeKey = code && (provider === 'smtp' && /^5\d\d$/.test(code) ? '5xx' : code);
     const words = codeKey ? first(`code.${provider}.${codeKey}`) : undefined;
@@ -115,7 +117,7 @@ export function timelineWords(
     if (words) why = t('timeline.codeWords', { ...named, words: t(words) });
     else why = code ? t('timeline.reasonCode', named) : said;
     nextKey = first(...(words ? [`next.code.${provider}.${codeKey}`] : []), `next.send.${reason}`);
-  } else if (type === EventType.Login && outcome === LoginOutcome.SourceUnavailable && reason) {
+  } else if (is(EventType.Login, LoginOutcome.SourceUnavailable) && reason) {
     if (SOURCE_REASONS.includes(reason)) why = t(`why.source.${reason}`);
     nextKey = first(`next.source.${reason}`);
   }
