@@ -88,7 +88,7 @@ describe('the timeline words', () => {
       timelineWords(type, outcome, detail, t, hasText);
     expect(says('otp_send', 'provider_refused', { method: 'email', reason: 'refused', provider_code: '553' })).toEqual({
       text: 'Passcode (email) refused by the provider',
-      why: 'Mail server 553: the mail server refused the mailbox',
+      why: 'Mail server 553: mailbox refused (no such address, or it takes no mail)',
       next: 'Check the email address with the customer and correct it, or offer a text message.',
     });
     expect(
