@@ -68,7 +68,7 @@ describe('the customer timeline in Chromium', () => {
     expect(said).toContain('Twilio 21614: not a mobile number');
     expect(said).toContain('Next: Not a mobile number: ask for another phone, or offer email.');
     expect(said).toContain('Plaid API (legacy)');
-    expect(said).toContain('client sandbox-client');
+    expect(said).toContain('client Plaid (sandbox), id sandbox-client');
     expect(said).not.toContain('+14155550193');
     await expect(timeline.getByText('Newest first, 50 to a page.').count()).resolves.toBe(1);
     await expect(timeline.getByRole('link', { name: 'Newer events' }).count()).resolves.toBe(0);

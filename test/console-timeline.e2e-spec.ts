@@ -64,7 +64,7 @@ describe(`the customer timeline (${TEST_ENGINE})`, () => {
     expect(refused).toContain('Passcode (sms) refused by the provider');
     expect(refused).toContain('Twilio 21614: not a mobile number');
     expect(refused).toContain('Next: Not a mobile number: ask for another phone, or offer email.');
-    expect(refused).toContain('· Plaid API (legacy) · client sandbox-client');
+    expect(refused).toContain('· Plaid API (legacy) · client Plaid (sandbox), id sandbox-client');
     expect(again).toContain('Refused earlier in this sign-in; the provider was not asked again');
     expect(again).toContain('Next: See the refusal before this one, and offer another method.');
     expect(challenge).toMatch(/^.+ UTC Right password; second factor asked \(otp\) .*Plaid API \(legacy\)/);
@@ -76,7 +76,7 @@ describe(`the customer timeline (${TEST_ENGINE})`, () => {
     expect(rechazado).toContain('Código (sms) rechazado por el proveedor');
     expect(rechazado).toContain('Twilio 21614: no es un número de móvil');
     expect(rechazado).toContain('Qué hacer: No es un móvil: pida otro teléfono u ofrezca el correo.');
-    expect(rechazado).toContain('API de Plaid (legacy) · cliente sandbox-client');
+    expect(rechazado).toContain('API de Plaid (legacy) · cliente Plaid (sandbox), id sandbox-client');
   });
 
   it('a provider failing for a moment (Twilio 500): the code and that the customer can ask again', async () => {
@@ -109,7 +109,7 @@ describe(`the customer timeline (${TEST_ENGINE})`, () => {
 
     const c = await ConsoleClient.signedIn(t, KEYS.support);
     const shown = entries((await c.get(`/console/users/${u.userId}`)).text);
-    expect(shown.find((e) => e.includes('Signed in'))).toContain('· OAuth sign-in · client sandbox-client');
+    expect(shown.find((e) => e.includes('Signed in'))).toContain('· OAuth sign-in · client Plaid (sandbox), id sandbox-client');
     const unlock = shown.find((e) => e.includes('Unlocked by staff'))!;
     expect(unlock).not.toMatch(/OAuth|legacy|client/);
   });

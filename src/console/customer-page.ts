@@ -17,6 +17,8 @@ export interface TimelineEntry {
   /** The way the customer came (Plaid's legacy API or OAuth) and the Plaid client, where the event knows them. */
   path: string | null;
   client: string | null;
+  /** The client's name as registered, when the client still exists. */
+  clientName?: string;
   source: string;
   staff: string;
   reason: string | null;

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { AuditService } from '@/audit/audit.service';
 import { AuditTrail } from '@/audit/audit-trail.service';
 import { AppConfig } from '@/config/app-config';
+import { PartnersService } from '@/partners/partners.service';
 import type { CreatedUser } from '@/staff/admin/admin-users.service';
 import { AdminUsersService } from '@/staff/admin/admin-users.service';
 import { UserSearchService } from '@/staff/admin/user-search.service';
@@ -31,6 +32,7 @@ export class CustomerPages {
     private readonly views: ConsoleViews,
     private readonly config: AppConfig,
     private readonly search_: UserSearchService,
+    private readonly partners: PartnersService,
   ) {}
 
   /**
@@ -99,6 +101,8 @@ export class CustomerPages {
       session.locale,
       timeline.rows,
     );
+    const clients = await this.partners.namesOf(page.timeline.map((e) => e.client).filter((c): c is string => !!c));
+    for (const e of page.timeline) if (e.client) e.clientName = clients.get(e.client);
     const base = `/console/users/${user.user_id}`;
     const paging = {
       size: TIMELINE_PAGE,
