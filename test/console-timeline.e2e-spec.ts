@@ -109,7 +109,9 @@ describe(`the customer timeline (${TEST_ENGINE})`, () => {
 
     const c = await ConsoleClient.signedIn(t, KEYS.support);
     const shown = entries((await c.get(`/console/users/${u.userId}`)).text);
-    expect(shown.find((e) => e.includes('Signed in'))).toContain('· OAuth sign-in · client Plaid (sandbox), id sandbox-client');
+    expect(shown.find((e) => e.includes('Signed in'))).toContain(
+      '· OAuth sign-in · client Plaid (sandbox), id sandbox-client',
+    );
     const unlock = shown.find((e) => e.includes('Unlocked by staff'))!;
     expect(unlock).not.toMatch(/OAuth|legacy|client/);
   });
