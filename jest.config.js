@@ -21,6 +21,7 @@ const SQLITE_ONLY = [
 ];
 // The console in Chromium (its routes run on both engines in console.e2e-spec.ts).
 SQLITE_ONLY.push('/test/console-browser\\.e2e-spec\\.ts$');
+SQLITE_ONLY.push('/test/console-timeline-browser\\.e2e-spec\\.ts$'); // its pages run on both in console-timeline.e2e-spec.ts
 SQLITE_ONLY.push('/test/console-search-browser\\.e2e-spec\\.ts$'); // its API runs on both in user-search.e2e-spec.ts
 SQLITE_ONLY.push('/test/console-oidc-browser\\.e2e-spec\\.ts$'); // its routes run on both in console-oidc.e2e-spec.ts
 SQLITE_ONLY.push('/test/live-production\\.e2e-spec\\.ts$'); // a production process on SQLite

@@ -115,6 +115,7 @@ describe(`events: the audit trail for staff (${TEST_ENGINE})`, () => {
     expect((await t.admin('GET', '/admin/events?to=2000-01-01T00:00:00Z')).body).toEqual({
       events: [],
       next_cursor: null,
+      prev_cursor: null,
     });
   });
 

@@ -105,7 +105,7 @@ describe('live delivery through Twilio', () => {
     const refused = (await t.events(c.u.userId)).filter((e) => e.outcome === 'provider_refused');
     // Newest first: the second refusal came from the challenge, without asking Twilio again.
     expect(refused.map((e) => e.detail)).toEqual([
-      { challenge_id: c.id, method: 'sms', path: 'legacy' },
+      { challenge_id: c.id, method: 'sms', path: 'legacy', reason: 'refused_before' },
       { challenge_id: c.id, method: 'sms', path: 'legacy', reason: 'refused', provider_code: '21211' },
     ]);
   });

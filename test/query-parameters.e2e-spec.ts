@@ -109,6 +109,17 @@ describe(`query parameters (${TEST_ENGINE})`, () => {
       }
     });
 
+    it("the customer page's timeline cursor: twice or as a list is its own 400 page; ?done= and ?lang= are no error", async () => {
+      const c = await ConsoleClient.signedIn(t, KEYS.support);
+      for (const query of ['cursor[]=x', 'cursor[a]=x', 'cursor=a&cursor=b']) {
+        const r = await c.get(`/console/users/${alice.userId}?${query}`);
+        expect({ query, status: r.status }).toEqual({ query, status: 400 });
+        expect(r.text).toContain('data-error-id="INVALID_REQUEST"');
+        expect(textOf(r.text)).toContain('cursor: must be a single string');
+      }
+      expect((await c.get(`/console/users/${alice.userId}?done=unlock&lang=en`)).status).toBe(200);
+    });
+
     it('search still finds, and a parameter it does not take (?lang=) is no error', async () => {
       const c = await ConsoleClient.signedIn(t, KEYS.support);
       const r = await c.get(`/console/users?q=${encodeURIComponent(alice.username)}&lang=en&utm=x`);

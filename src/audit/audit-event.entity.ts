@@ -14,6 +14,8 @@ export class AuditEvent {
   @Column({ name: 'user_id', type: 'varchar', length: 32, nullable: true }) userId: string | null;
   @Column({ name: 'institution_id', type: 'varchar', length: 64, nullable: true }) institutionId: string | null;
   @Column({ name: 'client_id', type: 'varchar', length: 64, nullable: true }) clientId: string | null;
+  /** Which way the customer came (docs/console.md, "The timeline"): `legacy` (Plaid's API) or `oauth` (the sign-in pages). */
+  @Column({ type: 'varchar', length: 16, nullable: true }) path: string | null;
   @Column({ name: 'staff_id', type: 'varchar', length: 32, nullable: true }) staffId: string | null;
   /** A person signed in to the console through the bank's OpenID Connect provider: their `sub` there, and name. */
   @Column({ name: 'staff_sub', type: 'varchar', length: 255, nullable: true }) staffSub: string | null;

@@ -7,7 +7,7 @@ import { AuditEvent } from './audit-event.entity';
 /** An audit row about to be written: everything but the id the database gives it. */
 export type NewAuditEvent = Omit<AuditEvent, 'id'>;
 
-/** What a page of the trail is filtered by, all optional and combined with AND; `beforeId` pages on. */
+/** What a page of the trail is filtered by, all optional and combined with AND; `beforeId` pages on, `afterId` back. */
 export interface AuditFilter {
   userId?: string;
   type?: string;
@@ -17,6 +17,9 @@ export interface AuditFilter {
   /** Epoch ms, exclusive. */
   to?: number;
   beforeId?: number;
+  afterId?: number;
+  /** Leaves out the staff calls that went through (the console shows them by what they did). */
+  withoutStaffOk?: boolean;
 }
 
 /** audit_event's statements: written on every flow, read by staff, purged past AUDIT_RETENTION. */
@@ -28,8 +31,8 @@ export class AuditEventRepository {
   async insertAll(rows: NewAuditEvent[]): Promise<void> {
     await runSql(
       this.events.manager.connection,
-      `INSERT INTO audit_event (at, type, outcome, user_id, institution_id, client_id, staff_id, staff_sub, staff_name, request_id, source_ip, detail)
-       VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      `INSERT INTO audit_event (at, type, outcome, user_id, institution_id, client_id, path, staff_id, staff_sub, staff_name, request_id, source_ip, detail)
+       VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
       rows.flatMap((e) => [
         e.at,
         e.type,
@@ -37,6 +40,7 @@ export class AuditEventRepository {
         e.userId,
         e.institutionId,
         e.clientId,
+        e.path,
         e.staffId,
         e.staffSub,
         e.staffName,
@@ -52,7 +56,10 @@ export class AuditEventRepository {
     return this.events.find({ where: { userId }, order: { id: 'DESC' }, take: limit });
   }
 
-  /** Events matching `f`, newest first, at most `limit`. */
+  /**
+   * Events matching `f`, at most `limit`: newest first, but with `afterId` the oldest after it first
+   * (the page just newer than one already seen), which the caller turns round.
+   */
   page(f: AuditFilter, limit: number): Promise<AuditEvent[]> {
     const qb = this.events.createQueryBuilder('e');
     if (f.userId !== undefined) qb.andWhere('e.user_id = :userId', { userId: f.userId });
@@ -61,7 +68,12 @@ export class AuditEventRepository {
     if (f.from !== undefined) qb.andWhere('e.at >= :from', { from: f.from });
     if (f.to !== undefined) qb.andWhere('e.at < :to', { to: f.to });
     if (f.beforeId !== undefined) qb.andWhere('e.id < :before', { before: f.beforeId });
-    return qb.orderBy('e.id', 'DESC').take(limit).getMany();
+    if (f.afterId !== undefined) qb.andWhere('e.id > :after', { after: f.afterId });
+    if (f.withoutStaffOk) qb.andWhere("NOT (e.type = 'admin_call' AND e.outcome = 'ok')");
+    return qb
+      .orderBy('e.id', f.afterId !== undefined ? 'ASC' : 'DESC')
+      .take(limit)
+      .getMany();
   }
 
   /** One idempotent DELETE: every replica's purge job may run it at once. */

@@ -14,7 +14,7 @@ export const EVENT_PAGE_MAX = 500;
 /**
  * The filters of one user's timeline, `GET /admin/users/:id/events` (docs/api.md#staff-api): all
  * optional, combined with AND. `from` is inclusive, `to` exclusive, both RFC 3339; `cursor` is the
- * `next_cursor` of the page before.
+ * `next_cursor` of the page before (older events) or its `prev_cursor` (newer ones).
  */
 export class UserEventQuery {
   @ApiPropertyOptional({ enum: Object.values(EventType) })
@@ -33,7 +33,10 @@ export class UserEventQuery {
   @IsOptional()
   @Matches(/^[A-Za-z0-9._-]{1,128}$/, { message: 'must be a request id' })
   request_id?: string;
-  @ApiPropertyOptional({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'The next_cursor of the page before.' })
+  @ApiPropertyOptional({
+    pattern: '^[A-Za-z0-9_-]{1,64}$',
+    description: "A page's next_cursor (the older events) or prev_cursor (the newer ones), as given.",
+  })
   @IsOptional()
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a next_cursor as given' })
   cursor?: string;
@@ -63,6 +66,8 @@ export interface EventView {
   user_id: string | null;
   institution_id: string | null;
   client_id: string | null;
+  /** `legacy` (Plaid's API) or `oauth`; null for staff calls, and for older events (see detail.path). */
+  path: string | null;
   staff_id: string | null;
   /** For a person signed in to the console through the bank's OpenID Connect provider: their `sub` and name there. */
   staff_sub: string | null;
@@ -76,22 +81,32 @@ export interface EventPage {
   events: EventView[];
   /** Pass as `cursor` for the next (older) page; null when this page is the last. */
   next_cursor: string | null;
+  /** Pass as `cursor` for the page before it (newer events); null on the newest page. */
+  prev_cursor: string | null;
 }
 
-// The cursor says where the previous page stopped: the id of its last (oldest) event. Opaque to
-// callers (base64url of a versioned string), so its form can change without breaking a client that
-// only passes it back; ids grow with time, so "older than this id" is stable while events arrive.
-const CURSOR_PREFIX = 'ev1:';
+/** Where a page starts: just older than an event, or just newer. */
+export type EventCursor = { beforeId: number } | { afterId: number };
 
-export function encodeCursor(lastId: number): string {
-  return Buffer.from(`${CURSOR_PREFIX}${lastId}`).toString('base64url');
+// The cursor says where the page it leads from stopped: the id of its oldest event (older pages) or
+// of its newest (newer ones). Opaque to callers (base64url of a versioned string), so its form can
+// change without breaking a client that only passes it back; ids grow with time, so "older than this
+// id" is stable while events arrive.
+const OLDER = 'ev1:';
+const NEWER = 'ev1+:';
+
+export function encodeCursor(cursor: EventCursor): string {
+  const text = 'beforeId' in cursor ? `${OLDER}${cursor.beforeId}` : `${NEWER}${cursor.afterId}`;
+  return Buffer.from(text).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): number {
+export function decodeCursor(cursor: string): EventCursor {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const id = text.startsWith(CURSOR_PREFIX) ? Number(text.slice(CURSOR_PREFIX.length)) : Number.NaN;
+  const [prefix, key] = text.startsWith(NEWER) ? [NEWER, 'afterId'] : [OLDER, 'beforeId'];
+  const id =
+    text.startsWith(prefix) && /^\d{1,15}$/.test(text.slice(prefix.length)) ? Number(text.slice(prefix.length)) : 0;
   if (!Number.isSafeInteger(id) || id < 1) throw PxError.invalid('cursor: must be a next_cursor as given');
-  return id;
+  return key === 'afterId' ? { afterId: id } : { beforeId: id };
 }
 
 /** An RFC 3339 bound as epoch milliseconds, refusing a time the Date parser cannot place. */

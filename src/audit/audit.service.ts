@@ -37,6 +37,7 @@ export class AuditService implements OnModuleInit {
         userId: e.userId ?? null,
         institutionId: e.institutionId ?? null,
         clientId: e.clientId ?? ctx?.clientId ?? null,
+        path: pathOf(e) ?? ctx?.path ?? null,
         staffId: ctx?.staffId ?? null,
         staffSub: ctx?.staffSub ?? null,
         staffName: ctx?.staffName ?? null,
@@ -53,4 +54,10 @@ export class AuditService implements OnModuleInit {
   forUser(userId: string, limit = 100): Promise<AuditEvent[]> {
     return this.events.latestFor(userId, limit);
   }
+}
+
+/** The path a flow named on its event (login, second factor, send), else none: the request's then. */
+function pathOf(e: DomainEvent): string | undefined {
+  const path = e.detail?.path;
+  return path === 'legacy' || path === 'oauth' ? path : undefined;
 }

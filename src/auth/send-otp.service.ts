@@ -63,7 +63,10 @@ export class SendOtpService {
     if (!offered) throw await refuse(SendOutcome.InvalidSendMethod, new PxError(ErrorId.INVALID_SEND_METHOD));
     method = offered.type;
     if (otp.refused.includes(offered.id)) {
-      throw await refuse(SendOutcome.ProviderRefused, new PxError(ErrorId.SEND_METHOD_UNAVAILABLE));
+      // The provider's code is on the event of the first refusal; this one says it was not asked again.
+      throw await refuse(SendOutcome.ProviderRefused, new PxError(ErrorId.SEND_METHOD_UNAVAILABLE), {
+        reason: 'refused_before',
+      });
     }
 
     const result = await this.sender.send(otp, user, offered);

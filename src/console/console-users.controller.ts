@@ -19,7 +19,15 @@ import { ConsoleRequest } from './console-http';
 import { CustomerPages } from './customer-pages';
 import { ConsoleExceptionFilter } from './console.filter';
 import { ConsoleGuard, ConsoleRoles } from './console.guard';
-import { CreateUserForm, PasswordForm, ReasonForm, RenameForm, ResetFactorForm, SearchQuery } from './console.dto';
+import {
+  CreateUserForm,
+  PasswordForm,
+  ReasonForm,
+  RenameForm,
+  ResetFactorForm,
+  SearchQuery,
+  TimelineQuery,
+} from './console.dto';
 
 /**
  * The customer pages and their controls (docs/console.md). Each change goes through the admin
@@ -68,8 +76,13 @@ export class ConsoleUsersController {
 
   @Get(':id')
   @ConsoleRoles('support')
-  show(@Req() req: ConsoleRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    return this.pages.customer(req, res, id);
+  show(
+    @Req() req: ConsoleRequest,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @Query() q: TimelineQuery,
+  ): Promise<void> {
+    return this.pages.customer(req, res, id, q.cursor);
   }
 
   @Post(':id/unlock')

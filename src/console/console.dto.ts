@@ -39,6 +39,12 @@ export class SearchQuery {
   @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,1400}$/, { message: 'must be a next_cursor as given' }) cursor?: string;
 }
 
+/** The customer page: `cursor` pages its timeline (an Older or Newer link's); `done` and `n` say what was just done. */
+@IgnoresUnknownParameters()
+export class TimelineQuery {
+  @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a cursor as given' }) cursor?: string;
+}
+
 /** The sign-in page's notice: signed out for idling (`?expired=1`) or by the button (`?out=1`). */
 @IgnoresUnknownParameters()
 export class SignInPageQuery {

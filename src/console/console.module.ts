@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { PartnersModule } from '@/partners/partners.module';
 import { StaffModule } from '@/staff/staff.module';
 import { TokensModule } from '@/tokens/tokens.module';
 import { ConsoleAudit, ConsoleAuditInterceptor } from './console-audit.interceptor';
@@ -22,7 +23,7 @@ import { CustomerPages } from './customer-pages';
  * for people who are not engineers. It owns its sessions; the work is the admin API's services.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([ConsoleSession]), StaffModule, TokensModule],
+  imports: [TypeOrmModule.forFeature([ConsoleSession]), StaffModule, TokensModule, PartnersModule],
   controllers: [ConsoleAuthController, ConsoleOidcController, ConsoleUsersController],
   providers: [
     ConsoleSessionService,

@@ -13,6 +13,7 @@ const ev = (type: string, outcome: string, requestId: string, detail?: object): 
   userId: 'u1',
   institutionId: 'default',
   clientId: null,
+  path: null,
   staffId: null,
   staffSub: null,
   staffName: null,

@@ -3,12 +3,22 @@ import type { UserView } from '@/staff/admin/user-view';
 import type { ActiveToken } from '@/tokens/tokens.service';
 import { formatDuration, formatTime } from './console-format';
 import { ConsoleLocale, Translate, hasText } from './console-i18n';
+import { timelineWords } from './timeline-words';
 
 /** One line of the timeline, or of the failures behind a lock, as the page shows it. */
 export interface TimelineEntry {
   at: string;
   time: string;
   text: string;
+  /** Why, in the provider's or the bank system's terms, with the provider's code where it gave one. */
+  why: string | null;
+  /** What support can do about it. */
+  next: string | null;
+  /** The way the customer came (Plaid's legacy API or OAuth) and the Plaid client, where the event knows them. */
+  path: string | null;
+  client: string | null;
+  /** The client's name as registered, when the client still exists. */
+  clientName?: string;
   source: string;
   staff: string;
   reason: string | null;
@@ -46,6 +56,8 @@ export function customerPage(
   threshold: number,
   t: Translate,
   locale: ConsoleLocale,
+  /** The page of the timeline shown, newest first (docs/console.md, "The timeline"); else `events`. */
+  timeline: AuditEvent[] = events,
 ): CustomerPage {
   const entry = (e: AuditEvent): TimelineEntry => describe(e, staffNames, t, locale);
   const lock = user.lock;
@@ -94,7 +106,7 @@ export function customerPage(
       expires: formatTime(k.expires_at, locale),
     })),
     // Staff calls that went through are shown by what they did; a refused one is shown as refused.
-    timeline: events.filter((e) => e.type !== 'admin_call' || e.outcome !== 'ok').map(entry),
+    timeline: timeline.filter((e) => e.type !== 'admin_call' || e.outcome !== 'ok').map(entry),
   };
 }
 
@@ -105,12 +117,9 @@ function takeUntil<T>(items: T[], stop: (item: T) => boolean): T[] {
 
 function describe(e: AuditEvent, staffNames: Map<string, string>, t: Translate, locale: ConsoleLocale): TimelineEntry {
   const detail = parseDetail(e.detail);
-  const values = {
-    ...detail,
-    outcome: e.outcome,
-    fields: Array.isArray(detail.fields) ? detail.fields.join(', ') : '',
-  };
-  const key = hasText(`event.${e.type}.${e.outcome}`) ? `event.${e.type}.${e.outcome}` : `event.${e.type}`;
+  const words = timelineWords(e.type, e.outcome, detail, t, hasText);
+  // Events from before the path had its column named it in their detail (login, second factor, send).
+  const path = e.path ?? (typeof detail.path === 'string' ? detail.path : null);
   // The staff member's own words; a token revocation's cause words ("staff", "password_changed") are not theirs.
   const reason =
     typeof detail.reason === 'string' &&
@@ -120,7 +129,9 @@ function describe(e: AuditEvent, staffNames: Map<string, string>, t: Translate, 
   return {
     at: new Date(e.at).toISOString(),
     time: formatTime(e.at, locale),
-    text: hasText(key) ? t(key, values) : `${e.type}: ${e.outcome}`,
+    ...words,
+    path: path === 'legacy' || path === 'oauth' ? t(`timeline.path.${path}`) : null,
+    client: e.clientId,
     source: e.sourceIp ?? '',
     staff: e.staffId ? (staffNames.get(e.staffId) ?? e.staffId) : (e.staffName ?? ''),
     reason,

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { AuditService } from '@/audit/audit.service';
+import { AuditTrail } from '@/audit/audit-trail.service';
 import { AppConfig } from '@/config/app-config';
+import { PartnersService } from '@/partners/partners.service';
 import type { CreatedUser } from '@/staff/admin/admin-users.service';
 import { AdminUsersService } from '@/staff/admin/admin-users.service';
 import { UserSearchService } from '@/staff/admin/user-search.service';
@@ -13,7 +15,10 @@ import { ConsoleViews } from './console-views';
 import { customerPage } from './customer-page';
 import { formatTime } from './console-format';
 
-const TIMELINE_LENGTH = 200;
+// The lock's story reads the latest events (the failures since the last sign-in or unlock); the
+// timeline pages through all of them, newest first, this many to a page (docs/console.md, "The timeline").
+const LOCK_STORY_EVENTS = 200;
+export const TIMELINE_PAGE = 50;
 
 /** The console's read pages: what they gather, and which template shows it. */
 @Injectable()
@@ -21,11 +26,13 @@ export class CustomerPages {
   constructor(
     private readonly admin: AdminUsersService,
     private readonly audit: AuditService,
+    private readonly trail: AuditTrail,
     private readonly staff: StaffService,
     private readonly tokens: TokensService,
     private readonly views: ConsoleViews,
     private readonly config: AppConfig,
     private readonly search_: UserSearchService,
+    private readonly partners: PartnersService,
   ) {}
 
   /**
@@ -74,20 +81,40 @@ export class CustomerPages {
     return (at) => formatTime(at, locale);
   }
 
-  async customer(req: ConsoleRequest, res: Response, id: string): Promise<void> {
+  async customer(req: ConsoleRequest, res: Response, id: string, cursor?: string): Promise<void> {
     const user = await this.admin.get(id);
-    const [events, tokens] = await Promise.all([
-      this.audit.forUser(user.user_id, TIMELINE_LENGTH),
+    const [events, timeline, tokens] = await Promise.all([
+      this.audit.forUser(user.user_id, LOCK_STORY_EVENTS),
+      this.trail.rows({ user_id: user.user_id, cursor, limit: TIMELINE_PAGE }, { withoutStaffOk: true }),
       this.tokens.activeFor(user.user_id),
     ]);
-    const names = await this.staff.namesOf(events.map((e) => e.staffId).filter((s): s is string => !!s));
+    const staffIds = [...events, ...timeline.rows].map((e) => e.staffId).filter((s): s is string => !!s);
+    const names = await this.staff.namesOf([...new Set(staffIds)]);
     const session = req.console!;
-    const page = customerPage(user, events, names, tokens, this.config.LOCKOUT_THRESHOLD, session.t, session.locale);
+    const page = customerPage(
+      user,
+      events,
+      names,
+      tokens,
+      this.config.LOCKOUT_THRESHOLD,
+      session.t,
+      session.locale,
+      timeline.rows,
+    );
+    const clients = await this.partners.namesOf(page.timeline.map((e) => e.client).filter((c): c is string => !!c));
+    for (const e of page.timeline) if (e.client) e.clientName = clients.get(e.client);
+    const base = `/console/users/${user.user_id}`;
+    const paging = {
+      size: TIMELINE_PAGE,
+      older: timeline.next_cursor ? pageLink(base, { cursor: timeline.next_cursor }) + '#timeline' : null,
+      newer: timeline.prev_cursor ? pageLink(base, { cursor: timeline.prev_cursor }) + '#timeline' : null,
+      newest: cursor ? `${base}#timeline` : null,
+    };
     // The notice after a change names one of ours, never text from the address bar.
     const doneKey =
       typeof req.query.done === 'string' && hasText(`done.${req.query.done}`) ? `done.${req.query.done}` : null;
     const n = typeof req.query.n === 'string' ? Number(req.query.n) : undefined;
-    this.views.render(req, res, 'customer', { page, done: doneKey, n }, session);
+    this.views.render(req, res, 'customer', { page, done: doneKey, n, paging }, session);
   }
 
   /** The one time a TOTP secret is shown: as a QR code, and as text for typing in. */

@@ -37,7 +37,10 @@ export class OAuthClientGuard implements CanActivate {
       throw err;
     }
     const ctx = RequestContextStore.get();
-    if (ctx) ctx.clientId = creds.clientId;
+    if (ctx) {
+      ctx.clientId = creds.clientId;
+      ctx.path = 'oauth';
+    }
     authenticated.set(req, creds.clientId);
     return true;
   }

@@ -176,7 +176,10 @@ export class SignInController {
     if (!this.signIns.csrfHolds(s, (req.body as Record<string, unknown>)._csrf))
       return this.errorPage(res, 403, t, t.forbiddenText);
     const ctx = RequestContextStore.get();
-    if (ctx) ctx.clientId = s.pending.clientId;
+    if (ctx) {
+      ctx.clientId = s.pending.clientId;
+      ctx.path = 'oauth';
+    }
     let step: Step;
     try {
       step = await run(s);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { runSql } from '@/database/sql';
 import { PartnerClient } from './partner-client.entity';
 import { PartnerRedirectUri } from './partner-redirect-uri.entity';
@@ -32,6 +32,11 @@ export class PartnerClientRepository {
 
   async count(): Promise<number> {
     return this.clients.count();
+  }
+
+  /** The names of these clients, those that exist. */
+  async namesOf(ids: string[]): Promise<{ id: string; name: string }[]> {
+    return this.clients.find({ select: { id: true, name: true }, where: { id: In(ids) } });
   }
 
   async redirectUrisOf(clientId: string): Promise<string[]> {

@@ -28,7 +28,10 @@ export class PartnerGuard implements CanActivate {
       );
     }
     const ctx = RequestContextStore.get();
-    if (ctx) ctx.clientId = clientId;
+    if (ctx) {
+      ctx.clientId = clientId;
+      ctx.path = 'legacy';
+    }
     return true;
   }
 }

@@ -27,6 +27,13 @@ export class PartnersService {
     private readonly repo: PartnerSecretRepository,
   ) {}
 
+  /** Client ids to their names, for pages that show who a client is (the console's timeline). */
+  async namesOf(ids: string[]): Promise<Map<string, string>> {
+    if (!ids.length) return new Map();
+    const rows = await this.clients.namesOf([...new Set(ids)]);
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
   /**
    * Creates a client, its first secret and its OAuth redirect URIs (Plaid's by default), all or none;
    * `fixed` is for the sandbox's credentials only.

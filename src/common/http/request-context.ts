@@ -6,6 +6,8 @@ export interface RequestContext {
   sourceIp?: string;
   listener: Listener;
   clientId?: string;
+  /** The way the customer came: Plaid's legacy API (`/users/*`) or OAuth (sign-in pages, token endpoint). */
+  path?: 'legacy' | 'oauth';
   staffId?: string;
   /** A console user signed in through the OpenID Connect provider, who has no staff key: who they are there. */
   staffSub?: string;

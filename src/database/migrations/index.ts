@@ -11,6 +11,7 @@ import { TokenGrantEpoch1764700000000 } from './1764700000000-token-grant-epoch'
 import { OAuthSignInEnded1764760000000 } from './1764760000000-oauth-sign-in-ended';
 import { ConsoleOidc1764905000000 } from './1764905000000-console-oidc';
 import { UserSearch1764910000000 } from './1764910000000-user-search';
+import { AuditPath1764920000000 } from './1764920000000-audit-path';
 
 /** In order. A new migration is added here and never edits an earlier one. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   PersonLock1764800000000,
   ConsoleOidc1764905000000,
   UserSearch1764910000000,
+  AuditPath1764920000000,
 ];

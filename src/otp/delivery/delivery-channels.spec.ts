@@ -43,7 +43,7 @@ describe(DeliveryChannels.name, () => {
   });
 
   it('passes a permanent refusal through with the provider code', async () => {
-    const refusal: DeliveryResult = { status: 'permanent', reason: 'invalid number', providerCode: '21211' };
+    const refusal: DeliveryResult = { status: 'permanent', reason: 'refused', providerCode: '21211' };
     const sut = new DeliveryChannels([channel(() => Promise.resolve(refusal))], config);
     expect(await sut.deliver(message)).toEqual(refusal);
   });

@@ -27,7 +27,7 @@ export class DeliveryChannels {
 
   async deliver(message: OtpMessage): Promise<DeliveryResult> {
     const channel = this.channels.find((c) => c.types.includes(message.channel));
-    if (!channel) return { status: 'permanent', reason: `no channel delivers ${message.channel}` };
+    if (!channel) return { status: 'permanent', reason: 'no_channel' };
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<DeliveryResult>((resolve) => {

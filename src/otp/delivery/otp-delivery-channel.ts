@@ -16,14 +16,31 @@ export interface OtpMessage {
 }
 
 /**
+ * Why a delivery failed, the audit event's `reason` (docs/passcode-delivery.md): `refused` and
+ * `no_channel` are permanent; the rest transient. The console says each in words (docs/console.md).
+ */
+export const DELIVERY_FAILURES = [
+  'refused',
+  'no_channel',
+  'timeout',
+  'rate_limited',
+  'provider_error',
+  'rejected',
+  'deferred',
+  'unreachable',
+  'error',
+] as const;
+export type DeliveryFailure = (typeof DELIVERY_FAILURES)[number];
+
+/**
  * What became of a delivery (docs/passcode-delivery.md). `transient` (5xx, 429, unreachable, past
  * DELIVERY_TIMEOUT) is a 503 and uses no send; `permanent` (the provider refused the destination for
  * good) is 400 SEND_METHOD_UNAVAILABLE. `providerCode` is the provider's own error code, for the audit.
  */
 export type DeliveryResult =
   | { status: 'delivered' }
-  | { status: 'transient'; reason: string; providerCode?: string }
-  | { status: 'permanent'; reason: string; providerCode?: string };
+  | { status: 'transient'; reason: DeliveryFailure; providerCode?: string }
+  | { status: 'permanent'; reason: DeliveryFailure; providerCode?: string };
 
 /**
  * Where passcodes go (OTP_DELIVERY): the sandbox outbox, or Twilio (sms, voice) and SMTP (email), each

@@ -91,7 +91,15 @@ export class EventView implements EventViewShape {
   @ApiProperty() outcome: string;
   @ApiProperty({ type: String, nullable: true }) user_id: string | null;
   @ApiProperty({ type: String, nullable: true }) institution_id: string | null;
-  @ApiProperty({ type: String, nullable: true }) client_id: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The Plaid client, on either path.' })
+  client_id: string | null;
+  @ApiProperty({
+    type: String,
+    enum: ['legacy', 'oauth'],
+    nullable: true,
+    description: "The customer's way in: Plaid's legacy API or OAuth; null for staff calls.",
+  })
+  path: string | null;
   @ApiProperty({ type: String, nullable: true }) staff_id: string | null;
   @ApiProperty({
     type: String,
@@ -134,8 +142,18 @@ export class LockPage implements LockPageShape {
 
 export class EventPage implements EventPageShape {
   @ApiProperty({ type: [EventView], description: 'Newest first.' }) events: EventView[];
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null at the end.' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as `cursor` for the next (older) page; null at the end.',
+  })
   next_cursor: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as `cursor` for the page before (newer events); null on the newest page.',
+  })
+  prev_cursor: string | null;
 }
 
 class OutboxMessage implements OutboxView {

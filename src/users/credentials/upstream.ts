@@ -3,8 +3,17 @@ import type { CredentialCheck } from './credential-source';
 import { CircuitBreaker } from './circuit-breaker';
 
 /** Why an upstream could not answer: the audit event's `reason`, never a credential or an answer body. */
-export type UpstreamTrouble =
-  'breaker_open' | 'timeout' | 'unreachable' | 'tls' | 'bad_status' | 'malformed' | 'directory_error' | 'busy';
+export const UPSTREAM_TROUBLES = [
+  'breaker_open',
+  'timeout',
+  'unreachable',
+  'tls',
+  'bad_status',
+  'malformed',
+  'directory_error',
+  'busy',
+] as const;
+export type UpstreamTrouble = (typeof UPSTREAM_TROUBLES)[number];
 
 /** The bank's system failed to answer; a 503, never a 401 (docs/credential-sources.md). */
 export class UpstreamFailure extends Error {
