@@ -46,19 +46,21 @@ export function customerPage(
   threshold: number,
   t: Translate,
   locale: ConsoleLocale,
+  timeZone = 'UTC',
 ): CustomerPage {
-  const entry = (e: AuditEvent): TimelineEntry => describe(e, staffNames, t, locale);
+  const time = (at: number | string) => formatTime(at, locale, timeZone);
+  const entry = (e: AuditEvent): TimelineEntry => describe(e, staffNames, t, time);
   const lock = user.lock;
   const lockStory: string[] = [];
   let failures: AuditEvent[];
   if (lock.locked) {
-    const since = lock.since ? formatTime(lock.since, locale) : '?';
+    const since = lock.since ? time(lock.since) : '?';
     lockStory.push(
       lock.permanent || !lock.until
         ? t('lock.yesForever', { since })
         : t('lock.yesUntil', {
             since,
-            until: formatTime(lock.until, locale),
+            until: time(lock.until),
             left: formatDuration(Date.parse(lock.until) - Date.now(), locale),
           }),
     );
@@ -90,8 +92,8 @@ export function customerPage(
     }),
     tokens: tokens.map((k) => ({
       ...k,
-      issued: formatTime(k.issued_at, locale),
-      expires: formatTime(k.expires_at, locale),
+      issued: time(k.issued_at),
+      expires: time(k.expires_at),
     })),
     // Staff calls that went through are shown by what they did; a refused one is shown as refused.
     timeline: events.filter((e) => e.type !== 'admin_call' || e.outcome !== 'ok').map(entry),
@@ -103,7 +105,12 @@ function takeUntil<T>(items: T[], stop: (item: T) => boolean): T[] {
   return i < 0 ? items : items.slice(0, i);
 }
 
-function describe(e: AuditEvent, staffNames: Map<string, string>, t: Translate, locale: ConsoleLocale): TimelineEntry {
+function describe(
+  e: AuditEvent,
+  staffNames: Map<string, string>,
+  t: Translate,
+  time: (at: number | string) => string,
+): TimelineEntry {
   const detail = parseDetail(e.detail);
   const values = {
     ...detail,
@@ -119,7 +126,7 @@ function describe(e: AuditEvent, staffNames: Map<string, string>, t: Translate, 
       : null;
   return {
     at: new Date(e.at).toISOString(),
-    time: formatTime(e.at, locale),
+    time: time(e.at),
     text: hasText(key) ? t(key, values) : `${e.type}: ${e.outcome}`,
     source: e.sourceIp ?? '',
     staff: e.staffId ? (staffNames.get(e.staffId) ?? e.staffId) : (e.staffName ?? ''),

@@ -70,8 +70,8 @@ export class CustomerPages {
   }
 
   private time(req: ConsoleRequest): (at: string) => string {
-    const locale = req.console!.locale;
-    return (at) => formatTime(at, locale);
+    const { locale, timeZone } = req.console!;
+    return (at) => formatTime(at, locale, timeZone);
   }
 
   async customer(req: ConsoleRequest, res: Response, id: string): Promise<void> {
@@ -82,7 +82,16 @@ export class CustomerPages {
     ]);
     const names = await this.staff.namesOf(events.map((e) => e.staffId).filter((s): s is string => !!s));
     const session = req.console!;
-    const page = customerPage(user, events, names, tokens, this.config.LOCKOUT_THRESHOLD, session.t, session.locale);
+    const page = customerPage(
+      user,
+      events,
+      names,
+      tokens,
+      this.config.LOCKOUT_THRESHOLD,
+      session.t,
+      session.locale,
+      session.timeZone,
+    );
     // The notice after a change names one of ours, never text from the address bar.
     const doneKey =
       typeof req.query.done === 'string' && hasText(`done.${req.query.done}`) ? `done.${req.query.done}` : null;
