@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsDateString, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import { EventType } from '@/events/domain-event';
 
 const toInt = ({ value }: { value: unknown }) =>
@@ -90,7 +90,7 @@ export function encodeCursor(lastId: number): string {
 export function decodeCursor(cursor: string): number {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const id = text.startsWith(CURSOR_PREFIX) ? Number(text.slice(CURSOR_PREFIX.length)) : Number.NaN;
-  if (!Number.isSafeInteger(id) || id < 1) throw PxError.invalid('cursor: must be a next_cursor as given');
+  if (!Number.isSafeInteger(id) || id < 1) throw PxError.invalid(apiText('cursor.invalid'));
   return id;
 }
 
@@ -98,6 +98,6 @@ export function decodeCursor(cursor: string): number {
 export function boundMs(name: 'from' | 'to', value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw PxError.invalid(`${name}: must be an RFC 3339 time`);
+  if (Number.isNaN(ms)) throw PxError.invalid(apiText('time.invalid', { field: name }));
   return ms;
 }
