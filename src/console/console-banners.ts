@@ -45,7 +45,9 @@ export class ServiceTroubleReader {
     if (this.source.breaker?.open) open.push(`source_${this.source.name}`);
     try {
       const m = await this.maintenance.state();
-      return { maintenance: m.enabled ? { retryAt: m.retry_at, message: m.message } : null, open };
+      // A retry time gone by is not said: Plaid is then told a minute from now (MaintenanceService.closed).
+      const retryAt = m.retry_at && Date.parse(m.retry_at) > Date.now() ? m.retry_at : null;
+      return { maintenance: m.enabled ? { retryAt, message: m.message } : null, open };
     } catch (err) {
       // The page still answers (or says the database is away); a banner is not worth a failed page.
       this.log.warn({ reason: (err as Error).message }, 'maintenance mode could not be read for the console');
