@@ -24,6 +24,7 @@ SQLITE_ONLY.push('/test/console-browser\\.e2e-spec\\.ts$');
 SQLITE_ONLY.push('/test/console-timeline-browser\\.e2e-spec\\.ts$'); // its pages run on both in console-timeline.e2e-spec.ts
 SQLITE_ONLY.push('/test/console-search-browser\\.e2e-spec\\.ts$'); // its API runs on both in user-search.e2e-spec.ts
 SQLITE_ONLY.push('/test/console-oidc-browser\\.e2e-spec\\.ts$'); // its routes run on both in console-oidc.e2e-spec.ts
+SQLITE_ONLY.push('/test/console-banners-browser\\.e2e-spec\\.ts$'); // its routes run on both in console-banners.e2e-spec.ts
 SQLITE_ONLY.push('/test/live-production\\.e2e-spec\\.ts$'); // a production process on SQLite
 // The documentation's links and wording: no database involved, so once is enough.
 SQLITE_ONLY.push('/test/docs\\.e2e-spec\\.ts$');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeSmtp } from './support/fake-smtp';
 import { FakeTwilio } from './support/fake-twilio';
-import { TestApp } from './support/harness';
+import { TestApp, expectEnvelope } from './support/harness';
 import { Browser } from './support/oauth';
 
 /**
@@ -18,9 +18,16 @@ writeFileSync(
   JSON.stringify({
     signin: { signInIntro: 'Use your Example Online login to link your account.' },
     passcode: { sms: '{{institution}} code {{code}}, valid {{lifetime}}. We never call to ask for it.' },
+    api: {
+      'error.INVALID_CREDENTIALS': 'That username and password do not match our records at Example Bank.',
+      'notFound.user': 'No customer of Example Bank has this user_id.',
+    },
   }),
 );
-writeFileSync(join(dir, 'es.json'), JSON.stringify({ signin: { signIn: 'Entrar' } }));
+writeFileSync(
+  join(dir, 'es.json'),
+  JSON.stringify({ signin: { signIn: 'Entrar' }, api: { 'error.INVALID_CREDENTIALS': 'Usuario o clave no válidos.' } }),
+);
 writeFileSync(
   join(dir, 'passcode-email.html.eta'),
   '<!doctype html><html lang="<%= it.lang %>"><body><h1 class="brand">Example Bank</h1>' +
@@ -62,6 +69,27 @@ describe('a bank own texts (TEXTS_DIR)', () => {
     expect((await t.sendOtp(u.userId, a.body.challenge.id, method.id)).status).toBe(200);
     return (code: string) => t.twoFactor(u.userId, { challenge_id: a.body.challenge.id, passcode: code });
   }
+
+  it("answers Plaid and staff with the bank's error messages; the ids, statuses and envelope stay", async () => {
+    const wrong = await t.login('nobody_here', 'wrong-password');
+    expectEnvelope(wrong, 401, 'INVALID_CREDENTIALS');
+    expect(wrong.body.error.message).toBe('That username and password do not match our records at Example Bank.');
+    // Plaid relays the customer's language (Accept-Language): the Spanish override; unasked, English.
+    const es = await t.login('nobody_here', 'wrong-password', {}, { 'Accept-Language': 'es' });
+    expectEnvelope(es, 401, 'INVALID_CREDENTIALS');
+    expect(es.body.error.message).toBe('Usuario o clave no válidos.');
+    // A text the bank left alone keeps its default, in English and in Spanish.
+    const version = await t.plaid(
+      '/users/auth_token',
+      { username: 'a', password: 'b' },
+      { headers: { 'X-PLAID-VERSION': '1999-01-01' } },
+    );
+    expectEnvelope(version, 400, 'UNSUPPORTED_VERSION');
+    expect(version.body.error.message).toBe('X-PLAID-VERSION must be one of 2021-03-26.');
+    const missing = await t.admin('GET', '/admin/users/no-such-user-id');
+    expectEnvelope(missing, 404, 'NOT_FOUND');
+    expect(missing.body.error.message).toBe('No customer of Example Bank has this user_id.');
+  });
 
   it('shows the overridden words on the sign-in page, and the defaults elsewhere', async () => {
     const en = await new Browser(t).authorize();

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsDateString, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import { EventType } from '@/events/domain-event';
 
 const toInt = ({ value }: { value: unknown }) =>
@@ -105,7 +105,7 @@ export function decodeCursor(cursor: string): EventCursor {
   const [prefix, key] = text.startsWith(NEWER) ? [NEWER, 'afterId'] : [OLDER, 'beforeId'];
   const id =
     text.startsWith(prefix) && /^\d{1,15}$/.test(text.slice(prefix.length)) ? Number(text.slice(prefix.length)) : 0;
-  if (!Number.isSafeInteger(id) || id < 1) throw PxError.invalid('cursor: must be a next_cursor as given');
+  if (!Number.isSafeInteger(id) || id < 1) throw PxError.invalid(apiText('cursor.invalid'));
   return key === 'afterId' ? { afterId: id } : { beforeId: id };
 }
 
@@ -113,6 +113,6 @@ export function decodeCursor(cursor: string): EventCursor {
 export function boundMs(name: 'from' | 'to', value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw PxError.invalid(`${name}: must be an RFC 3339 time`);
+  if (Number.isNaN(ms)) throw PxError.invalid(apiText('time.invalid', { field: name }));
   return ms;
 }

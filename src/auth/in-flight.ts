@@ -1,5 +1,5 @@
 import { ErrorId } from '@/common/errors/error-id';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import { CommonOutcome } from '@/events/domain-event';
 import type { AttemptRefused } from '@/users/lockout/lockout.service';
 
@@ -11,10 +11,7 @@ const RETRY_AFTER_IN_FLIGHT_MS = 2_000;
  * (docs/operations.md#shedding-and-throttling): 503 with a retry_at, never 403, since no lock exists to report.
  */
 export function attemptsInFlight(): PxError {
-  return PxError.unavailable(
-    new Date(Date.now() + RETRY_AFTER_IN_FLIGHT_MS),
-    'Too many attempts for this account are in progress; retry shortly.',
-  );
+  return PxError.unavailable(new Date(Date.now() + RETRY_AFTER_IN_FLIGHT_MS), apiText('unavailable.inFlight'));
 }
 
 /** An attempt refused, as a login and a second-factor answer report it: the outcome and the error. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ChallengeService } from '@/challenge/challenge.service';
 import type { OpenChallenge } from '@/challenge/open-challenge';
 import { ErrorId } from '@/common/errors/error-id';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import { CommonOutcome, EventType, SendOutcome } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
 import { MaintenanceService } from '@/maintenance/maintenance.service';
@@ -76,17 +76,14 @@ export class SendOtpService {
       case 'no_destination':
         throw await refuse(
           SendOutcome.InvalidSendMethod,
-          new PxError(ErrorId.INVALID_SEND_METHOD, 'This send method is no longer available for the user.'),
+          new PxError(ErrorId.INVALID_SEND_METHOD, apiText('sendMethod.gone')),
         );
       case 'limit_reached':
         throw await refuse(SendOutcome.LimitReached, new PxError(ErrorId.SEND_LIMIT_REACHED));
       case 'transient':
         throw await refuse(
           SendOutcome.ProviderFailed,
-          PxError.unavailable(
-            new Date(Date.now() + RETRY_AFTER_DELIVERY_FAILURE_MS),
-            'The passcode could not be sent; try again shortly.',
-          ),
+          PxError.unavailable(new Date(Date.now() + RETRY_AFTER_DELIVERY_FAILURE_MS), apiText('unavailable.delivery')),
           { reason: result.reason, provider_code: result.providerCode ?? null },
         );
       case 'permanent':

@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsTimeZone, Matches, Max, Min } from 'class-validator';
 import { BOOLEAN_MESSAGE, bool, decimal, duration, int, list } from './setting-transforms';
 
 export const LOCKOUT_MODES = ['escalating', 'temporary', 'manual'] as const;
@@ -13,6 +13,7 @@ export const CREDENTIAL_SOURCES = ['local', 'http', 'ldap'] as const;
 export type CredentialSourceName = (typeof CREDENTIAL_SOURCES)[number];
 const HTTP_URL = /^https?:\/\/[^\s?#]+$/;
 const KEY_FORMAT = /^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/;
+const TIME_ZONE_MESSAGE = 'CONSOLE_TIMEZONE must be an IANA time zone such as UTC or Europe/Madrid';
 const SHARE_MESSAGE = 'OVERLOAD_SIGNIN_SHARE must be a number from 0.01 to 0.99, such as 0.5';
 
 /**
@@ -57,6 +58,12 @@ export class AppConfig {
   DB_CONNECT_TIMEOUT = 3_000;
   @Transform(duration) @IsInt({ message: 'DB_RETRY_AFTER must be a duration such as 5s' }) @Min(1000) DB_RETRY_AFTER =
     5_000;
+  /** A channel (sms, voice, email) failing this many sends in a row is not called for the cooldown (docs/passcode-delivery.md). */
+  @Transform(int) @IsInt() @Min(1) DELIVERY_BREAKER_FAILURES = 5;
+  @Transform(duration)
+  @IsInt({ message: 'DELIVERY_BREAKER_COOLDOWN must be a duration such as 30s' })
+  @Min(1000)
+  DELIVERY_BREAKER_COOLDOWN = 30_000;
   @Transform(duration) @IsInt({ message: 'PURGE_INTERVAL must be a duration such as 15m' }) @Min(0) PURGE_INTERVAL =
     15 * 60_000;
   @Transform(duration)
@@ -161,6 +168,10 @@ export class AppConfig {
   /** The country a phone number typed into the console's search without its +code is read in (ISO 3166-1 alpha-2). */
   @Matches(/^[A-Z]{2}$/, { message: 'CONSOLE_PHONE_REGION must be a two-letter country code such as US' })
   CONSOLE_PHONE_REGION = 'US';
+  /** The IANA time zone every date of the console is shown in, named beside it (docs/console.md, "Dates"). */
+  @IsTimeZone({ message: TIME_ZONE_MESSAGE })
+  @Matches(/^[A-Za-z][\w+\-/]*$/, { message: TIME_ZONE_MESSAGE })
+  CONSOLE_TIMEZONE = 'UTC';
   // --- live OTP delivery (docs/api.md#post-usersuser_idsendotp); which channels these make, live-delivery.ts ---
   /** The bank's name, as the passcode texts say it; required with OTP_DELIVERY=live. */
   @IsOptional()

@@ -1,4 +1,4 @@
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import { ErrorId } from '@/common/errors/error-id';
 
 /**
@@ -7,12 +7,8 @@ import { ErrorId } from '@/common/errors/error-id';
  */
 export class ConsoleSignedOut extends PxError {
   constructor(readonly expired: boolean) {
-    super(ErrorId.UNAUTHORIZED, 'Sign in to the console first.');
+    super(ErrorId.UNAUTHORIZED, apiText('console.signIn'));
   }
 }
 
-export const csrfRefused = () =>
-  new PxError(
-    ErrorId.FORBIDDEN,
-    'The form had no valid security (CSRF) token, or an old one: reload the page and try again.',
-  );
+export const csrfRefused = () => new PxError(ErrorId.FORBIDDEN, apiText('console.csrf'));

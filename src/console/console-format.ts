@@ -1,14 +1,17 @@
 import type { ConsoleLocale } from './console-i18n';
 
-/** Times as people at a help desk read them: a date and a time, in UTC, in their language. */
-export function formatTime(at: number | string, locale: ConsoleLocale): string {
+/**
+ * Times as people at a help desk read them: a date and a time in their language, in CONSOLE_TIMEZONE,
+ * with that zone named after it (docs/console.md, "Dates and time zone"), so that no one reads the wrong hour.
+ */
+export function formatTime(at: number | string, locale: ConsoleLocale, timeZone: string): string {
   const d = new Date(at);
   const text = new Intl.DateTimeFormat(locale === 'es' ? 'es-ES' : 'en-GB', {
     dateStyle: 'medium',
     timeStyle: 'medium',
-    timeZone: 'UTC',
+    timeZone,
   }).format(d);
-  return `${text} UTC`;
+  return `${text} ${timeZone}`;
 }
 
 /** A length of time in words ("14 minutes", "8 horas"), rounded up to the largest whole unit that fits. */

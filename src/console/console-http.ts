@@ -14,6 +14,8 @@ export interface ConsoleContext {
   token: string;
   csrf: string;
   locale: ConsoleLocale;
+  /** CONSOLE_TIMEZONE: the zone every date of the page is shown in. */
+  timeZone: string;
   t: Translate;
 }
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { BaseClient, Issuer, TokenSet, errors, generators } from 'openid-client';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import { AppConfig } from '@/config/app-config';
 import { consoleRoleOf, displayNameOf } from './console-oidc-roles';
 import type { OidcFlow } from './console-oidc-flow';
@@ -168,8 +168,4 @@ export class ConsoleOidc implements OnApplicationBootstrap {
 
 // A provider down is retried at the next sign-in; a person is told to wait a little, or to use a staff key.
 const RETRY_MS = 10_000;
-const unavailable = () =>
-  PxError.unavailable(
-    new Date(Date.now() + RETRY_MS),
-    'The sign-in provider cannot be reached right now. Try again in a moment, or sign in with a staff key.',
-  );
+const unavailable = () => PxError.unavailable(new Date(Date.now() + RETRY_MS), apiText('console.providerDown'));

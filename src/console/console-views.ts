@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Eta } from 'eta';
 import type { Request, Response } from 'express';
 import { join } from 'node:path';
+import { AppConfig } from '@/config/app-config';
+import { type TroubleRequest, bannersOf } from './console-banners';
 import { LANG_COOKIE, cookiesOf, setCookie } from './console-http';
 import { CONSOLE_LOCALES, ConsoleLocale, consoleLocale, translator } from './console-i18n';
 import type { ConsoleContext } from './console-http';
@@ -24,6 +26,13 @@ const SECURITY_HEADERS: Record<string, string> = {
 export class ConsoleViews {
   private readonly eta = new Eta({ views: join(__dirname, 'views'), cache: true, autoEscape: true });
 
+  constructor(private readonly config: AppConfig) {}
+
+  /** CONSOLE_TIMEZONE: every date of every page is shown in it. */
+  get timeZone(): string {
+    return this.config.CONSOLE_TIMEZONE;
+  }
+
   /** `?lang=es` switches the language and remembers it in a cookie; else the cookie, else Accept-Language. */
   localeOf(req: Request, res: Response): ConsoleLocale {
     const asked = typeof req.query.lang === 'string' ? req.query.lang : undefined;
@@ -43,10 +52,12 @@ export class ConsoleViews {
     status = 200,
   ): void {
     const locale = session?.locale ?? this.localeOf(req, res);
+    const t = session?.t ?? translator(locale);
     const html = this.eta.render(view, {
       ...data,
       locale,
-      t: session?.t ?? translator(locale),
+      t,
+      banners: bannersOf((req as TroubleRequest).trouble, t, locale, this.timeZone),
       staff: session?.staff ?? null,
       csrf: session?.csrf ?? data.csrf ?? '',
       path: req.path,

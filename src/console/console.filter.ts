@@ -38,11 +38,12 @@ export class ConsoleExceptionFilter implements ExceptionFilter {
       res.redirect(303, exception.expired ? '/console/login?expired=1' : '/console/login');
       return;
     }
+    const locale = req.console?.locale ?? this.views.localeOf(req, res);
     this.views.render(
       req,
       res,
       'error',
-      { error: { id: exception.id, message: exception.message }, requestId: requestIdOf(req) },
+      { error: { id: exception.id, message: exception.messageIn(locale) }, requestId: requestIdOf(req) },
       req.console,
       exception.status,
     );

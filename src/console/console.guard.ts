@@ -37,7 +37,8 @@ export class ConsoleGuard implements CanActivate {
     const staff = token ? await this.sessions.resume(token) : null;
     if (!token || !staff) throw new ConsoleSignedOut(!!token);
     const locale = this.views.localeOf(req, res);
-    req.console = { staff, token, csrf: this.sessions.csrfOf(token), locale, t: translator(locale) };
+    const csrf = this.sessions.csrfOf(token);
+    req.console = { staff, token, csrf, locale, timeZone: this.views.timeZone, t: translator(locale) };
     const ctx = RequestContextStore.get();
     if (ctx) Object.assign(ctx, actorOf(staff));
 

@@ -1,8 +1,11 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { OtpModule } from '@/otp/otp.module';
 import { PartnersModule } from '@/partners/partners.module';
 import { StaffModule } from '@/staff/staff.module';
 import { TokensModule } from '@/tokens/tokens.module';
+import { UsersModule } from '@/users/users.module';
+import { ServiceTroubleMiddleware, ServiceTroubleReader } from './console-banners';
 import { ConsoleAudit, ConsoleAuditInterceptor } from './console-audit.interceptor';
 import { ConsoleAuthController } from './console-auth.controller';
 import { OidcFlows } from './console-oidc-flow';
@@ -23,7 +26,14 @@ import { CustomerPages } from './customer-pages';
  * for people who are not engineers. It owns its sessions; the work is the admin API's services.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([ConsoleSession]), StaffModule, TokensModule, PartnersModule],
+  imports: [
+    TypeOrmModule.forFeature([ConsoleSession]),
+    StaffModule,
+    TokensModule,
+    PartnersModule,
+    OtpModule,
+    UsersModule,
+  ],
   controllers: [ConsoleAuthController, ConsoleOidcController, ConsoleUsersController],
   providers: [
     ConsoleSessionService,
@@ -37,6 +47,14 @@ import { CustomerPages } from './customer-pages';
     ConsoleOidc,
     OidcFlows,
     SignInPage,
+    ServiceTroubleReader,
   ],
 })
-export class ConsoleModule {}
+export class ConsoleModule implements NestModule {
+  /** Every console page carries the banners of docs/console.md ("Banners"): the state is read before the guards. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(ServiceTroubleMiddleware)
+      .forRoutes(ConsoleAuthController, ConsoleOidcController, ConsoleUsersController);
+  }
+}

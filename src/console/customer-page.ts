@@ -56,21 +56,23 @@ export function customerPage(
   threshold: number,
   t: Translate,
   locale: ConsoleLocale,
+  timeZone = 'UTC',
   /** The page of the timeline shown, newest first (docs/console.md, "The timeline"); else `events`. */
   timeline: AuditEvent[] = events,
 ): CustomerPage {
-  const entry = (e: AuditEvent): TimelineEntry => describe(e, staffNames, t, locale);
+  const time = (at: number | string) => formatTime(at, locale, timeZone);
+  const entry = (e: AuditEvent): TimelineEntry => describe(e, staffNames, t, time);
   const lock = user.lock;
   const lockStory: string[] = [];
   let failures: AuditEvent[];
   if (lock.locked) {
-    const since = lock.since ? formatTime(lock.since, locale) : '?';
+    const since = lock.since ? time(lock.since) : '?';
     lockStory.push(
       lock.permanent || !lock.until
         ? t('lock.yesForever', { since })
         : t('lock.yesUntil', {
             since,
-            until: formatTime(lock.until, locale),
+            until: time(lock.until),
             left: formatDuration(Date.parse(lock.until) - Date.now(), locale),
           }),
     );
@@ -102,8 +104,8 @@ export function customerPage(
     }),
     tokens: tokens.map((k) => ({
       ...k,
-      issued: formatTime(k.issued_at, locale),
-      expires: formatTime(k.expires_at, locale),
+      issued: time(k.issued_at),
+      expires: time(k.expires_at),
     })),
     // Staff calls that went through are shown by what they did; a refused one is shown as refused.
     timeline: timeline.filter((e) => e.type !== 'admin_call' || e.outcome !== 'ok').map(entry),
@@ -115,7 +117,12 @@ function takeUntil<T>(items: T[], stop: (item: T) => boolean): T[] {
   return i < 0 ? items : items.slice(0, i);
 }
 
-function describe(e: AuditEvent, staffNames: Map<string, string>, t: Translate, locale: ConsoleLocale): TimelineEntry {
+function describe(
+  e: AuditEvent,
+  staffNames: Map<string, string>,
+  t: Translate,
+  time: (at: number | string) => string,
+): TimelineEntry {
   const detail = parseDetail(e.detail);
   const words = timelineWords(e.type, e.outcome, detail, t, hasText);
   // Events from before the path had its column named it in their detail (login, second factor, send).
@@ -128,7 +135,7 @@ function describe(e: AuditEvent, staffNames: Map<string, string>, t: Translate, 
       : null;
   return {
     at: new Date(e.at).toISOString(),
-    time: formatTime(e.at, locale),
+    time: time(e.at),
     ...words,
     path: path === 'legacy' || path === 'oauth' ? t(`timeline.path.${path}`) : null,
     client: e.clientId,

@@ -77,8 +77,8 @@ export class CustomerPages {
   }
 
   private time(req: ConsoleRequest): (at: string) => string {
-    const locale = req.console!.locale;
-    return (at) => formatTime(at, locale);
+    const { locale, timeZone } = req.console!;
+    return (at) => formatTime(at, locale, timeZone);
   }
 
   async customer(req: ConsoleRequest, res: Response, id: string, cursor?: string): Promise<void> {
@@ -99,6 +99,7 @@ export class CustomerPages {
       this.config.LOCKOUT_THRESHOLD,
       session.t,
       session.locale,
+      session.timeZone,
       timeline.rows,
     );
     const clients = await this.partners.namesOf(page.timeline.map((e) => e.client).filter((c): c is string => !!c));

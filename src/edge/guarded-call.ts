@@ -10,6 +10,7 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import { asLoggedPxError, envelopeOf } from '@/common/errors/error.filter';
 import { RequestContextStore } from '@/common/http/request-context';
 import { requestIdOf } from '@/common/http/request-id';
+import { localeOf } from '@/common/i18n/messages';
 import { AppConfig } from '@/config/app-config';
 import type { LeanAnswer, LeanRoute } from './lean-routes';
 
@@ -68,7 +69,7 @@ export class GuardedCall {
             if (!(await activates(guard, host))) throw new ForbiddenException(FORBIDDEN_MESSAGE);
           return await work(RequestContextStore.get()?.clientId);
         } catch (exception) {
-          return envelopeOf(asLoggedPxError(exception, this.errors, this.config), requestId);
+          return envelopeOf(asLoggedPxError(exception, this.errors, this.config), requestId, localeOf(req));
         }
       }),
     );

@@ -1,7 +1,7 @@
 import type { CanActivate, Type } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PinoLogger } from 'nestjs-pino';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import {
   MAX_BODY_BYTES,
   bodyTypeOf,
@@ -86,7 +86,9 @@ export class LeanRoutes {
     try {
       text = await readText(req);
     } catch (error) {
-      keepReadBody(req, { error: error instanceof PxError ? error : PxError.invalid('The body could not be read.') });
+      keepReadBody(req, {
+        error: error instanceof PxError ? error : PxError.invalid(apiText('request.bodyUnreadable')),
+      });
       return next(req, res);
     }
     let answer: LeanAnswer | undefined;

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import { BUILD_INFO } from '@/common/build-info';
 import { Lifecycle } from './lifecycle';
 
@@ -23,7 +23,7 @@ export class HealthController {
   @HealthCheck()
   ready() {
     if (this.lifecycle.draining)
-      throw PxError.unavailable(new Date(Date.now() + 30_000), 'The service is shutting down.');
+      throw PxError.unavailable(new Date(Date.now() + 30_000), apiText('unavailable.shuttingDown'));
     return this.health.check([() => this.db.pingCheck('database', { timeout: 2000 })]);
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { randomToken } from '@/common/crypto/digest';
 import { ErrorId } from '@/common/errors/error-id';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import { TransactionAborted } from '@/database/transaction';
 import type { CheckClass } from '@/users/check-admission';
 import { PasswordHasher } from '@/users/password-hasher';
@@ -51,7 +51,7 @@ export class KbaService {
     try {
       await this.repo.replace(userId, rows, [bumpAuthEpochStep(userId, Date.now())]);
     } catch (err) {
-      if (err instanceof TransactionAborted) throw new PxError(ErrorId.NOT_FOUND, 'No such user.');
+      if (err instanceof TransactionAborted) throw new PxError(ErrorId.NOT_FOUND, apiText('notFound.user'));
       throw err;
     }
   }

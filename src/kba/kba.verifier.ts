@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FactorAnswer, FactorVerifier, Verdict } from '@/challenge/factor-verifier';
 import type { OpenChallenge } from '@/challenge/open-challenge';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import type { CheckClass } from '@/users/check-admission';
 import { KbaService } from './kba.service';
 
@@ -16,11 +16,11 @@ export class KbaVerifier implements FactorVerifier {
   precheck(challenge: OpenChallenge, answer: FactorAnswer): void {
     if (challenge.kind !== 'kba') return;
     const answers = answer.answers ?? [];
-    if (!answers.length) throw PxError.invalid('answers: an answer to every question asked is required');
+    if (!answers.length) throw PxError.invalid(apiText('kba.answersRequired'));
     const ids = answers.map((a) => a.question_id);
-    if (new Set(ids).size !== ids.length) throw PxError.invalid('answers: a question is answered twice');
+    if (new Set(ids).size !== ids.length) throw PxError.invalid(apiText('kba.answeredTwice'));
     const missing = challenge.questionIds.find((id) => !ids.includes(id));
-    if (missing) throw PxError.invalid(`answers: question ${missing} is not answered`);
+    if (missing) throw PxError.invalid(apiText('kba.unanswered', { question: missing }));
   }
 
   assertReady(): void {}

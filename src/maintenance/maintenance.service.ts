@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@/config/app-config';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import { ServiceSettingRepository } from './service-setting.repository';
 
 const KEY = 'maintenance';
@@ -47,6 +47,6 @@ export class MaintenanceService {
     if (!s.enabled) return null;
     const retryAt =
       s.retry_at && Date.parse(s.retry_at) > Date.now() ? new Date(s.retry_at) : new Date(Date.now() + 60_000);
-    return PxError.unavailable(retryAt, s.message ?? 'The institution is down for maintenance.');
+    return PxError.unavailable(retryAt, s.message ?? apiText('unavailable.maintenance'));
   }
 }

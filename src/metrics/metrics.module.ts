@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OtpModule } from '@/otp/otp.module';
 import { UsersModule } from '@/users/users.module';
 import { MetricsController } from './metrics.controller';
 import { MetricsRegistry } from './metrics.registry';
@@ -8,7 +9,7 @@ import { StateMetrics } from './state.metrics';
 
 /** GET /metrics on the internal listener, fed by the domain events and the runtime. */
 @Module({
-  imports: [UsersModule],
+  imports: [UsersModule, OtpModule],
   controllers: [MetricsController],
   providers: [MetricsRegistry, MetricsSubscriber, RuntimeMetrics, StateMetrics],
   exports: [MetricsRegistry],

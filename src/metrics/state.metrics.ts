@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ThrottlerStorage, getStorageToken } from '@nestjs/throttler';
 import { Gauge } from 'prom-client';
 import { MaintenanceService } from '@/maintenance/maintenance.service';
+import { DeliveryChannels } from '@/otp/delivery/delivery-channels';
 import { SharedOrLocalStorage } from '@/throttle/shared-or-local.storage';
 import { CREDENTIAL_SOURCE, CredentialSource } from '@/users/credentials/credential-source';
 import { MetricsRegistry } from './metrics.registry';
@@ -20,12 +21,13 @@ export class StateMetrics implements OnModuleInit {
     @Inject(CREDENTIAL_SOURCE) private readonly source: CredentialSource,
     private readonly maintenance: MaintenanceService,
     @Inject(getStorageToken()) private readonly throttleStorage: ThrottlerStorage,
+    private readonly delivery: DeliveryChannels,
   ) {}
 
   onModuleInit(): void {
     const { registry } = this.m;
-    // Every breaker of this process (the delivery channels have none: a failed send is answered per send).
-    const breakers = [this.source.breaker].filter((b) => b !== undefined);
+    // Every breaker of this process: the credential source's, and one per passcode channel type.
+    const breakers = [this.source.breaker, ...this.delivery.breakers.values()].filter((b) => b !== undefined);
     new Gauge({
       name: 'pxauth_breaker_open',
       help: 'Circuit breakers of this process, by what they guard: 1 open (calls refused at once), 0 closed.',

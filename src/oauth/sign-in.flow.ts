@@ -152,8 +152,10 @@ export class SignInFlow {
         return { page: this.passwordPage(s, 400, t.challengeEnded) };
       case ErrorId.INVALID_REQUEST:
         // A username RFC 8265 refuses: said as such, with the reason the API gives (`username: ...`).
-        if (!s.challenge && err.message.startsWith('username:'))
-          return { page: this.passwordPage(s, 400, `${t.invalidUsername} (${err.message})`, username) };
+        if (!s.challenge && err.text?.key.startsWith('username.')) {
+          const why = err.messageIn(s.pending.locale);
+          return { page: this.passwordPage(s, 400, `${t.invalidUsername} (${why})`, username) };
+        }
         return {
           page: s.challenge ? this.factorPage(s, 400, t.missingField) : this.passwordPage(s, 400, t.missingField),
         };

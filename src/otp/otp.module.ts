@@ -45,6 +45,6 @@ import { TotpVerifier } from './totp.verifier';
       },
     },
   ],
-  exports: [OtpSender, SendMethods, TotpService, OutboxService, OtpVerifier, TotpVerifier],
+  exports: [OtpSender, SendMethods, TotpService, OutboxService, OtpVerifier, TotpVerifier, DeliveryChannels],
 })
 export class OtpModule {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FactorAnswer, FactorVerifier, Verdict } from '@/challenge/factor-verifier';
 import type { OpenChallenge } from '@/challenge/open-challenge';
 import { ErrorId } from '@/common/errors/error-id';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import { OtpCodes } from './otp-code';
 
 /** A passcode sent by sendOtp: OTP_NOT_SENT before any send, CHALLENGE_EXPIRED past OTP_TTL. */
@@ -13,13 +13,13 @@ export class OtpVerifier implements FactorVerifier {
   constructor(private readonly codes: OtpCodes) {}
 
   precheck(_challenge: OpenChallenge, answer: FactorAnswer): void {
-    if (!answer.passcode) throw PxError.invalid('passcode: is required for this challenge');
+    if (!answer.passcode) throw PxError.invalid(apiText('passcode.required'));
   }
 
   assertReady(challenge: OpenChallenge): void {
     if (!challenge.codeHmac || !challenge.codeExpiresAt) throw new PxError(ErrorId.OTP_NOT_SENT);
     if (challenge.codeExpiresAt <= Date.now()) {
-      throw new PxError(ErrorId.CHALLENGE_EXPIRED, 'The passcode has expired; request a new one.');
+      throw new PxError(ErrorId.CHALLENGE_EXPIRED, apiText('passcode.expired'));
     }
   }
 

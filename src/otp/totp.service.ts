@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { createGuardrails, generateSecret, generateURI, verifySync } from 'otplib';
 import * as QRCode from 'qrcode';
 import { KeyRing, UnopenableError } from '@/common/crypto/key-ring';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import type { User } from '@/users/user.entity';
 
 // RFC 4226 asks for at least 128 bits, and new secrets have 160; 80-bit secrets that authenticator
@@ -57,10 +57,7 @@ export class TotpService {
     } catch (err) {
       if (!(err instanceof UnopenableError)) throw err;
       new Logger('TotpService').error(`the TOTP secret of user ${user.id} ${err.message}: check ENCRYPTION_KEYS`);
-      throw PxError.unavailable(
-        new Date(Date.now() + 60_000),
-        'the authenticator secret cannot be opened with the configured keys',
-      );
+      throw PxError.unavailable(new Date(Date.now() + 60_000), apiText('unavailable.totpKeys'));
     }
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FactorAnswer, FactorVerifier, Verdict } from '@/challenge/factor-verifier';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import type { User } from '@/users/user.entity';
 import { UsersService } from '@/users/users.service';
 import { TotpService } from './totp.service';
@@ -19,7 +19,7 @@ export class TotpVerifier implements FactorVerifier {
   ) {}
 
   precheck(_challenge: unknown, answer: FactorAnswer): void {
-    if (!answer.passcode) throw PxError.invalid('passcode: is required for this challenge');
+    if (!answer.passcode) throw PxError.invalid(apiText('passcode.required'));
   }
 
   assertReady(): void {}

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppConfig } from '@/config/app-config';
 import { ErrorId } from '@/common/errors/error-id';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import { RequestContextStore } from '@/common/http/request-context';
 import { PartnersService } from './partners.service';
 
@@ -24,7 +24,7 @@ export class PartnerGuard implements CanActivate {
     ) {
       throw new PxError(
         ErrorId.UNSUPPORTED_VERSION,
-        `X-PLAID-VERSION must be one of ${this.config.SUPPORTED_PLAID_VERSIONS.join(', ')}.`,
+        apiText('version.supported', { versions: this.config.SUPPORTED_PLAID_VERSIONS.join(', ') }),
       );
     }
     const ctx = RequestContextStore.get();

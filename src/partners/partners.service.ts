@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { randomToken, safeEqual, sha256 } from '@/common/crypto/digest';
 import { ErrorId } from '@/common/errors/error-id';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import { PartnerClientRepository } from './partner-client.repository';
 import { MAX_REDIRECT_URIS, PLAID_REDIRECT_URI, checkRedirectUri } from './redirect-uris';
 import { NewSecret, PartnerSecretRepository } from './partner-secret.repository';
@@ -47,7 +47,7 @@ export class PartnersService {
     const secret = fixed?.secret ?? randomBytes(32).toString('hex');
     const uris = [...new Set(redirectUris.map((u) => checkRedirectUri(u)))];
     if (!uris.length || uris.length > MAX_REDIRECT_URIS)
-      throw PxError.invalid(`redirect_uris: 1 to ${MAX_REDIRECT_URIS} URIs`);
+      throw PxError.invalid(apiText('redirectUri.count', { max: MAX_REDIRECT_URIS }));
     const now = Date.now();
     await this.repo.createClient({ id, name, createdAt: now }, this.newSecret(id, secret, now), uris);
     return { client_id: id, client_secret: secret, slot: 1, redirect_uris: uris };
@@ -67,9 +67,8 @@ export class PartnersService {
   async addSecret(clientId: string): Promise<IssuedCredentials> {
     const secret = randomBytes(32).toString('hex');
     const slot = await this.repo.addInFreeSlot(this.newSecret(clientId, secret, Date.now()));
-    if (slot === 'no_client') throw new PxError(ErrorId.NOT_FOUND, 'No such client.');
-    if (typeof slot !== 'number')
-      throw new PxError(ErrorId.CONFLICT, 'The client already has two active secrets; revoke one first.');
+    if (slot === 'no_client') throw new PxError(ErrorId.NOT_FOUND, apiText('notFound.client'));
+    if (typeof slot !== 'number') throw new PxError(ErrorId.CONFLICT, apiText('conflict.twoSecrets'));
     return { client_id: clientId, client_secret: secret, slot };
   }
 
@@ -79,9 +78,8 @@ export class PartnersService {
     slot: number,
   ): Promise<{ client_id: string; revoked_slot: number; active_slots: number[] }> {
     const remaining = await this.repo.retire(clientId, slot, Date.now());
-    if (remaining === 'last_secret')
-      throw new PxError(ErrorId.CONFLICT, "This is the client's only active secret; add another first.");
-    if (!Array.isArray(remaining)) throw new PxError(ErrorId.NOT_FOUND, 'No such active secret.');
+    if (remaining === 'last_secret') throw new PxError(ErrorId.CONFLICT, apiText('conflict.onlySecret'));
+    if (!Array.isArray(remaining)) throw new PxError(ErrorId.NOT_FOUND, apiText('notFound.secret'));
     return { client_id: clientId, revoked_slot: slot, active_slots: remaining };
   }
 

@@ -1,4 +1,4 @@
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 
 /** Plaid's redirect URI (reference/plaid-exchange-auth.md): registered for a client unless told otherwise. */
 export const PLAID_REDIRECT_URI = 'https://cdn.plaid.com/link/v2/stable/oauth.html';
@@ -15,13 +15,13 @@ export function checkRedirectUri(uri: string, field = 'redirect_uris'): string {
   try {
     u = new URL(uri);
   } catch {
-    throw PxError.invalid(`${field}: must be absolute URLs`);
+    throw PxError.invalid(apiText('redirectUri.absolute', { field }));
   }
-  if (uri.length > 512) throw PxError.invalid(`${field}: at most 512 characters each`);
-  if (u.hash || uri.includes('#')) throw PxError.invalid(`${field}: may not have a fragment`);
-  if (u.username || u.password) throw PxError.invalid(`${field}: may not carry credentials`);
+  if (uri.length > 512) throw PxError.invalid(apiText('redirectUri.length', { field, max: 512 }));
+  if (u.hash || uri.includes('#')) throw PxError.invalid(apiText('redirectUri.fragment', { field }));
+  if (u.username || u.password) throw PxError.invalid(apiText('redirectUri.credentials', { field }));
   if (u.protocol !== 'https:' && !(u.protocol === 'http:' && LOOPBACK_HOSTS.includes(u.hostname)))
-    throw PxError.invalid(`${field}: must be https, or http on 127.0.0.1 or [::1]`);
+    throw PxError.invalid(apiText('redirectUri.scheme', { field }));
   return uri;
 }
 

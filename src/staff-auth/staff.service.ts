@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomToken, safeEqual, sha256 } from '@/common/crypto/digest';
 import { ErrorId } from '@/common/errors/error-id';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import { StaffKey, StaffRole } from './staff-key.entity';
 import { StaffKeyRepository } from './staff-key.repository';
 
@@ -50,8 +50,8 @@ export class StaffService {
     const now = Date.now();
     const revoked = await this.keys.revokeIfActive(id, now);
     const row = await this.keys.findById(id);
-    if (!row) throw new PxError(ErrorId.NOT_FOUND, 'No such staff key.');
-    if (!revoked) throw new PxError(ErrorId.CONFLICT, 'This staff key was already revoked.');
+    if (!row) throw new PxError(ErrorId.NOT_FOUND, apiText('notFound.staffKey'));
+    if (!revoked) throw new PxError(ErrorId.CONFLICT, apiText('conflict.staffKeyRevoked'));
     // This process forgets it at once; other processes (replicas, or the service when the CLI revokes)
     // within STAFF_KEY_CACHE_MS.
     for (const [digest, cached] of this.cache) if (cached.row.id === id) this.cache.delete(digest);

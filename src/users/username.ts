@@ -1,4 +1,4 @@
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import { codePointLength, hasControl, hasLoneSurrogate } from '@/common/http/text';
 import { precisProblem } from './precis';
 
@@ -32,16 +32,16 @@ export function storedUsername(raw: string): string {
  * have always been compared (docs/api.md).
  */
 export function normalizeUsername(raw: string, caseSensitive: boolean): string {
-  if (hasLoneSurrogate(raw)) throw PxError.invalid('username: must not contain unpaired surrogate characters');
+  if (hasLoneSurrogate(raw)) throw PxError.invalid(apiText('username.surrogates'));
   const stored = storedUsername(raw);
-  if (hasControl(stored)) throw PxError.invalid('username: must not contain control characters');
+  if (hasControl(stored)) throw PxError.invalid(apiText('username.control'));
   const norm = caseSensitive ? stored : stored.toLowerCase();
-  if (!norm) throw PxError.invalid('username: must not be blank');
+  if (!norm) throw PxError.invalid(apiText('username.blank'));
   // `stored` is what users.username holds (UsersService.prepare), `norm` what username_norm holds.
   if (Math.max(codePointLength(stored), codePointLength(norm)) > USERNAME_MAX)
-    throw PxError.invalid(`username: must be at most ${USERNAME_MAX} characters after normalisation`);
+    throw PxError.invalid(apiText('username.tooLong', { max: USERNAME_MAX }));
   const problem = precisProblem(norm);
-  if (problem) throw PxError.invalid(`username: ${problem}`);
+  if (problem) throw PxError.invalid(apiText('username.precis', { problem }));
   return norm;
 }
 

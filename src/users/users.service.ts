@@ -3,7 +3,7 @@ import { AppConfig } from '@/config/app-config';
 import { FactorKind } from './factor-kind';
 import { randomToken } from '@/common/crypto/digest';
 import { ErrorId } from '@/common/errors/error-id';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import { isUniqueViolation } from '@/database/errors';
 import type { SqlStep } from '@/database/transaction';
 import { GuardKey, guardKey } from './lockout/guard-key';
@@ -42,7 +42,7 @@ export class UsersService {
 
   async getById(id: string): Promise<User> {
     const user = await this.repo.findById(id);
-    if (!user) throw new PxError(ErrorId.NOT_FOUND, 'No such user.');
+    if (!user) throw new PxError(ErrorId.NOT_FOUND, apiText('notFound.user'));
     return user;
   }
 
@@ -53,7 +53,7 @@ export class UsersService {
   search(username: string | undefined, institutionId: string | undefined): Promise<User[]> {
     const usernameNorm =
       username === undefined ? undefined : normalizeUsername(username, this.config.USERNAME_CASE_SENSITIVE);
-    if (usernameNorm === '') throw PxError.invalid('username: must not be blank');
+    if (usernameNorm === '') throw PxError.invalid(apiText('username.blank'));
     return this.repo.search({ usernameNorm, institutionId }, 100);
   }
 
@@ -69,7 +69,7 @@ export class UsersService {
   ): Promise<User[]> {
     if (!('prefix' in match)) return this.repo.findPage(match, institutionId, after, limit);
     const prefix = normalizeUsername(match.prefix, this.config.USERNAME_CASE_SENSITIVE);
-    if (!prefix) throw PxError.invalid('q: must not be blank');
+    if (!prefix) throw PxError.invalid(apiText('search.blank'));
     return this.repo.findPage({ prefix, like: likePrefix(prefix) }, institutionId, after, limit);
   }
 
@@ -80,7 +80,7 @@ export class UsersService {
   /** Validates and hashes a new user; nothing is written until `insert`. */
   async prepare(input: NewUser): Promise<User> {
     const key = guardKey(this.config, input.institutionId, input.username);
-    if (!key.usernameNorm) throw PxError.invalid('username: must not be blank');
+    if (!key.usernameNorm) throw PxError.invalid(apiText('username.blank'));
     if (await this.repo.findByUsername(key.institutionId, key.usernameNorm)) throw this.duplicate();
     return this.newUser(key, { ...input, passwordHash: await this.hasher.hash(input.password) });
   }
@@ -138,11 +138,11 @@ export class UsersService {
     } catch (err) {
       throw isUniqueViolation(err) ? this.duplicate() : err;
     }
-    if (!renamed) throw new PxError(ErrorId.NOT_FOUND, 'No such user.');
+    if (!renamed) throw new PxError(ErrorId.NOT_FOUND, apiText('notFound.user'));
   }
 
   private duplicate(): PxError {
-    return new PxError(ErrorId.CONFLICT, 'A user with this username already exists in this institution.');
+    return new PxError(ErrorId.CONFLICT, apiText('conflict.username'));
   }
 
   async update(user: User, patch: Partial<User>): Promise<void> {

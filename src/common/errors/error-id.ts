@@ -1,3 +1,5 @@
+import { text } from '@/common/i18n/texts';
+
 /**
  * The wire contract is `error.id` (docs/api.md#requests-and-errors). Every id maps to exactly one status;
  * the ids below the line are the internal listener's own (admin API, introspection).
@@ -65,27 +67,5 @@ export function assertUnreachable(x: never): never {
   throw new Error(`unreachable: ${String(x)}`);
 }
 
-const DEFAULT_MESSAGES: Record<ErrorId, string> = {
-  INVALID_REQUEST: 'The request is malformed.',
-  UNSUPPORTED_VERSION: 'The X-PLAID-VERSION is not supported.',
-  CHALLENGE_NOT_FOUND: 'The challenge was not found.',
-  CHALLENGE_EXPIRED: 'The challenge has expired or was already used.',
-  INVALID_SEND_METHOD: 'The send method is not offered in this challenge.',
-  OTP_NOT_SENT: 'No passcode has been sent for this challenge yet.',
-  SEND_LIMIT_REACHED: 'No more passcodes can be sent for this challenge now.',
-  SEND_METHOD_UNAVAILABLE: 'The passcode cannot be delivered to this destination; choose another method.',
-  INVALID_CLIENT: 'The client credentials are missing or invalid.',
-  INVALID_CREDENTIALS: 'The username or password is incorrect.',
-  INVALID_MFA: 'The answer to the challenge is incorrect.',
-  ACCOUNT_LOCKED: 'The account is locked. Please contact your institution.',
-  TERMS_NOT_ACCEPTED: 'The account has terms to accept in online banking before it can be linked.',
-  SERVICE_UNAVAILABLE: 'The service is temporarily unavailable.',
-  INTERNAL_ERROR: 'An internal error occurred.',
-  UNAUTHORIZED: 'A valid staff key is required.',
-  FORBIDDEN: 'This staff key may not do that.',
-  NOT_FOUND: 'Not found.',
-  METHOD_NOT_ALLOWED: 'Method not allowed.',
-  CONFLICT: 'The resource already exists.',
-};
-
-export const defaultMessage = (id: ErrorId) => DEFAULT_MESSAGES[id];
+/** The default message of an id, in English: the catalogue's `api` text `error.<ID>` (docs/texts.md). */
+export const defaultMessage = (id: ErrorId) => text('en', 'api', `error.${id}`);

@@ -1,8 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, Optional } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ErrorId } from './error-id';
-import { PxError } from './px.error';
+import { apiText, PxError } from './px.error';
 import { requestIdOf } from '@/common/http/request-id';
+import { localeOf } from '@/common/i18n/messages';
 import { AppConfig } from '@/config/app-config';
 import { isDatabaseUnavailable, isInvalidInput } from '@/database/errors';
 
@@ -27,18 +28,22 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     if (res.headersSent) return;
     // With `res`: a request refused before RequestContextMiddleware ran (a path Express cannot decode,
     // %ED%A0%80) still gets its X-Request-Id header (docs/api.md#requests-and-errors).
-    const answer = envelopeOf(err, requestIdOf(req, res));
+    const answer = envelopeOf(err, requestIdOf(req, res), localeOf(req));
     for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
     res.status(answer.status).json(answer.body);
   }
 }
 
-/** The envelope of one error: its status, `{ request_id, error }`, and Retry-After for a 503. */
+/**
+ * The envelope of one error: its status, `{ request_id, error }`, and Retry-After for a 503. The message
+ * is the catalogue's (docs/texts.md) in the language the caller's Accept-Language asks for, else English.
+ */
 export function envelopeOf(
   err: PxError,
   requestId: string,
+  locale: string,
 ): { status: number; body: Record<string, unknown>; headers: Record<string, string> } {
-  const error: Record<string, unknown> = { id: err.id, message: err.message };
+  const error: Record<string, unknown> = { id: err.id, message: err.messageIn(locale) };
   const headers: Record<string, string> = {};
   if (err.retryAt) {
     error.retry_at = err.retryAt.toISOString();
@@ -67,15 +72,14 @@ export function asLoggedPxError(exception: unknown, logger: Logger, config?: App
 export function asPxError(exception: unknown, config?: AppConfig): PxError {
   if (exception instanceof PxError) return exception;
   const retryAt = () => new Date(Date.now() + (config?.DB_RETRY_AFTER ?? 5_000));
-  if (isDatabaseUnavailable(exception))
-    return PxError.unavailable(retryAt(), 'The service cannot reach its database; retry shortly.');
-  if (isInvalidInput(exception)) return PxError.invalid('A value in the request cannot be stored.');
+  if (isDatabaseUnavailable(exception)) return PxError.unavailable(retryAt(), apiText('unavailable.database'));
+  if (isInvalidInput(exception)) return PxError.invalid(apiText('request.unstorable'));
   if (exception instanceof HttpException) {
     switch (exception.getStatus()) {
       case 503:
-        return PxError.unavailable(retryAt(), 'The service is not ready.');
+        return PxError.unavailable(retryAt(), apiText('unavailable.notReady'));
       case 400:
-        return PxError.invalid('The request is malformed.');
+        return new PxError(ErrorId.INVALID_REQUEST);
       case 404:
         return new PxError(ErrorId.NOT_FOUND);
       case 405:

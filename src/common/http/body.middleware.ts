@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { IncomingMessage } from 'node:http';
 import * as qs from 'qs';
 import getRawBody from 'raw-body';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 const MAX_DEPTH = 3;
@@ -25,7 +25,7 @@ export async function readBody(req: IncomingMessage): Promise<Record<string, unk
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   if (!hasBody) return {};
   const type = bodyTypeOf(req);
-  if (!type) throw PxError.invalid('Content-Type must be application/x-www-form-urlencoded or application/json.');
+  if (!type) throw PxError.invalid(apiText('request.contentType'));
   const text = await readText(req);
   return type === 'json' ? parseJson(text) : parseForm(text);
 }
@@ -53,7 +53,9 @@ export async function readText(req: IncomingMessage): Promise<string> {
     return await getRawBody(req, { limit: MAX_BODY_BYTES, encoding: 'utf-8' });
   } catch (e) {
     const tooLarge = (e as { type?: string }).type === 'entity.too.large';
-    throw PxError.invalid(tooLarge ? `The body exceeds ${MAX_BODY_BYTES} bytes.` : 'The body could not be read.');
+    throw PxError.invalid(
+      tooLarge ? apiText('request.bodyTooLarge', { max: MAX_BODY_BYTES }) : apiText('request.bodyUnreadable'),
+    );
   }
 }
 
@@ -77,7 +79,7 @@ export function parseForm(text: string): Record<string, unknown> {
       charset: 'utf-8',
     });
   } catch {
-    throw PxError.invalid('The form body is nested too deeply or has too many fields.');
+    throw PxError.invalid(apiText('request.formTooDeep'));
   }
   // Plaid's reference curl puts a whole query in one --data-urlencode, which encodes its '=' and '&':
   // the body then decodes to a single key with no value. Read that key as the form it was meant to be.
@@ -91,11 +93,11 @@ export function parseJson(text: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw PxError.invalid('The JSON body is not valid JSON.');
+    throw PxError.invalid(apiText('request.jsonInvalid'));
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw PxError.invalid('The JSON body must be an object.');
-  if (depthOf(parsed) > MAX_DEPTH + 1) throw PxError.invalid('The JSON body is nested too deeply.');
+    throw PxError.invalid(apiText('request.jsonNotObject'));
+  if (depthOf(parsed) > MAX_DEPTH + 1) throw PxError.invalid(apiText('request.jsonTooDeep'));
   return parsed as Record<string, unknown>;
 }
 

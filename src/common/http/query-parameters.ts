@@ -1,5 +1,5 @@
 import { getMetadataStorage } from 'class-validator';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 
 /**
  * Every query parameter is one plain string (docs/api.md#requests-and-errors: "repeated scalar fields, arrays or
@@ -33,7 +33,7 @@ export function checkQuery(query: unknown, dto: unknown): void {
     const declared = known === undefined || known.has(name);
     if (declared && (name !== key || typeof value !== 'string')) throw notSingle(name);
     if (!declared && strict)
-      throw PxError.invalid(`${shown(name)}: is not a parameter here (known: ${[...known].join(', ')})`);
+      throw PxError.invalid(apiText('query.unknown', { name: shown(name), known: [...known].join(', ') }));
   }
 }
 
@@ -42,7 +42,7 @@ export function checkQueryValue(name: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'string') throw notSingle(name);
 }
 
-const notSingle = (name: string) => PxError.invalid(`${shown(name)}: must be a single string`);
+const notSingle = (name: string) => PxError.invalid(apiText('query.notSingle', { name: shown(name) }));
 
 /** A name as the caller sent it, quoted when it is not a plain word (an empty key, markup, 2 KiB of it). */
 function shown(name: string): string {

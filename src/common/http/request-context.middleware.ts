@@ -1,7 +1,7 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { ErrorId } from '@/common/errors/error-id';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import { AppConfig } from '@/config/app-config';
 import { isInternalPath, isManagementPath, isPublicOnlyPath, listenerOf } from './listener';
 import { RequestContextStore } from './request-context';
@@ -48,7 +48,7 @@ function assertStorablePath(path: string): void {
   try {
     decoded = decodeURIComponent(path);
   } catch {
-    throw PxError.invalid('The path is not valid percent-encoded UTF-8.');
+    throw PxError.invalid(apiText('request.pathEncoding'));
   }
-  if (hasControl(decoded)) throw PxError.invalid('The path must not contain control characters.');
+  if (hasControl(decoded)) throw PxError.invalid(apiText('request.pathControl'));
 }

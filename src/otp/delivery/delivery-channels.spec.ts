@@ -47,4 +47,28 @@ describe(DeliveryChannels.name, () => {
     const sut = new DeliveryChannels([channel(() => Promise.resolve(refusal))], config);
     expect(await sut.deliver(message)).toEqual(refusal);
   });
+
+  it('opens a type breaker after DELIVERY_BREAKER_FAILURES transient failures in a row: no call, transient at once', async () => {
+    const answers: DeliveryResult[] = [
+      { status: 'transient', reason: 'provider_error' },
+      { status: 'permanent', reason: 'refused' },
+      { status: 'transient', reason: 'provider_error' },
+      { status: 'transient', reason: 'provider_error' },
+    ];
+    let calls = 0;
+    const flaky = channel(() => Promise.resolve(answers[calls++] ?? { status: 'delivered' }));
+    const sut = new DeliveryChannels([flaky], loadConfig({ NODE_ENV: 'test', DELIVERY_BREAKER_FAILURES: '2' }));
+    await sut.deliver(message);
+    // A refusal for good is the destination's: the provider answered, the count starts again.
+    await sut.deliver(message);
+    await sut.deliver(message);
+    expect(sut.breakers.get('sms')?.open).toBe(false);
+    await sut.deliver(message);
+    expect(sut.breakers.get('sms')?.open).toBe(true);
+    expect(await sut.deliver(message)).toEqual({ status: 'transient', reason: 'breaker_open' });
+    expect(calls).toBe(4);
+    // Each type judges its own provider: voice goes through the same channel and is not held back.
+    expect(sut.breakers.get('voice')?.open).toBe(false);
+    expect(await sut.deliver({ ...message, channel: 'voice' })).toEqual({ status: 'delivered' });
+  });
 });

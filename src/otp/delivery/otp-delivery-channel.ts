@@ -17,7 +17,8 @@ export interface OtpMessage {
 
 /**
  * Why a delivery failed, the audit event's `reason` (docs/passcode-delivery.md): `refused` and
- * `no_channel` are permanent; the rest transient. The console says each in words (docs/console.md).
+ * `no_channel` are permanent; the rest transient (`breaker_open`: the channel's breaker refused the send
+ * without asking the provider). The console says each in words (docs/console.md).
  */
 export const DELIVERY_FAILURES = [
   'refused',
@@ -28,6 +29,7 @@ export const DELIVERY_FAILURES = [
   'rejected',
   'deferred',
   'unreachable',
+  'breaker_open',
   'error',
 ] as const;
 export type DeliveryFailure = (typeof DELIVERY_FAILURES)[number];

@@ -20,7 +20,7 @@ import { MaintenanceService } from '@/maintenance/maintenance.service';
 import { OutboxService } from '@/otp/delivery/outbox.service';
 import { PartnersService } from '@/partners/partners.service';
 import { ErrorId } from '@/common/errors/error-id';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import { ApiErrors } from '@/common/http/api-errors';
 import { Roles, StaffGuard } from '@/staff-auth/staff.guard';
 import { AdminAuditInterceptor } from './admin-audit.interceptor';
@@ -104,7 +104,7 @@ export class AdminOpsController {
   @ApiErrors(ErrorId.NOT_FOUND, ErrorId.CONFLICT)
   revokeSecret(
     @Param('id') id: string,
-    @Param('n', new ParseIntPipe({ exceptionFactory: () => PxError.invalid('n: must be 1 or 2') })) n: number,
+    @Param('n', new ParseIntPipe({ exceptionFactory: () => PxError.invalid(apiText('secret.slot')) })) n: number,
   ) {
     return this.partners.revokeSecret(id, n);
   }

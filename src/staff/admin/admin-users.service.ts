@@ -4,7 +4,7 @@ import { EventType, StaffOutcome, LockOutcome } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
 import { AuditTrail } from '@/audit/audit-trail.service';
 import type { EventPage, UserEventQuery } from '@/audit/audit-query';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import { KbaService } from '@/kba/kba.service';
 import { SendMethods } from '@/otp/send-methods';
 import { TotpService } from '@/otp/totp.service';
@@ -40,8 +40,7 @@ export class AdminUsersService {
    * row and the questions are one transaction: both or neither.
    */
   async create(dto: CreateUserDto, fixedTotpSecret?: string): Promise<CreatedUser> {
-    if (dto.mfa_preference === 'kba' && !dto.kba?.length)
-      throw PxError.invalid('mfa_preference: kba needs kba questions');
+    if (dto.mfa_preference === 'kba' && !dto.kba?.length) throw PxError.invalid(apiText('factors.kbaNeedsQuestions'));
     this.refuseFutureTerms('terms_accepted_version', dto.terms_accepted_version);
     const enrollment = dto.totp ? this.totp.enroll(fixedTotpSecret) : undefined;
     const user = await this.users.prepare({
@@ -84,8 +83,7 @@ export class AdminUsersService {
       dto.totp === true ||
       !!dto.kba?.length ||
       (dto.mfa_preference ?? null) !== null;
-    if (sets && role !== 'admin')
-      throw new PxError(ErrorId.FORBIDDEN, 'Support staff may remove factors; setting them is for admins.');
+    if (sets && role !== 'admin') throw new PxError(ErrorId.FORBIDDEN, apiText('forbidden.setFactors'));
     const patch: Partial<User> = {};
     if (dto.phone !== undefined) patch.phone = dto.phone;
     if (dto.email !== undefined) patch.email = dto.email;
@@ -118,8 +116,8 @@ export class AdminUsersService {
     const others = Object.keys(dto).filter(
       (k) => k !== 'username' && (dto as Record<string, unknown>)[k] !== undefined,
     );
-    if (others.length) throw PxError.invalid(`username: a rename is sent alone, without ${others.join(', ')}`);
-    if (role !== 'admin') throw new PxError(ErrorId.FORBIDDEN, 'Renaming a user is for admins.');
+    if (others.length) throw PxError.invalid(apiText('rename.alone', { fields: others.join(', ') }));
+    if (role !== 'admin') throw new PxError(ErrorId.FORBIDDEN, apiText('forbidden.rename'));
     return this.rename(id, dto.username!, reason);
   }
 
@@ -130,10 +128,7 @@ export class AdminUsersService {
   async rename(id: string, username: string, reason?: string): Promise<UserView> {
     const user = await this.users.getById(id);
     if (user.source !== 'local') {
-      throw new PxError(
-        ErrorId.CONFLICT,
-        `This user's username comes from the ${user.source} source: change it there.`,
-      );
+      throw new PxError(ErrorId.CONFLICT, apiText('conflict.renameShadow', { source: user.source }));
     }
     await this.users.rename(user, username);
     await this.bus.publish({
@@ -186,10 +181,7 @@ export class AdminUsersService {
     const user = await this.users.getById(id);
     // A shadow user's password lives at the bank; one set here would never be checked.
     if (user.source !== 'local') {
-      throw new PxError(
-        ErrorId.CONFLICT,
-        `This user's password is checked by the ${user.source} source: change it there.`,
-      );
+      throw new PxError(ErrorId.CONFLICT, apiText('conflict.passwordShadow', { source: user.source }));
     }
     await this.users.setPassword(user, password);
     const revoked = await this.tokens.revokeAllFor(user, 'password_changed');
@@ -225,7 +217,7 @@ export class AdminUsersService {
    */
   private refuseFutureTerms(field: string, version: number | undefined): void {
     if (version !== undefined && version > this.config.TERMS_VERSION)
-      throw PxError.invalid(`${field}: must be at most ${this.config.TERMS_VERSION}, the current TERMS_VERSION`);
+      throw PxError.invalid(apiText('terms.version', { field, version: this.config.TERMS_VERSION }));
   }
 
   /** The staff member's words, when given, are the reason the revocation is recorded with. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditTrail } from '@/audit/audit-trail.service';
 import type { EventView } from '@/audit/audit-query';
-import { PxError } from '@/common/errors/px.error';
+import { apiText, PxError } from '@/common/errors/px.error';
 import { AppConfig } from '@/config/app-config';
 import type { User } from '@/users/user.entity';
 import type { LockKey, UserKey } from '@/users/user.repository';
@@ -125,7 +125,7 @@ function decode<T>(cursor: string, prefix: string, read: (v: unknown) => T | und
   } catch {
     key = undefined;
   }
-  if (!key) throw PxError.invalid('cursor: must be a next_cursor as given');
+  if (!key) throw PxError.invalid(apiText('cursor.invalid'));
   return key;
 }
 

@@ -1,5 +1,5 @@
 import type { CheckClass } from '@/users/check-admission';
-import type { CircuitBreaker } from './circuit-breaker';
+import type { CircuitBreaker } from '@/common/resilience/circuit-breaker';
 import type { User } from '@/users/user.entity';
 import type { GuardKey } from '@/users/lockout/guard-key';
 

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { CredentialCheck } from './credential-source';
-import { CircuitBreaker } from './circuit-breaker';
+import { CircuitBreaker } from '@/common/resilience/circuit-breaker';
 
 /** Why an upstream could not answer: the audit event's `reason`, never a credential or an answer body. */
 export const UPSTREAM_TROUBLES = [

@@ -2,7 +2,7 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '@/config/app-config';
 import { RequestContextStore } from '@/common/http/request-context';
 import { UserRepository } from '@/users/user.repository';
-import { CircuitBreaker } from '@/users/credentials/circuit-breaker';
+import { CircuitBreaker } from '@/common/resilience/circuit-breaker';
 import { CredentialCheck, CredentialSource, LoginAttempt } from '@/users/credentials/credential-source';
 import { ShadowUsers } from '@/users/credentials/shadow-users';
 import { isUnavailable, throughBreaker } from '@/users/credentials/upstream';

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Client, Entry, InvalidCredentialsError } from 'ldapts';
 import { AppConfig } from '@/config/app-config';
 import { UserRepository } from '@/users/user.repository';
-import { CircuitBreaker } from '@/users/credentials/circuit-breaker';
+import { CircuitBreaker } from '@/common/resilience/circuit-breaker';
 import { CredentialCheck, CredentialSource, LoginAttempt } from '@/users/credentials/credential-source';
 import { ShadowUsers, SourceProfile } from '@/users/credentials/shadow-users';
 import { Unavailable, UpstreamFailure, throughBreaker } from '@/users/credentials/upstream';

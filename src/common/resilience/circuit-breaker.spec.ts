@@ -1,4 +1,4 @@
-import { CircuitBreaker } from './circuit-breaker';
+import { CircuitBreaker } from '@/common/resilience/circuit-breaker';
 
 describe(CircuitBreaker.name, () => {
   let now = 0;
