@@ -57,9 +57,15 @@ function expressRoutes(t: TestApp): string[] {
   type Layer = { route?: { path: string; methods: Record<string, boolean> } };
   const express = t.px.app.getHttpAdapter().getInstance() as unknown as { router: { stack: Layer[] } };
   // AppModule's middleware mount (forRoutes('{*path}')) is a route of every method to Express: not an answer.
-  return express.router.stack
-    .filter((l) => l.route && l.route.path !== '/{*path}')
-    .flatMap((l) => Object.keys(l.route!.methods).map((m) => `${m.toUpperCase()} ${l.route!.path}`));
+  return (
+    express.router.stack
+      .filter((l) => l.route && l.route.path !== '/{*path}')
+      // The console's banner middleware (forRoutes of its controllers) mounts each path again with a trailing
+      // slash: the same route to a client.
+      .flatMap((l) =>
+        Object.keys(l.route!.methods).map((m) => `${m.toUpperCase()} ${l.route!.path.replace(/(.)\/$/, '$1')}`),
+      )
+  );
 }
 
 /** Routes no document holds, each with its reason: not an API a program calls. */
