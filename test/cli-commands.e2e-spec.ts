@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { KEYS, PASSWORD, TEST_ENGINE, TestApp, expectEnvelope, totpAt } from './support/harness';
-import { cli, expectRefused, json, requireBuiltCli } from './support/cli';
+import { cli, cliProcess, expectRefused, json, requireBuiltCli } from './support/cli';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /**
  * The commands that make the CLI a tool of its own (docs/cli.md): maintenance mode, the listings,
- * the password and factor resets, db:status; run as an operator runs them, on the database of a
- * running service, and checked through the service's HTTP API.
+ * the password and factor resets, db:status; run as an operator runs them (in the suite's CLI host,
+ * test/support/cli.ts), on the database of a running service, and checked through the service's HTTP API.
  */
 describe(`cli commands (${TEST_ENGINE})`, () => {
   let t: TestApp;
@@ -111,9 +111,11 @@ describe(`cli commands (${TEST_ENGINE})`, () => {
     expect(before.status).toBe(200);
     expect(await introspect(before.body.auth_token)).toBe(true);
 
-    const r = await run(
+    // A process of its own: the password arrives on a real pipe, as from `printf ... |`.
+    const r = await cliProcess(
+      t.databaseUrl,
       ['users:reset-password', '--username', user.username, '--reason', 'called in', '--json'],
-      'a new long passphrase\n',
+      { input: 'a new long passphrase\n' },
     );
     const reset = json(r);
     expect(reset).toMatchObject({ user_id: user.userId, tokens_revoked: 1 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS } from '@/database/migrations';
 import { PASSWORD, TestApp, expectEnvelope, totpAt } from './support/harness';
-import { CLI, ROOT, cli, expectRefused, inParallel, json, requireBuiltCli, runBin } from './support/cli';
+import { CLI, ROOT, cli, cliProcess, expectRefused, inParallel, json, requireBuiltCli, runBin } from './support/cli';
 
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   version: string;
@@ -12,7 +12,9 @@ const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as 
 
 /**
  * `npm run cli -- <command>` or `npx pxauth <command>` (docs/cli.md), run as an operator runs it (the
- * built dist/cli/main.js, which `npm test` builds first), on the SQLite file a running service also uses.
+ * built dist/cli, which `npm test` builds first), on the SQLite file a running service also uses. Most
+ * command lines run in the suite's CLI host (test/support/cli.ts); a process of its own runs what only a
+ * process shows: the bin by its #! line, --version, exit codes as the shell sees them, the retry's wait.
  */
 describe('cli', () => {
   beforeAll(requireBuiltCli);
@@ -32,7 +34,7 @@ describe('cli', () => {
     });
 
     it('on an unreachable PostgreSQL: a note at each bounded retry, then SERVICE_UNAVAILABLE, without the password', async () => {
-      const r = await cli('postgres://u:s3cretpw@127.0.0.1:1/x', ['outbox:list'], { timeoutMs: 60_000 });
+      const r = await cliProcess('postgres://u:s3cretpw@127.0.0.1:1/x', ['outbox:list'], { timeoutMs: 60_000 });
       expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 1, stdout: '' });
       const lines = r.stderr.trimEnd().split('\n');
       // Never a silent wait: one line per try, saying why and how many are left.
@@ -68,7 +70,7 @@ describe('cli', () => {
     });
 
     it("--version prints package.json's version, without opening the database", async () => {
-      const r = await cli(`sqlite:${join(dir, 'unused.sqlite')}`, ['--version']);
+      const r = await cliProcess(`sqlite:${join(dir, 'unused.sqlite')}`, ['--version']);
       expect(r).toEqual({ code: 0, stdout: `${PACKAGE.version}\n`, stderr: '' });
       // Nothing was opened for it.
       expect(existsSync(join(dir, 'unused.sqlite'))).toBe(false);
@@ -76,12 +78,12 @@ describe('cli', () => {
 
     it('a mistyped command is refused on one line with the command it resembles', async () => {
       expectRefused(
-        await cli(`sqlite:${join(dir, 'unused.sqlite')}`, ['users:sho', '--user-id', 'x']),
+        await cliProcess(`sqlite:${join(dir, 'unused.sqlite')}`, ['users:sho', '--user-id', 'x']),
         2,
         /^error: unknown command 'users:sho' \(Did you mean users:show\?\) \(see npm run cli -- --help\)\n$/,
       );
       expectRefused(
-        await cli(`sqlite:${join(dir, 'unused.sqlite')}`, ['maintenance:stats']),
+        await cliProcess(`sqlite:${join(dir, 'unused.sqlite')}`, ['maintenance:stats']),
         2,
         /^error: unknown command 'maintenance:stats' \(Did you mean maintenance:status\?\)/,
       );
@@ -412,7 +414,7 @@ describe('cli', () => {
         'db:status',
         'keys:reencrypt',
       ];
-      // Each run loads the whole app's code (about 2 s here): four at a time.
+      // Four asked for at once, as an operator's script might.
       const helps = await inParallel(commands, 4, (command) => run([command, '--help']));
       commands.forEach((command, i) => {
         expect(help.stdout).toContain(`  ${command} `);
