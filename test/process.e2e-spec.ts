@@ -369,8 +369,9 @@ describe('the pxauth process', () => {
       }
     });
 
-    // TypeOrmModule retries for about 20 s and logs each failure: every line is checked.
-    it.each([
+    // TypeOrmModule retries for about 20 s and logs each failure: every line is checked. The three
+    // processes wait side by side (Jest runs a describe's concurrent tests together).
+    it.concurrent.each([
       ['an unreachable PostgreSQL', 'postgres://u:s3cretpw@127.0.0.1:1/x', /ECONNREFUSED/],
       ['a malformed DATABASE_URL', 'postgres://u:s3cretpw@127.0.0.1:notaport/x', /Invalid URL/],
       // Where the machine has a PostgreSQL (the e2e-postgres project's), it refuses the database.
