@@ -3,7 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS } from '@/database/migrations';
 import { PASSWORD, TestApp, expectEnvelope, totpAt } from './support/harness';
-import { CLI, ROOT, cli, cliProcess, expectRefused, inParallel, json, requireBuiltCli, runBin } from './support/cli';
+import {
+  CLI,
+  ROOT,
+  Ran,
+  cli,
+  cliProcess,
+  expectRefused,
+  inParallel,
+  json,
+  requireBuiltCli,
+  runBin,
+} from './support/cli';
 
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   version: string;
@@ -17,41 +28,13 @@ const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as 
  * process shows: the bin by its #! line, --version, exit codes as the shell sees them, the retry's wait.
  */
 describe('cli', () => {
-  beforeAll(requireBuiltCli);
-
-  // An operator's terminal (and its scrollback, a CI log) never shows a secret setting.
-  describe('prints no secret when it cannot run', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pxauth-cli-'));
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-    it('on a bad ENCRYPTION_KEY, or a typo in a boolean: names the variable, without the key', async () => {
-      const key = 'not-a-key-but-s3cret';
-      const bad = await cli(`sqlite:${join(dir, 'db.sqlite')}`, ['outbox:list'], { env: { ENCRYPTION_KEY: key } });
-      expectRefused(bad, 1, /ENCRYPTION_KEY \(value hidden\): ENCRYPTION_KEY must be 32 bytes/);
-      expect(bad.stderr).not.toContain(key);
-      const typo = await cli(`sqlite:${join(dir, 'db.sqlite')}`, ['outbox:list'], { env: { SANDBOX: 'ture' } });
-      expectRefused(typo, 1, /SANDBOX="ture": SANDBOX must be true, false, 1, 0, yes or no/);
-    });
-
-    it('on an unreachable PostgreSQL: a note at each bounded retry, then SERVICE_UNAVAILABLE, without the password', async () => {
-      const r = await cliProcess('postgres://u:s3cretpw@127.0.0.1:1/x', ['outbox:list'], { timeoutMs: 60_000 });
-      expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 1, stdout: '' });
-      const lines = r.stderr.trimEnd().split('\n');
-      // Never a silent wait: one line per try, saying why and how many are left.
-      expect(lines.slice(0, -1)).toEqual(
-        Array.from({ length: 10 }, (_, i) =>
-          expect.stringMatching(
-            new RegExp(
-              `^note: the database is unreachable \\(.*ECONNREFUSED.*\\); try ${i + 1} of 10, ${i < 9 ? 'next in 2s' : 'giving up'}$`,
-            ),
-          ),
-        ),
-      );
-      expect(lines[lines.length - 1]).toMatch(
-        /^error: SERVICE_UNAVAILABLE: the database could not be used: .*ECONNREFUSED/,
-      );
-      expect(r.stderr).not.toContain('s3cretpw');
-    }, 65_000);
+  // The bounded retry waits about 18 s (10 tries, 2 s apart): started first, its test reads it last.
+  let unreachable: Promise<Ran>;
+  beforeAll(() => {
+    requireBuiltCli();
+    unreachable = cliProcess('postgres://u:s3cretpw@127.0.0.1:1/x', ['outbox:list'], { timeoutMs: 60_000 });
+    // Read in its test; until then a failure to start is not an unhandled rejection.
+    unreachable.catch(() => undefined);
   });
 
   describe('as a tool', () => {
@@ -449,5 +432,41 @@ describe('cli', () => {
       expectRefused(await run(['outbox:list'], { env: { LOCKOUT_MODE: 'sometimes' } }), 1, /LOCKOUT_MODE/);
       expectRefused(await run(['outbox:list'], { env: { NODE_ENV: 'production' } }), 1, /ENCRYPTION_KEY/);
     });
+  });
+
+  // An operator's terminal (and its scrollback, a CI log) never shows a secret setting. Last in the
+  // file: the retry on an unreachable database, started with the suite, has waited through the rest.
+  describe('prints no secret when it cannot run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pxauth-cli-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('on a bad ENCRYPTION_KEY, or a typo in a boolean: names the variable, without the key', async () => {
+      const key = 'not-a-key-but-s3cret';
+      const bad = await cli(`sqlite:${join(dir, 'db.sqlite')}`, ['outbox:list'], { env: { ENCRYPTION_KEY: key } });
+      expectRefused(bad, 1, /ENCRYPTION_KEY \(value hidden\): ENCRYPTION_KEY must be 32 bytes/);
+      expect(bad.stderr).not.toContain(key);
+      const typo = await cli(`sqlite:${join(dir, 'db.sqlite')}`, ['outbox:list'], { env: { SANDBOX: 'ture' } });
+      expectRefused(typo, 1, /SANDBOX="ture": SANDBOX must be true, false, 1, 0, yes or no/);
+    });
+
+    it('on an unreachable PostgreSQL: a note at each bounded retry, then SERVICE_UNAVAILABLE, without the password', async () => {
+      const r = await unreachable;
+      expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 1, stdout: '' });
+      const lines = r.stderr.trimEnd().split('\n');
+      // Never a silent wait: one line per try, saying why and how many are left.
+      expect(lines.slice(0, -1)).toEqual(
+        Array.from({ length: 10 }, (_, i) =>
+          expect.stringMatching(
+            new RegExp(
+              `^note: the database is unreachable \\(.*ECONNREFUSED.*\\); try ${i + 1} of 10, ${i < 9 ? 'next in 2s' : 'giving up'}$`,
+            ),
+          ),
+        ),
+      );
+      expect(lines[lines.length - 1]).toMatch(
+        /^error: SERVICE_UNAVAILABLE: the database could not be used: .*ECONNREFUSED/,
+      );
+      expect(r.stderr).not.toContain('s3cretpw');
+    }, 65_000);
   });
 });
