@@ -15,6 +15,8 @@ export default tseslint.config(
       'jest.config.js',
       'test/fixtures/*.js',
       'test/support/slow-first-sequencer.js',
+      // The suites' CLI host: runs the built dist/ as its own Node process.
+      'test/support/cli-host.js',
       // The e2e suites' OpenID provider: oidc-provider is ESM only, so this runs as its own Node process.
       'test/support/openid-provider.mjs',
     ],

@@ -3,7 +3,6 @@ import { config as loadDotenv } from 'dotenv';
 import { inspect } from 'node:util';
 import { ConfigError, loadConfig, redactSettings } from './config/load-config';
 import { installTexts } from './common/i18n/texts';
-import { startPxAuth } from './server';
 
 async function main(): Promise<void> {
   // Settings are checked before Nest starts, so a bad one is reported as one line naming it.
@@ -11,6 +10,8 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   // The bank's texts too (docs/texts.md): an override that drops a placeholder stops the start here.
   installTexts(config.TEXTS_DIR);
+  // The application's code is loaded only now: a bad setting is reported without waiting for it.
+  const { startPxAuth } = await import('./server');
   // startPxAuth logs where each listener is, the database, delivery, credential source and sandbox.
   const px = await startPxAuth();
   const stop = (signal: string) => {

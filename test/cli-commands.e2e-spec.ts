@@ -1,13 +1,44 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { KEYS, PASSWORD, TEST_ENGINE, TestApp, expectEnvelope, totpAt } from './support/harness';
-import { cli, expectRefused, json, requireBuiltCli } from './support/cli';
+import { CLI, ROOT, cli, cliProcess, expectRefused, json, requireBuiltCli } from './support/cli';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /**
+ * A shell line run by `sh -c` with the settings of a test run, as an operator types it; `answer(out)`
+ * says what to type next (on stdin) once the output so far asks for it, or undefined to wait.
+ */
+function shell(
+  line: string,
+  databaseUrl: string,
+  answer: (out: string) => string | undefined = () => undefined,
+): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', line], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl },
+    });
+    let out = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const read = (d: Buffer) => {
+      out += String(d);
+      const next = answer(out);
+      if (next !== undefined) child.stdin.write(next);
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+/**
  * The commands that make the CLI a tool of its own (docs/cli.md): maintenance mode, the listings,
- * the password and factor resets, db:status; run as an operator runs them, on the database of a
- * running service, and checked through the service's HTTP API.
+ * the password and factor resets, db:status; run as an operator runs them (in the suite's CLI host,
+ * test/support/cli.ts), on the database of a running service, and checked through the service's HTTP API.
  */
 describe(`cli commands (${TEST_ENGINE})`, () => {
   let t: TestApp;
@@ -111,9 +142,11 @@ describe(`cli commands (${TEST_ENGINE})`, () => {
     expect(before.status).toBe(200);
     expect(await introspect(before.body.auth_token)).toBe(true);
 
-    const r = await run(
+    // A process of its own: the password arrives on a real pipe, as from `printf ... |`.
+    const r = await cliProcess(
+      t.databaseUrl,
       ['users:reset-password', '--username', user.username, '--reason', 'called in', '--json'],
-      'a new long passphrase\n',
+      { input: 'a new long passphrase\n' },
     );
     const reset = json(r);
     expect(reset).toMatchObject({ user_id: user.userId, tokens_revoked: 1 });
@@ -129,6 +162,32 @@ describe(`cli commands (${TEST_ENGINE})`, () => {
 
     const changed = (await t.events(user.userId)).find((e) => e.type === 'password_change');
     expect(changed).toMatchObject({ outcome: 'changed', staff_id: null, detail: { reason: 'called in' } });
+  });
+
+  it('users:reset-password at a terminal asks twice without echoing what is typed (util-linux script gives it one)', async () => {
+    const user = await t.createUser('cli_pw_tty', {}, PASSWORD);
+    const command = [process.execPath, CLI, 'users:reset-password', '--user-id', user.userId]
+      .map((a) => `'${a}'`)
+      .join(' ');
+    let typed = 0;
+    const r = await shell(`script -qec "${command}" /dev/null`, t.databaseUrl, (out) => {
+      const asked = (out.match(/New password: |Again: /g) ?? []).length;
+      if (asked <= typed) return undefined;
+      typed++;
+      return 'typed at the terminal 1\r';
+    });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/New password: [\s\S]*Again: [\s\S]*Password set; 0 token\(s\) revoked\./);
+    expect(r.out).not.toContain('typed at the terminal');
+    expect((await t.login(user.username, 'typed at the terminal 1')).status).toBe(200);
+  });
+
+  it('a large --json answer piped into jq arrives whole: the process exits only once it is written', async () => {
+    for (let i = 0; i < 40; i++)
+      json(await run(['staff:create', '--name', `Piped ${i} ${'x'.repeat(100)}`, '--role', 'support', '--json']));
+    const listed = json(await run(['staff:list', '--json'])).keys as unknown[];
+    const r = await shell(`'${process.execPath}' '${CLI}' staff:list --json | jq '.keys | length'`, t.databaseUrl);
+    expect(r).toEqual({ code: 0, out: `${listed.length}\n` });
   });
 
   it('users:reset-password refuses an empty password, an unknown user and a password on argv, changing nothing', async () => {

@@ -96,6 +96,32 @@ const tempDir = () => {
   return d;
 };
 
+const GOOD_KEY = 'c0ffee'.repeat(10) + 'c0ff';
+/** Starts that cannot reach their database: TypeOrmModule's bounded retry (10 tries, 2 s apart) ends each. */
+const RETRIES: [string, string, RegExp][] = [
+  ['an unreachable PostgreSQL', 'postgres://u:s3cretpw@127.0.0.1:1/x', /ECONNREFUSED/],
+  ['a malformed DATABASE_URL', 'postgres://u:s3cretpw@127.0.0.1:notaport/x', /Invalid URL/],
+  // Where the machine has a PostgreSQL (the e2e-postgres project's), it refuses the database.
+  ['a PostgreSQL that refuses the database', missingPgDatabase('s3cretpw'), /does not exist|ECONNREFUSED/],
+];
+/** Each of RETRIES, started with the suite so that its 20 s of waiting overlap the other tests; read last. */
+const RETRYING = new Map<string, Promise<{ code: number | null; output: string }>>();
+beforeAll(() => {
+  for (const [name, url] of RETRIES) {
+    const exited = (async () => {
+      const p = await Proc.spawn({ DATABASE_URL: url, ENCRYPTION_KEY: GOOD_KEY, LOG_LEVEL: 'debug' });
+      try {
+        return { code: await p.exitWithin(60_000), output: p.stdout + p.stderr };
+      } finally {
+        p.kill();
+      }
+    })();
+    // Read in its test; until then a failure is not an unhandled rejection.
+    exited.catch(() => undefined);
+    RETRYING.set(name, exited);
+  }
+});
+
 afterAll(() => {
   for (const p of running) p.kill();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -356,7 +382,6 @@ describe('the pxauth process', () => {
   // Whatever stops the start, neither stream shows a secret setting or the database password.
   describe('prints no secret when it cannot start', () => {
     const KEY = 'not-a-key-but-s3cret';
-    const GOOD_KEY = 'c0ffee'.repeat(10) + 'c0ff';
 
     it('on a bad ENCRYPTION_KEY: names it, without its value', async () => {
       const p = await Proc.spawn({ DATABASE_URL: `sqlite:${join(tempDir(), 'db.sqlite')}`, ENCRYPTION_KEY: KEY });
@@ -369,24 +394,16 @@ describe('the pxauth process', () => {
       }
     });
 
-    // TypeOrmModule retries for about 20 s and logs each failure: every line is checked.
-    it.each([
-      ['an unreachable PostgreSQL', 'postgres://u:s3cretpw@127.0.0.1:1/x', /ECONNREFUSED/],
-      ['a malformed DATABASE_URL', 'postgres://u:s3cretpw@127.0.0.1:notaport/x', /Invalid URL/],
-      // Where the machine has a PostgreSQL (the e2e-postgres project's), it refuses the database.
-      ['a PostgreSQL that refuses the database', missingPgDatabase('s3cretpw'), /does not exist|ECONNREFUSED/],
-    ])(
+    // TypeOrmModule retries for about 20 s and logs each failure: every line is checked. The three
+    // processes were started with the suite (RETRYING, above) and have waited through the other tests.
+    it.each(RETRIES)(
       'on %s: exits non-zero without the password',
-      async (_, url, failure) => {
-        const p = await Proc.spawn({ DATABASE_URL: url, ENCRYPTION_KEY: GOOD_KEY, LOG_LEVEL: 'debug' });
-        try {
-          expect(await p.exitWithin(60_000)).not.toBe(0);
-          expect(p.stdout + p.stderr).toMatch(failure);
-          expect(p.stdout + p.stderr).not.toContain('s3cretpw');
-          expect(p.stdout + p.stderr).not.toContain(GOOD_KEY);
-        } finally {
-          p.kill();
-        }
+      async (name, _url, failure) => {
+        const { code, output } = await RETRYING.get(name)!;
+        expect(code).not.toBe(0);
+        expect(output).toMatch(failure);
+        expect(output).not.toContain('s3cretpw');
+        expect(output).not.toContain(GOOD_KEY);
       },
       90_000,
     );

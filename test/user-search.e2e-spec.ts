@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { runSql } from '@/database/sql';
 import { KEYS, TestApp } from './support/harness';
@@ -85,6 +86,22 @@ describe('GET /admin/users?q= and GET /admin/locks', () => {
     expect(events.length).toBeGreaterThan(0);
     expect(events.every((e) => e.request_id === u.requestId)).toBe(true);
     expect(events.filter((e) => e.user_id === u.id).map((e) => e.type)).toContain('user_create');
+  });
+
+  it('a request id that is not a UUID (a caller sent its own X-Request-Id) is searched as a username', async () => {
+    const rid = `req_${run}_own`;
+    // The request that creates the user carries that id, and pxauth kept it on its audit events.
+    const created = await request(t.px.internalServer)
+      .post('/admin/users')
+      .set('Authorization', `Bearer ${KEYS.admin}`)
+      .set('X-Request-Id', rid)
+      .send({ username: rid, password: 'correct horse battery' });
+    expect(created.status).toBe(201);
+    expect(created.headers['x-request-id']).toBe(rid);
+    const r = await search(rid);
+    expect(r.interpretation).toBe('username');
+    expect(r.users.map((x) => x.user_id)).toEqual([created.body.user_id]);
+    expect(r).not.toHaveProperty('events');
   });
 
   it('pages of 25 by cursor: the next page starts after the last one shown, and the last page says so', async () => {

@@ -5,6 +5,24 @@ import pino from 'pino';
 import { AppModule } from '@/app.module';
 import { redactSettings } from '@/config/load-config';
 
+/**
+ * What one command line runs with: the environment its settings are read from, and its three
+ * streams. cli/main.ts passes the process's own; anything else that runs a command line gives its own.
+ */
+export interface CliIo {
+  env: NodeJS.ProcessEnv;
+  /** A password is read from it; at a terminal (isTTY, setRawMode) it is asked for without echo. */
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  stdout: NodeJS.WritableStream;
+  /** Notes, reasons and the app's log lines; on a terminal (isTTY) users:import draws its progress bar here. */
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/** The process's own streams and environment: what `pxauth <command>` runs with. */
+export function processIo(): CliIo {
+  return { env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+}
+
 /** What a command printed: `data` with --json, `text` for a person at a terminal; `code` 1 for a partial failure. */
 export interface Output {
   data: unknown;
@@ -19,7 +37,7 @@ export type Run = (app: INestApplicationContext) => Promise<Output>;
 /** A command line that cannot be run as written: exit 2 (as most Unix tools do), the reason on one line. */
 export class UsageError extends Error {}
 
-export function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
+export function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
   return new Promise((resolve) => stream.write(text, () => resolve()));
 }
 
@@ -32,6 +50,7 @@ export function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
 const DATABASE_TRIES = 10; // DatabaseModule's retryAttempts
 
 class OperatorLog implements LoggerService {
+  constructor(private readonly io: CliIo) {}
   log(): void {}
   warn(): void {}
   debug(): void {}
@@ -43,7 +62,7 @@ class OperatorLog implements LoggerService {
     const cause = typeof stack === 'string' ? (stack.split('\n')[0] ?? '') : '';
     const next = Number(attempt) >= DATABASE_TRIES ? 'giving up' : 'next in 2s';
     const line = `note: the database is unreachable (${cause.replace(/^\w*Error: /, '')}); try ${attempt} of ${DATABASE_TRIES}, ${next}`;
-    process.stderr.write(`${redactSettings(line, process.env)}\n`);
+    this.io.stderr.write(`${redactSettings(line, this.io.env)}\n`);
   }
 }
 
@@ -52,9 +71,11 @@ class OperatorLog implements LoggerService {
  * database when SANDBOX is on, as at a service start. pino writes to stderr, so stdout holds only
  * the answer and `--json` output can be piped.
  */
-export async function withApp(run: Run): Promise<Output> {
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ logStream: pino.destination(2) }), {
-    logger: new OperatorLog(),
+export async function withApp(run: Run, io: CliIo): Promise<Output> {
+  // The process's own stderr is fd 2, written synchronously; another stream takes pino's lines as they come.
+  const logStream = io.stderr === process.stderr ? pino.destination(2) : io.stderr;
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ env: settingsOf(io.env), logStream }), {
+    logger: new OperatorLog(io),
     abortOnError: false,
   });
   try {
@@ -64,18 +85,23 @@ export async function withApp(run: Run): Promise<Output> {
   }
 }
 
+/** The environment's variables that are set, as the settings the app starts with. */
+function settingsOf(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
 /** Runs a prepared command and prints its output; answers the exit code. */
-export async function execute(run: Run, json: boolean): Promise<number> {
-  return print(await withApp(run), json);
+export async function execute(run: Run, json: boolean, io: CliIo): Promise<number> {
+  return print(await withApp(run, io), json, io);
 }
 
 /**
  * The answer alone on stdout (JSON with --json, so that `| jq` reads it), and the reason for a
  * non-zero exit on stderr.
  */
-export async function print(output: Output, json: boolean): Promise<number> {
-  await write(process.stdout, `${json ? JSON.stringify(output.data, null, 2) : output.text}\n`);
-  if (output.code) await write(process.stderr, `error: ${output.reason ?? 'failed'}\n`);
+export async function print(output: Output, json: boolean, io: CliIo): Promise<number> {
+  await write(io.stdout, `${json ? JSON.stringify(output.data, null, 2) : output.text}\n`);
+  if (output.code) await write(io.stderr, `error: ${output.reason ?? 'failed'}\n`);
   return output.code ?? 0;
 }
 
@@ -84,6 +110,8 @@ export interface Exec {
   (run: Run | Promise<Run>, opts: { json?: boolean }): Promise<void>;
   /** Without booting the app, which would migrate the database first: for db:status. */
   bare(run: () => Promise<Output>, opts: { json?: boolean }): Promise<void>;
+  /** The command line's environment and streams. */
+  io: CliIo;
 }
 
 export const SETTINGS = `

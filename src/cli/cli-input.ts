@@ -2,7 +2,7 @@ import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { PxError } from '@/common/errors/px.error';
 import { CreateUserDto, SetPasswordDto } from '@/staff/admin/admin.dto';
-import { UsageError } from './cli-context';
+import { CliIo, UsageError } from './cli-context';
 
 /** A DTO field as the flag that sets it (`institution_id` is `--institution-id`), so errors name what was typed. */
 const flagOf = (field: string) => `--${field.replace(/_/g, '-')}`;
@@ -38,10 +38,7 @@ export interface CreateUserOptions {
 }
 
 /** users:create's options as the CreateUserDto of POST /admin/users. */
-export async function createUserDto(
-  o: CreateUserOptions,
-  stdin: NodeJS.ReadableStream = process.stdin,
-): Promise<CreateUserDto> {
+export async function createUserDto(o: CreateUserOptions, stdin: CliIo['stdin']): Promise<CreateUserDto> {
   if ((o.password === undefined) === !o.passwordStdin)
     throw new UsageError('users:create needs one of --password and --password-stdin');
   const password = o.passwordStdin ? await readPassword(stdin) : o.password;
@@ -91,28 +88,39 @@ async function readPassword(stdin: NodeJS.ReadableStream): Promise<string> {
  * typed twice at a terminal without being echoed, or else all of standard input, as
  * --password-stdin reads it. Checked as POST /admin/users/:id/password checks it.
  */
-export async function newPassword(stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
+export async function newPassword(io: CliIo): Promise<string> {
   let password: string;
-  if (stdin.isTTY) {
-    password = await promptHidden('New password: ', stdin);
-    if ((await promptHidden('Again: ', stdin)) !== password) throw PxError.invalid('the two passwords differ');
+  const { stdin, stderr } = io;
+  if (stdin.isTTY && stdin.setRawMode) {
+    const terminal = { stdin, setRawMode: stdin.setRawMode.bind(stdin), stderr };
+    password = await promptHidden('New password: ', terminal);
+    if ((await promptHidden('Again: ', terminal)) !== password) throw PxError.invalid('the two passwords differ');
   } else password = await readPassword(stdin);
   return validated(SetPasswordDto, { password }, { password: 'the new password' }).password;
 }
 
+/** Ctrl-C at a password prompt: the command ends as an interrupted program does (exit 130). */
+export class Interrupted extends Error {}
+
+interface Terminal {
+  stdin: NodeJS.ReadableStream;
+  setRawMode: (raw: boolean) => unknown;
+  stderr: NodeJS.WritableStream;
+}
+
 /** One line typed at the terminal, not echoed; on the terminal's own stream (stderr), so stdout stays the answer. */
-function promptHidden(question: string, stdin: NodeJS.ReadStream): Promise<string> {
-  process.stderr.write(question);
-  stdin.setRawMode(true);
+function promptHidden(question: string, { stdin, setRawMode, stderr }: Terminal): Promise<string> {
+  stderr.write(question);
+  setRawMode(true);
   stdin.setEncoding('utf8');
   stdin.resume();
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let typed: string[] = [];
     const done = () => {
       stdin.off('data', onData);
-      stdin.setRawMode(false);
+      setRawMode(false);
       stdin.pause();
-      process.stderr.write('\n');
+      stderr.write('\n');
     };
     const onData = (chunk: string) => {
       for (const ch of chunk) {
@@ -123,7 +131,7 @@ function promptHidden(question: string, stdin: NodeJS.ReadStream): Promise<strin
         // Ctrl-C: raw mode turns it into a character; leave as an interrupted program does.
         if (ch === '\u0003') {
           done();
-          process.exit(130);
+          return reject(new Interrupted('interrupted'));
         }
         if (ch === '\u007f' || ch === '\b') typed = typed.slice(0, -1);
         else typed.push(ch);

@@ -30,7 +30,7 @@ deployment can check before it starts the service: exit 0 when the schema is up 
     )
     .action((o: { json?: boolean }) =>
       exec.bare(async () => {
-        const status = await migrationStatusOf(loadConfig(process.env));
+        const status = await migrationStatusOf(loadConfig(exec.io.env));
         const n = status.pending.length;
         return {
           data: { ...status, up_to_date: n === 0 },

@@ -9,7 +9,7 @@ import { EventType, StaffOutcome } from '@/events/domain-event';
 import { DomainEvents } from '@/events/domain-events';
 import { Checked, ImportColumn, ImportRow, checkHeader, checkRow } from '@/users/import/import-row';
 import { UserImporter } from '@/users/import/user-importer';
-import { type Output, type Exec, subcommand } from './cli-context';
+import { type CliIo, type Output, type Exec, subcommand } from './cli-context';
 
 const BATCH = 500;
 
@@ -40,7 +40,7 @@ Bad rows are reported by line number and reason, and the good ones are imported 
     .action((file: string, o: { json?: boolean }) => {
       // Refused before booting: a missing file costs no database connection.
       const size = statSync(file).size;
-      return exec((app) => importFile(app, file, size), o);
+      return exec((app) => importFile(app, file, size, exec.io.stderr), o);
     });
 }
 
@@ -49,13 +49,18 @@ Bad rows are reported by line number and reason, and the good ones are imported 
  * checks each row, and imports each batch before reading on. A progress bar with rate and time left
  * is drawn on a terminal only (stderr, so stdout stays the report).
  */
-async function importFile(app: INestApplicationContext, file: string, size: number): Promise<Output> {
+async function importFile(
+  app: INestApplicationContext,
+  file: string,
+  size: number,
+  stderr: CliIo['stderr'],
+): Promise<Output> {
   const importer = app.get(UserImporter);
   const started = Date.now();
   const cpu = process.cpuUsage();
   const report: ImportReport = { file, rows: 0, created: 0, existing: 0, refused: [], seconds: 0, cpu_seconds: 0 };
   const refuse = (line: number, reason: string) => report.refused.push({ line, reason });
-  const bar = progressBar(size);
+  const bar = progressBar(size, stderr);
   const parser = createReadStream(file).pipe(
     parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true, skip_records_with_error: true }),
   );
@@ -147,10 +152,10 @@ interface Progress {
 }
 
 /** On a terminal only: piped into a file or a CI log, the bar would only be noise. */
-function progressBar(size: number): Progress | undefined {
-  if (!process.stderr.isTTY) return undefined;
+function progressBar(size: number, stderr: CliIo['stderr']): Progress | undefined {
+  if (!stderr.isTTY) return undefined;
   const bar = new SingleBar({
-    stream: process.stderr,
+    stream: stderr,
     format: 'importing [{bar}] {percentage}% | {rows} rows | {rate} rows/s | {eta_formatted} left',
     hideCursor: true,
     etaBuffer: 50,

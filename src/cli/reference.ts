@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { SETTINGS, write } from './cli-context';
+import { CliIo, SETTINGS, write } from './cli-context';
 import { GUIDE } from './reference-guide';
 
 /** The width docs/cli.md is written at, whatever the terminal that generates it. */
@@ -10,11 +10,11 @@ const WIDTH = 100;
  * reference cannot drift from the program (test/cli.e2e-spec.ts compares the two).
  * Regenerate with `npm run docs:cli` after changing a command.
  */
-export function registerReferenceCommand(program: Command): void {
+export function registerReferenceCommand(program: Command, io: CliIo): void {
   program
     .command('help-all', { hidden: true })
     .description('prints docs/cli.md: the guide and the --help of every command')
-    .action(() => write(process.stdout, cliReference(program)));
+    .action(() => write(io.stdout, cliReference(program)));
 }
 
 export function cliReference(program: Command): string {

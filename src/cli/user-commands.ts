@@ -47,7 +47,7 @@ export function registerUserCommands(program: Command, exec: Exec): void {
     .option('--mfa-preference <kind>', 'totp, otp or kba')
     .action((o: CreateUserOptions & { json?: boolean }) =>
       exec(
-        createUserDto(o).then((dto) => async (app) => {
+        createUserDto(o, exec.io.stdin).then((dto) => async (app) => {
           const user = await app.get(AdminUsersService).create(dto);
           return { data: user, text: createdUserText(user) };
         }),
@@ -105,7 +105,7 @@ Every token of the user is revoked and every open challenge ends (as POST /admin
     .action((o: LookupOptions & { reason?: string }) => {
       const lookup = userLookup('users:reset-password', o);
       return exec(
-        newPassword().then((password) => async (app) => {
+        newPassword(exec.io).then((password) => async (app) => {
           const users = app.get(AdminUsersService);
           const user = await users.setPassword(await lookup(users), password, o.reason);
           return { data: user, text: `Password set; ${user.tokens_revoked} token(s) revoked.\n${userText(user)}` };

@@ -5,6 +5,7 @@ import { withStartupLock } from '@/database/migrate';
 import { PartnersService } from '@/partners/partners.service';
 import { AdminUsersService } from '@/staff/admin/admin-users.service';
 import { StaffService } from '@/staff-auth/staff.service';
+import { PasswordHasher } from '@/users/password-hasher';
 import {
   SANDBOX_CLIENT,
   SANDBOX_PASSWORD,
@@ -25,6 +26,7 @@ export class SandboxSeeder implements OnApplicationBootstrap {
     private readonly staff: StaffService,
     private readonly users: AdminUsersService,
     private readonly dataSource: DataSource,
+    private readonly hasher: PasswordHasher,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -40,6 +42,9 @@ export class SandboxSeeder implements OnApplicationBootstrap {
   private async seed(): Promise<void> {
     await this.partners.createClient('Plaid (sandbox)', SANDBOX_CLIENT, SANDBOX_REDIRECT_URIS);
     for (const s of SANDBOX_STAFF) await this.staff.create(s.name, s.role, s.key);
+    // Every sandbox user has the one documented password: hashed once (argon2id at the production
+    // cost, as any user's), not once a user, which made every boot on an empty database pay six times.
+    const passwordHash = await this.hasher.hash(SANDBOX_PASSWORD);
     for (const [username, factors] of Object.entries(SANDBOX_USERS)) {
       const created = await this.users.create(
         {
@@ -48,7 +53,7 @@ export class SandboxSeeder implements OnApplicationBootstrap {
           ...factors,
           terms_accepted_version: username === 'user_terms' ? this.config.TERMS_VERSION - 1 : this.config.TERMS_VERSION,
         },
-        SANDBOX_TOTP_SECRET,
+        { totpSecret: SANDBOX_TOTP_SECRET, passwordHash },
       );
       if (username === 'user_locked') await this.users.lock(created.user_id, 'sandbox: this user is always locked');
     }

@@ -15,6 +15,8 @@ import { likePrefix, normalizeUsername, storedUsername } from './username';
 export interface NewUser {
   username: string;
   password: string;
+  /** `password` already hashed by PasswordHasher.hash, when the caller made it (the sandbox's users share one). */
+  passwordHash?: string;
   institutionId?: string;
   phone?: string | null;
   email?: string | null;
@@ -82,7 +84,10 @@ export class UsersService {
     const key = guardKey(this.config, input.institutionId, input.username);
     if (!key.usernameNorm) throw PxError.invalid(apiText('username.blank'));
     if (await this.repo.findByUsername(key.institutionId, key.usernameNorm)) throw this.duplicate();
-    return this.newUser(key, { ...input, passwordHash: await this.hasher.hash(input.password) });
+    return this.newUser(key, {
+      ...input,
+      passwordHash: input.passwordHash ?? (await this.hasher.hash(input.password)),
+    });
   }
 
   /**

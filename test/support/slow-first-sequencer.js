@@ -6,13 +6,11 @@
 const Sequencer = require('@jest/test-sequencer').default;
 
 const SLOWEST_FIRST = [
-  '/test/cli.e2e-spec.ts',
-  '/test/cli-commands.e2e-spec.ts',
-  '/test/process.e2e-spec.ts',
-  '/test/cli-operators.e2e-spec.ts',
+  // Each of one engine only: a suite's two copies must not start side by side (below).
   '/test/postgres/production-install.e2e-spec.ts',
-  '/test/postgres/partner-secrets-replicas.e2e-spec.ts',
-  '/test/cli-import.e2e-spec.ts',
+  '/test/process.e2e-spec.ts',
+  '/test/cli.e2e-spec.ts',
+  '/test/console-browser.e2e-spec.ts',
 ];
 
 const rank = (path) => {

@@ -10,6 +10,8 @@ import { emailTemplate, loadCatalogues } from './texts-files';
  * until then, and in unit tests, the defaults.
  */
 interface Installed {
+  /** The TEXTS_DIR they were read from. */
+  overrides: string | undefined;
   i18n: i18n;
   email: TemplateFunction;
   eta: Eta;
@@ -45,7 +47,15 @@ export function installTexts(overrides?: string): void {
   } catch (err) {
     throw new ConfigError(`TEXTS_DIR: ${file} is not a valid template (${(err as Error).message})`);
   }
-  installed = { i18n, email, eta };
+  installed = { overrides, i18n, email, eta };
+}
+
+/**
+ * The texts of `overrides`, installed unless they already are: main.ts installs them before Nest starts
+ * (a refused override stops the start as one line), and the app built after it finds them in place.
+ */
+export function ensureTexts(overrides?: string): void {
+  if (!installed || installed.overrides !== overrides) installTexts(overrides);
 }
 
 function current(): Installed {

@@ -37,15 +37,17 @@ export class AdminUsersService {
 
   /**
    * Creates the user and their factors; the TOTP secret is shown this once. With questions, the user
-   * row and the questions are one transaction: both or neither.
+   * row and the questions are one transaction: both or neither. `seed`: what the sandbox fixes
+   * (README.md#the-sandbox), its documented TOTP secret and the hash of its one documented password.
    */
-  async create(dto: CreateUserDto, fixedTotpSecret?: string): Promise<CreatedUser> {
+  async create(dto: CreateUserDto, seed: { totpSecret?: string; passwordHash?: string } = {}): Promise<CreatedUser> {
     if (dto.mfa_preference === 'kba' && !dto.kba?.length) throw PxError.invalid(apiText('factors.kbaNeedsQuestions'));
     this.refuseFutureTerms('terms_accepted_version', dto.terms_accepted_version);
-    const enrollment = dto.totp ? this.totp.enroll(fixedTotpSecret) : undefined;
+    const enrollment = dto.totp ? this.totp.enroll(seed.totpSecret) : undefined;
     const user = await this.users.prepare({
       username: dto.username,
       password: dto.password,
+      passwordHash: seed.passwordHash,
       institutionId: dto.institution_id,
       phone: dto.phone,
       email: dto.email,
