@@ -55,10 +55,10 @@ export class GuardedCall {
     return storage.run(log, () =>
       RequestContextStore.run(context, async () => {
         // What Express's request adds that guards read: req.ip (AddressThrottleGuard's tracker) and
-        // req.path (StaffGuard's audit row). The lean route matched the whole URL: it is the path.
+        // req.path (StaffGuard's audit row). The lean route matched the whole URL, no query: it is the path.
         Object.defineProperties(req, {
           ip: { value: context.sourceIp, configurable: true },
-          path: { value: route.path, configurable: true },
+          path: { value: req.url, configurable: true },
         });
         const handler = (route.controller.prototype as Record<string, unknown>)[route.handler] as () => unknown;
         const host = new ExecutionContextHost([req, res], route.controller, handler);
