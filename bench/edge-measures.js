@@ -118,12 +118,16 @@ async function introspectionCeiling(ac, a) {
   if (sample.status !== 200 || !JSON.parse(body).active) throw new Error('introspection: the token is not active');
   // Node adds Date, Connection, Keep-Alive and Content-Length to both; the rest are pxauth's own.
   const headers = {};
-  for (const [k, v] of sample.headers) if (!['date', 'connection', 'keep-alive', 'content-length'].includes(k)) headers[k] = v;
+  for (const [k, v] of sample.headers)
+    if (!['date', 'connection', 'keep-alive', 'content-length'].includes(k)) headers[k] = v;
   const bare = await startBare(body, headers);
   try {
     const m = await interleaved(
       ac,
-      { intro: { opts: intro, status: 200 }, bare: { opts: { ...intro, url: `${bare.url}/tokens/introspect` }, status: 200 } },
+      {
+        intro: { opts: intro, status: 200 },
+        bare: { opts: { ...intro, url: `${bare.url}/tokens/introspect` }, status: 200 },
+      },
       'bare',
       5,
     );
@@ -157,7 +161,10 @@ async function refusals(ac, a) {
       opts: post(`/users/${nobody}/sendOtp`, () => ({ challenge_id: challenge(), send_method_id: 'sms-0' })),
       status: 400,
     },
-    twoFactor: { opts: post(`/users/${userId}/2fa`, () => ({ challenge_id: challenge(), passcode: '123456' })), status: 400 },
+    twoFactor: {
+      opts: post(`/users/${userId}/2fa`, () => ({ challenge_id: challenge(), passcode: '123456' })),
+      status: 400,
+    },
     twoFactorNoUser: {
       opts: post(`/users/${nobody}/2fa`, () => ({ challenge_id: challenge(), passcode: '123456' })),
       status: 400,

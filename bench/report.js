@@ -29,7 +29,8 @@ function introspectionRow(it, ceiling) {
     '2. introspection',
     [
       it && `${f(it.rate, 0)}/s, p99 ${f(it.p99, 0)} ms, ${f(it.cpuMs, 3)} ms CPU each`,
-      ceiling && `beside a bare node:http server: ${f(ceiling.rate, 0)}/s vs ${f(ceiling.bareRate, 0)}/s (${stolenIn(ceiling)})`,
+      ceiling &&
+        `beside a bare node:http server: ${f(ceiling.rate, 0)}/s vs ${f(ceiling.bareRate, 0)}/s (${stolenIn(ceiling)})`,
     ]
       .filter(Boolean)
       .join('; '),
@@ -164,7 +165,10 @@ ${md}
    rate at the same concurrency (2).
 2. **Introspection.** \`POST /tokens/introspect\` with a live token and the resource-server key, 16
    connections, three interleaved rounds of 2 s each against \`GET /healthz\` (no database) on the same listener as the floor of an
-   HTTP answer through Nest here. CPU per introspection from the server's \`process.cpuUsage()\`.
+   HTTP answer through Nest here. CPU per introspection from the server's \`process.cpuUsage()\`. Its ceiling: a bare
+   \`node:http\` server (\`bench/bare-server.js\`) in a child process of its own on loopback, answering
+   introspection's very body and headers, five rounds of 2 s interleaved with introspection
+   (\`bench/edge-measures.js\`); the median of the rounds' ratios, with their range; goal 0.8.
 3. **Unknown username vs wrong password.** Rates of 401s, eight interleaved rounds of 32 each: a random
    one of the known users with a wrong password, then a random one of as many usernames that do not
    exist (failures on both are counted alike, so neither locks: LOCKOUT_THRESHOLD is 100 here). Both do one argon2id verify (a
@@ -206,6 +210,12 @@ ${md}
    Plaid's share at least its configured share times the part of the time it had a check waiting, less
    0.05. The flood cannot take Plaid's share, however many clients it has.
    \`BENCH_ONLY=6 npm run bench\` runs this row alone (and leaves this file as it is).
+7. **Refusals against \`/healthz\`.** \`POST /users/:user_id/sendOtp\` and \`/2fa\` with the right
+   partner credentials, for an unknown challenge of a known user and for an unknown \`user_id\` (a new
+   random \`challenge_id\` each request; all answered 400 \`CHALLENGE_NOT_FOUND\`, each with its audit row),
+   16 connections, five rounds of 2 s interleaved with \`GET /healthz\` on the same (public) listener;
+   the median of each round's ratio, with the rounds' range, and the CPU stolen meanwhile. Goal: each at
+   least 0.7 of \`/healthz\`. \`BENCH_ONLY=2,7 npm run bench\` runs rows 2 and 7 alone.
 
 ## Where the time goes (a CPU profile of the server, November 2026)
 

@@ -11,7 +11,7 @@ import { LoginFastPath } from '@/edge/login.fast-path';
 import { routeDifferences } from '@/edge/route-parity';
 import { SendOtpFastPath, TwoFactorFastPath } from '@/edge/second-factor.fast-paths';
 import { TokensController } from '@/tokens/tokens.controller';
-import { CLIENT, KEYS, PASSWORD, TestApp } from './support/harness';
+import { CLIENT, KEYS, PASSWORD, Res, TestApp } from './support/harness';
 import { leanAnswers } from './support/lean-routes';
 import { storedRows } from './support/stored';
 
@@ -151,11 +151,11 @@ describe('FAST_PATHS=false', () => {
       step === 'sendOtp'
         ? { challenge_id: 'c'.repeat(43), send_method_id: 'sms-0' }
         : { challenge_id: 'c'.repeat(43), passcode: '1' };
-    const answers = new Map<TestApp, { status: number; text: string; headers: Record<string, string> }>();
+    const answers = new Map<TestApp, Res>();
     const [fast, full] = await onBoth(type, async (t) => {
       const userId = user ? await t.userIdOf(user) : 'nobody-at-all';
       const r = await t.plaid(`/users/${userId}/${step}`, fields, { client });
-      answers.set(t, r as never);
+      answers.set(t, r);
       return r;
     });
     expect(full).toEqual(fast);
