@@ -446,7 +446,13 @@ async function measure({ a, b, small, large, autocannon: ac, share, only }) {
   };
   console.log('measuring:');
   const signInRow = () => step('(6) sign-in flood beside Plaid', () => signInShare(ac, a, small, share));
-  if (only === '6') return { signIn: await signInRow() };
+  if (only) {
+    // BENCH_ONLY: rows 2 and 6 of these (rows 2's ceiling and 7 are bench/edge-measures.js's).
+    const some = {};
+    if (only.includes('2')) some.introspection = await step('(2) introspection', () => introspection(ac, a));
+    if (only.includes('6')) some.signIn = await signInRow();
+    return some;
+  }
   return {
     cpu: await step('(1) CPU per login beyond argon2', () => cpuPerLogin(ac, a, small)),
     introspection: await step('(2) introspection', () => introspection(ac, a)),

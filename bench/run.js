@@ -11,14 +11,17 @@ const { Writable } = require('node:stream');
 const { startPxAuth } = require('../dist/server');
 const { ARGON2_OPTIONS } = require('../dist/users/password-hasher');
 const { seedUsers, BENCH_PASSWORD } = require('./seed');
+const { edgeMeasures } = require('./edge-measures');
 const { measure } = require('./measures');
 const { report } = require('./report');
 
 const SMALL = Number(process.env.BENCH_USERS_SMALL ?? 1_000);
 const LARGE = Number(process.env.BENCH_USERS_LARGE ?? 1_000_000);
 // BENCH_ONLY=6: only row 6 (the sign-in flood beside Plaid), on the small database alone; it prints its
-// row and leaves BENCHMARKS.md as the last whole run wrote it.
+// row and leaves BENCHMARKS.md as the last whole run wrote it. A list of rows runs those: BENCH_ONLY=2,7
+// (the rows of the edge, src/edge/: introspection and its ceiling, the refusals against /healthz).
 const ONLY = process.env.BENCH_ONLY;
+const ONLY_ROWS = ONLY?.split(',').map((r) => r.trim());
 // The share of the checks the sign-in pages may take while Plaid's logins wait (row 6 measures it).
 const SIGNIN_SHARE = process.env.BENCH_SIGNIN_SHARE ?? '0.5';
 
@@ -111,7 +114,8 @@ async function main() {
     const load0 = os.loadavg();
     const cpu0 = machineCpu();
     const share = Number(SIGNIN_SHARE);
-    const results = await measure({ a, b, small: SMALL, large: LARGE, autocannon, share, only: ONLY });
+    const results = await measure({ a, b, small: SMALL, large: LARGE, autocannon, share, only: ONLY_ROWS });
+    Object.assign(results, await edgeMeasures({ a, autocannon, only: ONLY_ROWS }));
     const stolen = stolenShare(cpu0, machineCpu());
     const seconds = (Date.now() - started) / 1000;
     const text = report({ results, small: SMALL, large: LARGE, seconds, load0, load1: os.loadavg(), stolen });

@@ -9,16 +9,18 @@ import { IntrospectionFastPath } from '@/edge/introspection.fast-path';
 import type { LeanRoute } from '@/edge/lean-routes';
 import { LoginFastPath } from '@/edge/login.fast-path';
 import { routeDifferences } from '@/edge/route-parity';
+import { SendOtpFastPath, TwoFactorFastPath } from '@/edge/second-factor.fast-paths';
 import { TokensController } from '@/tokens/tokens.controller';
-import { CLIENT, KEYS, PASSWORD, TestApp } from './support/harness';
+import { CLIENT, KEYS, PASSWORD, Res, TestApp } from './support/harness';
 import { leanAnswers } from './support/lean-routes';
+import { storedRows } from './support/stored';
 
 /**
  * The fast paths (src/edge/) run what Nest runs for the routes they stand in for, and FAST_PATHS=false
  * sends every request through Express and Nest with the same answers.
  */
 
-const FAST_PATHS: Type<LeanRoute>[] = [LoginFastPath, IntrospectionFastPath];
+const FAST_PATHS: Type<LeanRoute>[] = [LoginFastPath, SendOtpFastPath, TwoFactorFastPath, IntrospectionFastPath];
 
 /** The guard instances Nest's router runs for a route's handler: its own GuardsContextCreator. */
 function nestGuards(t: TestApp, route: LeanRoute): CanActivate[] {
@@ -135,6 +137,35 @@ describe('FAST_PATHS=false', () => {
       t.plaid('/users/auth_token', { username, password: o.password ?? PASSWORD }, { client: o.client }),
     );
     expect(full).toEqual(fast);
+  });
+
+  it.each([
+    ['sendOtp, 400, an unknown challenge', SendOtpFastPath, 'sendOtp', 'user_good', CLIENT],
+    ['sendOtp, 400, an unknown user_id', SendOtpFastPath, 'sendOtp', null, CLIENT],
+    ['sendOtp, 401, a wrong partner secret', SendOtpFastPath, 'sendOtp', 'user_good', { ...CLIENT, secret: 'nope' }],
+    ['2fa, 400, an unknown challenge', TwoFactorFastPath, '2fa', 'user_good', CLIENT],
+    ['2fa, 400, an unknown user_id', TwoFactorFastPath, '2fa', null, CLIENT],
+    ['2fa, 401, a wrong partner secret', TwoFactorFastPath, '2fa', 'user_good', { ...CLIENT, secret: 'nope' }],
+  ] as const)('%s: the same answer and audit row through Express and Nest', async (_name, type, step, user, client) => {
+    const fields: Record<string, string> =
+      step === 'sendOtp'
+        ? { challenge_id: 'c'.repeat(43), send_method_id: 'sms-0' }
+        : { challenge_id: 'c'.repeat(43), passcode: '1' };
+    const answers = new Map<TestApp, Res>();
+    const [fast, full] = await onBoth(type, async (t) => {
+      const userId = user ? await t.userIdOf(user) : 'nobody-at-all';
+      const r = await t.plaid(`/users/${userId}/${step}`, fields, { client });
+      answers.set(t, r);
+      return r;
+    });
+    expect(full).toEqual(fast);
+    const audit = async (t: TestApp) =>
+      (
+        await storedRows(t, 'SELECT type, outcome, client_id, detail FROM audit_event WHERE request_id = ?', [
+          answers.get(t)!.headers['x-request-id'],
+        ])
+      ).map((r) => ({ ...r }));
+    expect(await audit(on)).toEqual(await audit(off));
   });
 
   it.each([

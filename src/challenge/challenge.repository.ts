@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { RowMapper, rowMapper } from '@/database/row-mapper';
+import { runSql } from '@/database/sql';
 import { Challenge } from './challenge.entity';
 
 export interface SendReservation {
@@ -14,14 +16,25 @@ export interface SendReservation {
 /** Each state change is one conditional UPDATE; the affected-row count says whether it happened. */
 @Injectable()
 export class ChallengeRepository {
-  constructor(@InjectRepository(Challenge) private readonly challenges: Repository<Challenge>) {}
+  private mapper?: RowMapper<Challenge>;
+
+  constructor(
+    @InjectRepository(Challenge) private readonly challenges: Repository<Challenge>,
+    @InjectDataSource() private readonly ds: DataSource,
+  ) {}
 
   async insert(c: Challenge): Promise<void> {
     await this.challenges.insert(c);
   }
 
-  findById(id: string): Promise<Challenge | null> {
-    return this.challenges.findOneBy({ id });
+  /**
+   * Every sendOtp and 2fa, the unknown challenges Plaid asks again included: one plain SELECT by the
+   * primary key, mapped with the entity's own columns (src/database/row-mapper.ts), not the ORM's query building.
+   */
+  async findById(id: string): Promise<Challenge | null> {
+    const m = (this.mapper ??= rowMapper<Challenge>(this.challenges.metadata));
+    const { rows } = await runSql(this.ds, `SELECT ${m.columns} FROM challenge WHERE id = ?`, [id]);
+    return rows[0] ? m.map(rows[0]) : null;
   }
 
   /** Takes one of the challenge's attempts, before the answer is judged. */

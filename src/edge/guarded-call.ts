@@ -51,15 +51,16 @@ export class GuardedCall {
   ): Promise<LeanAnswer> {
     const requestId = requestIdOf(req, res);
     const context = { requestId, listener: route.listener, sourceIp: this.addressOf(req) };
-    // Every line logged while serving it carries the request, as pino-http's child loggers do.
-    const log = new Store(this.root.child({ req, request_id: requestId }));
+    // Every line logged while serving it carries the request, as pino-http's child loggers do; the child
+    // is made at the first line, since most answers log none but their own (docs/performance.md).
+    const log = lazyStore(() => this.root.child({ req, request_id: requestId }));
     return storage.run(log, () =>
       RequestContextStore.run(context, async () => {
         // What Express's request adds that guards read: req.ip (AddressThrottleGuard's tracker) and
-        // req.path (StaffGuard's audit row). The lean route matched the whole URL: it is the path.
+        // req.path (StaffGuard's audit row). The lean route matched the whole URL, no query: it is the path.
         Object.defineProperties(req, {
           ip: { value: context.sourceIp, configurable: true },
-          path: { value: route.path, configurable: true },
+          path: { value: req.url, configurable: true },
         });
         const handler = (route.controller.prototype as Record<string, unknown>)[route.handler] as () => unknown;
         const host = new ExecutionContextHost([req, res], route.controller, handler);
@@ -90,6 +91,19 @@ export class GuardedCall {
     const express = this.adapter.httpAdapter.getInstance<{ get(name: string): unknown }>();
     return proxyAddr(req, express.get('trust proxy fn') as (addr: string, i: number) => boolean);
   }
+}
+
+/** nestjs-pino's Store, whose logger is made when first asked for (PinoLogger reads and assigns `logger`). */
+function lazyStore(make: () => Pino): Store {
+  const store = new Store(undefined as unknown as Pino);
+  let logger: Pino | undefined;
+  Object.defineProperty(store, 'logger', {
+    get: () => (logger ??= make()),
+    set: (l: Pino) => (logger = l),
+    configurable: true,
+    enumerable: true,
+  });
+  return store;
 }
 
 /** As Nest's GuardsConsumer: true, or a promise or observable of true, lets the request on. */

@@ -15,6 +15,7 @@ import { requestIdOf } from '@/common/http/request-id';
 
 export interface LeanAnswer {
   status: number;
+  /** Written as JSON; undefined is an empty answer, as Nest's for a handler that returns nothing. */
   body: unknown;
   /** Besides Content-Type and Content-Length (an error's Retry-After). */
   headers?: Record<string, string>;
@@ -31,6 +32,7 @@ export interface LeanAnswer {
  */
 export interface LeanRoute {
   readonly method: 'POST';
+  /** The controller's route, `:name` for a path parameter (src/edge/route-parity.ts compares it to Nest's). */
   readonly path: string;
   readonly listener: Listener;
   /** The controller and handler it answers for: its guards see them, as they do on the full pipeline. */
@@ -47,8 +49,14 @@ export interface LeanRoute {
    * The answer for the plain case, or undefined to let the full pipeline answer: undefined only before
    * any guard ran (before anything was counted or written), since the pipeline then does it all again.
    * `res` is for headers that must be set as the pipeline sets them (X-Request-Id); the body is written here.
+   * `params` are the path's parameters, each plain (PLAIN_PARAMETER).
    */
-  answer(req: IncomingMessage, body: Record<string, unknown>, res: ServerResponse): Promise<LeanAnswer | undefined>;
+  answer(
+    req: IncomingMessage,
+    body: Record<string, unknown>,
+    res: ServerResponse,
+    params: Record<string, string>,
+  ): Promise<LeanAnswer | undefined>;
 }
 
 /** Told of each answer a lean route wrote, as the metrics middleware is of the pipeline's. */
@@ -56,26 +64,67 @@ export type AnsweredHook = (route: LeanRoute, status: number, seconds: number) =
 
 type Next = (req: IncomingMessage, res: ServerResponse) => void;
 
+/**
+ * A path parameter a lean route takes: unreserved URL characters alone, as every id pxauth issues is, so
+ * that nothing is percent-decoded here. Any other (an escape, a control character, a longer one) is the
+ * pipeline's, which decodes and checks it (docs/api.md#requests-and-errors).
+ */
+const PLAIN_PARAMETER = '([A-Za-z0-9._~-]{1,64})';
+
+interface Matcher {
+  route: LeanRoute;
+  pattern: RegExp;
+  names: string[];
+}
+
+/** The route's path as a pattern of the whole URL: no query string, the case and the slashes as declared. */
+function matcherOf(route: LeanRoute): Matcher {
+  const names: string[] = [];
+  const source = route.path
+    .split('/')
+    .map((part) => {
+      if (!part.startsWith(':')) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      names.push(part.slice(1));
+      return PLAIN_PARAMETER;
+    })
+    .join('/');
+  return { route, pattern: new RegExp(`^${source}$`), names };
+}
+
 /** The lean routes of every listener, in front of Express (src/server.ts), unless FAST_PATHS is false. */
 export class LeanRoutes {
+  private readonly matchers: Matcher[];
+
   constructor(
-    private readonly routes: LeanRoute[],
+    routes: LeanRoute[],
     private readonly log: PinoLogger,
     private readonly onAnswered: AnsweredHook = () => undefined,
-  ) {}
+  ) {
+    this.matchers = routes.map(matcherOf);
+  }
 
   /** Answers `req` if it is a lean route's plain case; otherwise `next` (Express) does. */
   serve(listener: Listener, req: IncomingMessage, res: ServerResponse, next: Next): void {
-    const route = this.routes.find((r) => r.listener === listener && r.method === req.method && r.path === req.url);
+    let route: LeanRoute | undefined;
+    let params: Record<string, string> = {};
+    for (const m of this.matchers) {
+      if (m.route.listener !== listener || m.route.method !== req.method) continue;
+      const found = m.pattern.exec(req.url ?? '');
+      if (!found) continue;
+      route = m.route;
+      params = Object.fromEntries(m.names.map((name, i) => [name, found[i + 1]]));
+      break;
+    }
     const length = Number(req.headers['content-length']);
     const type = bodyTypeOf(req);
     // Only a body of known, acceptable length and type is read here; the pipeline refuses the rest.
     if (!route || !(length > 0 && length <= MAX_BODY_BYTES) || !type) return next(req, res);
-    void this.answer(route, type, req, res, next);
+    void this.answer(route, params, type, req, res, next);
   }
 
   private async answer(
     route: LeanRoute,
+    params: Record<string, string>,
     type: 'form' | 'json',
     req: IncomingMessage,
     res: ServerResponse,
@@ -94,7 +143,7 @@ export class LeanRoutes {
     let answer: LeanAnswer | undefined;
     try {
       const body = type === 'json' ? parseJson(text) : parseForm(text);
-      answer = await route.answer(req, body, res);
+      answer = await route.answer(req, body, res, params);
     } catch {
       // The pipeline parses again and answers the error as it would have, in its envelope.
       answer = undefined;
@@ -104,13 +153,19 @@ export class LeanRoutes {
       return next(req, res);
     }
     const requestId = requestIdOf(req, res);
-    const json = JSON.stringify(answer.body);
-    res.writeHead(answer.status, {
-      ...answer.headers,
-      'Content-Type': 'application/json; charset=utf-8',
-      'Content-Length': Buffer.byteLength(json),
-    });
-    res.end(json);
+    if (answer.body === undefined) {
+      // As Express's res.send() with nothing to send: no Content-Type, an empty body.
+      res.writeHead(answer.status, { ...answer.headers, 'Content-Length': 0 });
+      res.end();
+    } else {
+      const json = JSON.stringify(answer.body);
+      res.writeHead(answer.status, {
+        ...answer.headers,
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': Buffer.byteLength(json),
+      });
+      res.end(json);
+    }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.onAnswered(route, answer.status, seconds);
     // The line pino-http writes for the pipeline's answers, with the same fields and level (src/logging.ts).

@@ -16,6 +16,7 @@ import { IntrospectionFastPath } from './introspection.fast-path';
 import type { LeanRoute } from './lean-routes';
 import { LoginFastPath } from './login.fast-path';
 import { routeDifferences } from './route-parity';
+import { SendOtpFastPath, TwoFactorFastPath } from './second-factor.fast-paths';
 
 @Injectable()
 class ExtraGuard implements CanActivate {
@@ -47,6 +48,8 @@ function appModules(extraGlobalGuards: Type<CanActivate>[] = []): ModulesContain
 
 const login = new LoginFastPath(null as never, null as never);
 const introspection = new IntrospectionFastPath(null as never, null as never);
+const sendOtp = new SendOtpFastPath(null as never, null as never);
+const twoFactor = new TwoFactorFastPath(null as never, null as never);
 const handlerOf = (route: LeanRoute) => (route.controller.prototype as Record<string, object>)[route.handler];
 
 /** Metadata a test adds, put back as it was after each test. */
@@ -73,6 +76,39 @@ describe(routeDifferences.name, () => {
   it('finds none between each fast path and the controller route it stands in for', () => {
     expect(routeDifferences(appModules(), login)).toEqual([]);
     expect(routeDifferences(appModules(), introspection)).toEqual([]);
+    // A route with a path parameter is compared as Nest declares it, `:user_id` and all.
+    expect(routeDifferences(appModules(), sendOtp)).toEqual([]);
+    expect(routeDifferences(appModules(), twoFactor)).toEqual([]);
+  });
+
+  it("reports a guard added to AuthController alone on every fast path of Plaid's calls", () => {
+    const guards = Reflect.getMetadata(GUARDS_METADATA, AuthController) as Type[];
+    redefine(GUARDS_METADATA, [...guards, ExtraGuard], AuthController);
+    for (const route of [sendOtp, twoFactor])
+      expect(routeDifferences(appModules(), route)).toEqual([
+        `POST ${route.path}: Nest runs the guards [ListenerGuard, AddressThrottleGuard, PartnerGuard, ` +
+          'ClientThrottleGuard, ExtraGuard], the fast path [ListenerGuard, AddressThrottleGuard, PartnerGuard, ' +
+          'ClientThrottleGuard]',
+      ]);
+  });
+
+  it('reports a pipe or interceptor on the sendOtp or 2fa handler, and a handler that moved', () => {
+    redefine(INTERCEPTORS_METADATA, [ExtraInterceptor], handlerOf(sendOtp));
+    const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, AuthController, 'verify') as Record<string, object>;
+    const param = Object.keys(args).find((k) => (args[k] as { data?: unknown }).data === 'user_id')!;
+    const pipe: PipeTransform = { transform: (v: unknown) => v };
+    redefine(ROUTE_ARGS_METADATA, { ...args, [param]: { ...args[param], pipes: [pipe] } }, AuthController, 'verify');
+    expect(routeDifferences(appModules(), sendOtp)).toEqual([
+      'POST /users/:user_id/sendOtp: Nest applies the interceptor ExtraInterceptor; ' +
+        'the fast path neither reproduces it nor says why not',
+    ]);
+    expect(routeDifferences(appModules(), twoFactor)).toEqual([
+      'POST /users/:user_id/2fa: Nest applies the pipe Object; the fast path neither reproduces it nor says why not',
+    ]);
+    redefine(PATH_METADATA, ':id/2fa', handlerOf(twoFactor));
+    expect(routeDifferences(appModules(), twoFactor)).toContain(
+      'POST /users/:user_id/2fa: AuthController.verify is POST /users/:id/2fa',
+    );
   });
 
   it('reports a guard added to the controller alone, by name and in order', () => {

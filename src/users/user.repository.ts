@@ -64,8 +64,11 @@ export class UserRepository {
     @InjectDataSource() private readonly ds: DataSource,
   ) {}
 
-  findById(id: string): Promise<User | null> {
-    return this.users.findOneBy({ id });
+  /** Every sendOtp and 2fa, refusals included: one plain SELECT by the primary key, as findByUsername. */
+  async findById(id: string): Promise<User | null> {
+    const m = (this.mapper ??= rowMapper<User>(this.users.metadata));
+    const { rows } = await runSql(this.ds, `SELECT ${m.columns} FROM users WHERE id = ?`, [id]);
+    return rows[0] ? m.map(rows[0]) : null;
   }
 
   /** Every login: one plain indexed SELECT, mapped with the entity's own columns. */
