@@ -1,7 +1,7 @@
 // What the bench's measures share: the machine's CPU counters, the SQLite and PostgreSQL databases the
 // bench prepares, and pxauth started in a child process of its own (bench/server.js).
 require('reflect-metadata');
-const { execFileSync, fork } = require('node:child_process');
+const { fork } = require('node:child_process');
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { Writable } = require('node:stream');
@@ -45,22 +45,28 @@ async function prepareDatabase(dir, name, users, hash, env = ENV) {
 }
 
 /**
- * pxauth in a process of its own, so that its CPU is not the load generator's. `options.cpu` pins it to
- * one core (Linux's taskset); `options.execArgv` are Node's own flags (a CPU profile, for one).
+ * pxauth in a process of its own, so that its CPU is not the load generator's. `options.cpus` pins it to
+ * those cores (Linux's taskset, e.g. '0' or '0,1'); `options.execArgv` are Node's own flags (a CPU profile, for one).
  */
 function startServer(env, options = {}) {
-  const child = fork(join(__dirname, 'server.js'), [JSON.stringify(env)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: options.execArgv ?? [],
-  });
+  const script = join(__dirname, 'server.js');
+  const stdio = ['ignore', 'inherit', 'inherit', 'ipc'];
+  const execArgv = options.execArgv ?? [];
+  // Pinned from its start, so that os.availableParallelism() (the default admission) sees its cores.
+  const child =
+    options.cpus === undefined
+      ? fork(script, [JSON.stringify(env)], { stdio, execArgv })
+      : fork(script, [JSON.stringify(env)], {
+          stdio,
+          execPath: 'taskset',
+          execArgv: ['-c', options.cpus, process.execPath, ...execArgv],
+        });
   let seq = 0;
   const pending = new Map();
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
     child.on('message', (m) => {
       if (m.ready) {
-        // Every thread it has (the event loop, libuv's pool, V8's), and those they start later inherit it.
-        if (options.cpu !== undefined) execFileSync('taskset', ['-a', '-p', '-c', String(options.cpu), String(child.pid)]);
         resolve({
           publicUrl: m.publicUrl,
           internalUrl: m.internalUrl,

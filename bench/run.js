@@ -14,8 +14,8 @@ const { report } = require('./report');
 
 const SMALL = Number(process.env.BENCH_USERS_SMALL ?? 1_000);
 const LARGE = Number(process.env.BENCH_USERS_LARGE ?? 1_000_000);
-// BENCH_ONLY=6: only row 6 (the sign-in flood beside Plaid), on the small database alone; it prints its
-// row and leaves BENCHMARKS.md as the last whole run wrote it.
+// BENCH_ONLY=6 (or a list, 1b,4,8): only those rows, on the small database alone (row 5 needs both); it
+// prints them and leaves BENCHMARKS.md as the last whole run wrote it.
 const ONLY = process.env.BENCH_ONLY;
 // The share of the checks the sign-in pages may take while Plaid's logins wait (row 6 measures it).
 const SIGNIN_SHARE = process.env.BENCH_SIGNIN_SHARE ?? '0.5';
@@ -30,7 +30,7 @@ async function main() {
     console.log(`pxauth bench: preparing ${ONLY ? 'one SQLite database' : 'two SQLite databases'}`);
     const hash = await argon2.hash(BENCH_PASSWORD, ARGON2_OPTIONS);
     const small = await prepareDatabase(dir, 'small', SMALL, hash, ENV);
-    const large = ONLY ? null : await prepareDatabase(dir, 'large', LARGE, hash, ENV);
+    const large = ONLY && !ONLY.split(',').includes('5') ? null : await prepareDatabase(dir, 'large', LARGE, hash, ENV);
     const a = await startServer({ ...ENV, DATABASE_URL: `sqlite:${small}` });
     servers.push(a);
     const b = large && (await startServer({ ...ENV, DATABASE_URL: `sqlite:${large}` }));
@@ -38,7 +38,8 @@ async function main() {
     const load0 = os.loadavg();
     const cpu0 = machineCpu();
     const share = Number(SIGNIN_SHARE);
-    const results = await measure({ a, b, small: SMALL, large: LARGE, autocannon, share, only: ONLY });
+    const pg = { env: ENV, hash };
+    const results = await measure({ a, b, small: SMALL, large: LARGE, autocannon, share, only: ONLY, pg });
     const stolen = stolenShare(cpu0, machineCpu());
     const seconds = (Date.now() - started) / 1000;
     const text = report({ results, small: SMALL, large: LARGE, seconds, load0, load1: os.loadavg(), stolen });
