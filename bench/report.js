@@ -151,6 +151,12 @@ ${md}
    while HTTP traffic shares the two cores with it, not work pxauth adds; it is what makes the rounds
    range so wide. The ratio is the login rate (first request to last answer) against the raw verify
    rate at the same concurrency (2).
+
+   **1b. Each at its best concurrency.** Logins over 2, 3, 4, 6 and 8 connections and raw argon2id
+   verifies in the server's process 1, 2, 3 and 4 at once, four interleaved rounds of 48 each; the best
+   mean of each (200s only, to the last answer; sheds are counted and shown) and their ratio. What the
+   login adds to a verify is the admission, the statements and HTTP: the ratio is the share of the
+   argon2 capacity that logins get, on the admission's default (one check per core).
 2. **Introspection.** \`POST /tokens/introspect\` with a live token and the resource-server key, 16
    connections, three interleaved rounds of 2 s each against \`GET /healthz\` (no database) on the same listener as the floor of an
    HTTP answer through Nest here. CPU per introspection from the server's \`process.cpuUsage()\`.
@@ -195,6 +201,14 @@ ${md}
    Plaid's share at least its configured share times the part of the time it had a check waiting, less
    0.05. The flood cannot take Plaid's share, however many clients it has.
    \`BENCH_ONLY=6 npm run bench\` runs this row alone (and leaves this file as it is).
+
+8. **Two PostgreSQL replicas against one.** A database of the bench's own on the machine's PostgreSQL
+   (\`BENCH_PG_URL\`, by default \`postgres://postgres@127.0.0.1:5432/test\`), migrated and seeded by the
+   first replica, the same ${small.toLocaleString('en')} users written in SQL, dropped at the end. One replica pinned to both
+   cores (\`taskset -c 0,1\`) and two pinned to a core each, from their start; four interleaved rounds of
+   64 logins over 6 connections (3 to each of the two); logins per second to the last answer. Then the
+   \`audit_event\` rows of type \`login\` and outcome \`success\` written during the rounds, counted in SQL,
+   against the 200s the clients received: equal when no login was judged twice.
 
 ## Where the time goes (a CPU profile of the server, November 2026)
 
