@@ -11,6 +11,8 @@ const KBA = {
   "What is your mother's maiden name?": 'Platypus',
 };
 const { BENCH_PASSWORD } = require('./seed');
+const { bestConcurrency } = require('./sweep');
+const { replicas } = require('./replicas');
 
 const form = (o) => new URLSearchParams(o).toString();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -436,7 +438,11 @@ async function scale(ac, a, b, small, large) {
   };
 }
 
-async function measure({ a, b, small, large, autocannon: ac, share, only }) {
+/**
+ * The rows asked for: every one, or those of `only` (BENCH_ONLY, a comma-separated list such as `1b,4,8`).
+ * Row 8 needs the machine's PostgreSQL; `pg` (its hash and env) comes from bench/run.js.
+ */
+async function measure({ a, b, small, large, autocannon: ac, share, only, pg }) {
   const step = async (name, fn) => {
     const t0 = Date.now();
     process.stdout.write(`  ${name} ... `);
@@ -444,23 +450,21 @@ async function measure({ a, b, small, large, autocannon: ac, share, only }) {
     console.log(`${((Date.now() - t0) / 1000).toFixed(0)} s`);
     return r;
   };
+  const wanted = (row) => !only || only.split(',').includes(row);
+  const out = {};
   console.log('measuring:');
-  const signInRow = () => step('(6) sign-in flood beside Plaid', () => signInShare(ac, a, small, share));
-  if (only) {
-    // BENCH_ONLY: rows 2 and 6 of these (rows 2's ceiling and 7 are bench/edge-measures.js's).
-    const some = {};
-    if (only.includes('2')) some.introspection = await step('(2) introspection', () => introspection(ac, a));
-    if (only.includes('6')) some.signIn = await signInRow();
-    return some;
-  }
-  return {
-    cpu: await step('(1) CPU per login beyond argon2', () => cpuPerLogin(ac, a, small)),
-    introspection: await step('(2) introspection', () => introspection(ac, a)),
-    enumeration: await step('(3) unknown username vs wrong password', () => unknownVsWrong(ac, a, small)),
-    scale: await step(`(5) ${small} vs ${large} users`, () => scale(ac, a, b, small, large)),
-    overload: await step('(4) 300 clients for 20 s', () => overload(ac, a, small)),
-    signIn: await signInRow(),
-  };
+  if (wanted('1')) out.cpu = await step('(1) CPU per login beyond argon2', () => cpuPerLogin(ac, a, small));
+  if (wanted('1b'))
+    out.sweep = await step('(1b) best concurrency, logins and raw verifies', () => bestConcurrency(ac, a, small));
+  if (wanted('2')) out.introspection = await step('(2) introspection', () => introspection(ac, a));
+  if (wanted('3'))
+    out.enumeration = await step('(3) unknown username vs wrong password', () => unknownVsWrong(ac, a, small));
+  if (wanted('5') && b) out.scale = await step(`(5) ${small} vs ${large} users`, () => scale(ac, a, b, small, large));
+  if (wanted('4')) out.overload = await step('(4) 300 clients for 20 s', () => overload(ac, a, small));
+  if (wanted('6')) out.signIn = await step('(6) sign-in flood beside Plaid', () => signInShare(ac, a, small, share));
+  if (wanted('8'))
+    out.replicas = await step('(8) PostgreSQL, two replicas against one', () => replicas(ac, pg.env, small, pg.hash));
+  return out;
 }
 
 module.exports = { measure };

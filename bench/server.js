@@ -6,6 +6,7 @@
 require('reflect-metadata');
 const argon2 = require('argon2');
 const { readFileSync, writeFileSync } = require('node:fs');
+const { performance } = require('node:perf_hooks');
 const { Writable } = require('node:stream');
 const { startPxAuth } = require('../dist/server');
 const { ARGON2_OPTIONS } = require('../dist/users/password-hasher');
@@ -42,6 +43,10 @@ async function main() {
         mainNs: mainThreadNs(),
         rss: process.memoryUsage.rss(),
         peakRss: peakRssBytes(),
+        // The monotonic clock V8's CPU profiles count in (microseconds): a window of a --cpu-prof profile.
+        clockUs: Number(process.hrtime.bigint() / 1000n),
+        // Wall time the event loop was not waiting for events (ms, cumulative): its CPU, and what blocked it.
+        loopActiveMs: performance.eventLoopUtilization().active,
       });
     } else if (m.cmd === 'argon2') {
       const cpu0 = process.cpuUsage();

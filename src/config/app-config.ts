@@ -47,6 +47,8 @@ export class AppConfig {
   /** The PEM file of the CA(s) that sign the database server's certificate, for `verify-full`. */
   @IsOptional() @IsString() DATABASE_SSL_CA?: string;
 
+  /** SQLite's `synchronous` in WAL mode: `normal` commits without an fsync each (docs/performance.md). */
+  @IsIn(['normal', 'full']) SQLITE_SYNCHRONOUS: 'normal' | 'full' = 'normal';
   @Transform(int) @IsInt() @Min(1) @Max(200) DB_POOL_SIZE = 10;
   @Transform(duration)
   @IsInt({ message: 'DB_STATEMENT_TIMEOUT must be a duration such as 5s' })

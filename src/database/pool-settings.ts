@@ -7,6 +7,7 @@ export function poolSettingsOf(config: AppConfig): PoolSettings {
     poolSize: config.DB_POOL_SIZE,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT,
     connectTimeoutMs: config.DB_CONNECT_TIMEOUT,
+    sqliteSynchronous: config.SQLITE_SYNCHRONOUS,
     ...(config.DATABASE_SSL_MODE && { ssl: { mode: config.DATABASE_SSL_MODE, caFile: config.DATABASE_SSL_CA } }),
   };
 }
