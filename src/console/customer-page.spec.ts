@@ -111,4 +111,14 @@ describe(customerPage.name, () => {
     expect(sut.lockStory[1]).toBe('Motivo: la bloqueó alguien del personal: «fraud suspected».');
     expect(sut.timeline[0]).toMatchObject({ text: 'Tokens de acceso revocados (2)', reason: null });
   });
+
+  it("a send's failure reason is said in words, never shown as if a staff member had typed it", () => {
+    const refused = ev('otp_send', 'provider_refused', 'y', {
+      method: 'sms',
+      reason: 'refused',
+      provider_code: '21614',
+    });
+    const sut = customerPage(user({}), [refused], new Map(), [], 5, t, 'en');
+    expect(sut.timeline[0]).toMatchObject({ reason: null, why: expect.stringContaining('21614') });
+  });
 });

@@ -1,4 +1,5 @@
 import type { AuditEvent } from '@/audit/audit-event.entity';
+import { EventType } from '@/events/domain-event';
 import type { UserView } from '@/staff/admin/user-view';
 import type { ActiveToken } from '@/tokens/tokens.service';
 import { formatDuration, formatTime } from './console-format';
@@ -117,6 +118,9 @@ function takeUntil<T>(items: T[], stop: (item: T) => boolean): T[] {
   return i < 0 ? items : items.slice(0, i);
 }
 
+/** Events of the customer's own sign-in steps: their detail.reason is pxauth's, not a staff member's. */
+const CUSTOMER_STEPS: readonly string[] = [EventType.Login, EventType.TwoFactor, EventType.OtpSend];
+
 function describe(
   e: AuditEvent,
   staffNames: Map<string, string>,
@@ -127,9 +131,12 @@ function describe(
   const words = timelineWords(e.type, e.outcome, detail, t, hasText);
   // Events from before the path had its column named it in their detail (login, second factor, send).
   const path = e.path ?? (typeof detail.path === 'string' ? detail.path : null);
-  // The staff member's own words; a token revocation's cause words ("staff", "password_changed") are not theirs.
+  // The staff member's own words; a token revocation's cause words ("staff", "password_changed") are not
+  // theirs, nor the machine reasons of a customer's own steps (a send's "refused", a source's "timeout"),
+  // which the entry already says in words.
   const reason =
     typeof detail.reason === 'string' &&
+    !CUSTOMER_STEPS.includes(e.type) &&
     !['staff', 'password_changed', 'too many failed attempts'].includes(detail.reason)
       ? detail.reason
       : null;
