@@ -99,7 +99,11 @@ describe(`cli operator commands (${TEST_ENGINE})`, () => {
     const text = await run(['events:list', '--user-id', user.userId, '--type', 'lock', '--limit', '1']);
     expect(text.stdout).toMatch(/lock\/locked_by_staff {2}user=\S+ {2}.*"reason":"phoned: card stolen"/);
     const paged = await run(['events:list', '--user-id', user.userId, '--limit', '1']);
-    expect(paged.stdout).toMatch(/\nMore: --cursor \S+\n$/);
+    const older = /\nOlder: --cursor (\S+)\n$/.exec(paged.stdout);
+    expect(older).not.toBeNull();
+    // The older page leads back to the newer one.
+    const back = await run(['events:list', '--user-id', user.userId, '--limit', '1', '--cursor', older![1]]);
+    expect(back.stdout).toMatch(/\nNewer: --cursor \S+\n$/);
 
     expectRefused(await run(['events:list', '--type', 'logins']), 1, /^error: INVALID_REQUEST: --type: must be one of/);
     expectRefused(await run(['events:list', '--cursor', 'xyz']), 1, /^error: INVALID_REQUEST: cursor: /);

@@ -86,6 +86,8 @@ export function eventsText(page: EventPage): string {
       `#${e.id}`,
       `${e.type}/${e.outcome}`,
       e.user_id ? `user=${e.user_id}` : '',
+      e.path ? `path=${e.path}` : '',
+      e.client_id ? `client=${e.client_id}` : '',
       e.staff_id ? `staff=${e.staff_id}` : '',
       e.source_ip ? `from=${e.source_ip}` : '',
       e.request_id ? `request=${e.request_id}` : '',
@@ -94,5 +96,7 @@ export function eventsText(page: EventPage): string {
       .filter(Boolean)
       .join('  '),
   );
-  return `${lines.join('\n')}${page.next_cursor ? `\nMore: --cursor ${page.next_cursor}` : ''}`;
+  const more = page.next_cursor ? `\nOlder: --cursor ${page.next_cursor}` : '';
+  const newer = page.prev_cursor ? `\nNewer: --cursor ${page.prev_cursor}` : '';
+  return `${lines.join('\n')}${more}${newer}`;
 }

@@ -120,7 +120,7 @@ export function registerOperatorCommands(program: Command, exec: Exec): void {
     .option('--from <time>', 'at or after this RFC 3339 time')
     .option('--to <time>', 'before this RFC 3339 time')
     .option('--request-id <id>', 'one request, as its error envelope names it')
-    .option('--cursor <cursor>', 'the next page: the next_cursor of the page before')
+    .option('--cursor <cursor>', 'another page: the next_cursor (older) or prev_cursor (newer) of a page')
     .option('--limit <n>', 'events per page, 1 to 500 (default 200)')
     .action((o: Record<string, string | boolean | undefined>) => {
       const query = validated(EventQuery, {
