@@ -1,6 +1,9 @@
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { KEYS, TestApp } from './support/harness';
 import { openChromium } from './support/chromium';
-import { FakeTwilio, twilioError } from './support/fake-twilio';
+import { FakeTwilio, liveTwilioEnv, twilioError } from './support/fake-twilio';
 
 /**
  * docs/console.md, "Banners" and "Dates and time zone", in real headless Chromium with a Spanish browser:
@@ -8,6 +11,8 @@ import { FakeTwilio, twilioError } from './support/fake-twilio';
  * whose breaker a failing Twilio opened. SQLite only (jest.config.js): console-banners.e2e-spec.ts runs both engines.
  */
 const ZONE = 'America/New_York';
+// PXAUTH_CONSOLE_BANNER_SCREENSHOT=docs/console-banner.png saves the text-message banner, for docs/console.md.
+const SCREENSHOT = process.env.PXAUTH_CONSOLE_BANNER_SCREENSHOT ?? join(tmpdir(), 'pxauth-console-banner.png');
 
 describe('console banners in Chromium', () => {
   let fake: FakeTwilio;
@@ -16,12 +21,7 @@ describe('console banners in Chromium', () => {
   beforeAll(async () => {
     fake = await FakeTwilio.start();
     t = await TestApp.start({
-      OTP_DELIVERY: 'live',
-      INSTITUTION_NAME: 'First Example Bank',
-      TWILIO_API_URL: fake.url,
-      TWILIO_ACCOUNT_SID: `AC${'0123456789abcdef'.repeat(2)}`,
-      TWILIO_AUTH_TOKEN: 'twilio-auth-token-not-for-logs',
-      TWILIO_FROM: '+14155550100',
+      ...liveTwilioEnv(fake),
       DELIVERY_BREAKER_FAILURES: '1',
       DELIVERY_BREAKER_COOLDOWN: '1h',
       CONSOLE_TIMEZONE: ZONE,
@@ -60,6 +60,9 @@ describe('console banners in Chromium', () => {
     expect(await texts.count()).toBe(1);
     expect(await texts.innerText()).toContain('Los mensajes de texto fallan en el proveedor');
     expect(await texts.innerText()).toContain('Según lo ve esta réplica');
+    mkdirSync(dirname(SCREENSHOT), { recursive: true });
+    await page.setViewportSize({ width: 900, height: 600 });
+    expect((await page.screenshot({ path: SCREENSHOT })).length).toBeGreaterThan(10_000);
     await page.close();
   });
 });

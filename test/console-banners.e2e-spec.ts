@@ -1,6 +1,6 @@
 import { BankServer } from './support/bank-server';
 import { ConsoleClient, textOf } from './support/console-client';
-import { FakeTwilio, twilioError } from './support/fake-twilio';
+import { FakeTwilio, liveTwilioEnv, twilioError } from './support/fake-twilio';
 import { KEYS, TestApp } from './support/harness';
 
 /**
@@ -21,12 +21,7 @@ describe('console banners: maintenance and passcode channels', () => {
   beforeAll(async () => {
     fake = await FakeTwilio.start();
     t = await TestApp.start({
-      OTP_DELIVERY: 'live',
-      INSTITUTION_NAME: 'First Example Bank',
-      TWILIO_API_URL: fake.url,
-      TWILIO_ACCOUNT_SID: `AC${'0123456789abcdef'.repeat(2)}`,
-      TWILIO_AUTH_TOKEN: 'twilio-auth-token-not-for-logs',
-      TWILIO_FROM: '+14155550100',
+      ...liveTwilioEnv(fake),
       OTP_RESEND_INTERVAL: '0',
       DELIVERY_BREAKER_FAILURES: '2',
       DELIVERY_BREAKER_COOLDOWN: '1h',

@@ -1,6 +1,9 @@
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { openChromium } from './support/chromium';
-import { FakeTwilio, twilioError } from './support/fake-twilio';
+import { FakeTwilio, liveTwilioEnv, twilioError } from './support/fake-twilio';
 import { KEYS, PASSWORD, TestApp, expectEnvelope } from './support/harness';
 
 /**
@@ -9,6 +12,9 @@ import { KEYS, PASSWORD, TestApp, expectEnvelope } from './support/harness';
  * code and what to do next, and the Older and Newer links page through the rest. SQLite only
  * (jest.config.js): test/console-timeline.e2e-spec.ts runs the same pages on both engines.
  */
+// PXAUTH_CONSOLE_TIMELINE_SCREENSHOT=docs/console-timeline.png saves the refusal as read, for docs/console.md.
+const SCREENSHOT = process.env.PXAUTH_CONSOLE_TIMELINE_SCREENSHOT ?? join(tmpdir(), 'pxauth-console-timeline.png');
+
 describe('the customer timeline in Chromium', () => {
   let fake: FakeTwilio;
   let t: TestApp;
@@ -19,12 +25,7 @@ describe('the customer timeline in Chromium', () => {
   beforeAll(async () => {
     fake = await FakeTwilio.start();
     t = await TestApp.start({
-      OTP_DELIVERY: 'live',
-      INSTITUTION_NAME: 'First Example Bank',
-      TWILIO_API_URL: fake.url,
-      TWILIO_ACCOUNT_SID: `AC${'0123456789abcdef'.repeat(2)}`,
-      TWILIO_AUTH_TOKEN: 'twilio-auth-token-not-for-logs',
-      TWILIO_FROM: '+14155550100',
+      ...liveTwilioEnv(fake),
     });
     browser = await openChromium({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
     context = browser.context;
@@ -70,6 +71,10 @@ describe('the customer timeline in Chromium', () => {
     expect(said).toContain('Plaid API (legacy)');
     expect(said).toContain('client Plaid (sandbox), id sandbox-client');
     expect(said).not.toContain('+14155550193');
+    mkdirSync(dirname(SCREENSHOT), { recursive: true });
+    await page.setViewportSize({ width: 900, height: 900 });
+    await refused.scrollIntoViewIfNeeded();
+    expect((await page.screenshot({ path: SCREENSHOT })).length).toBeGreaterThan(10_000);
     await expect(timeline.getByText('Newest first, 50 to a page.').count()).resolves.toBe(1);
     await expect(timeline.getByRole('link', { name: 'Newer events' }).count()).resolves.toBe(0);
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);

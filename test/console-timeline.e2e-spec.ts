@@ -1,5 +1,5 @@
 import { ConsoleClient, textOf } from './support/console-client';
-import { FakeTwilio, twilioError } from './support/fake-twilio';
+import { FakeTwilio, liveTwilioEnv, twilioError } from './support/fake-twilio';
 import { CLIENT, KEYS, PASSWORD, TEST_ENGINE, TestApp, TestUser, expectEnvelope } from './support/harness';
 import { Browser, exchangeCode, redirected } from './support/oauth';
 
@@ -16,12 +16,7 @@ describe(`the customer timeline (${TEST_ENGINE})`, () => {
   beforeAll(async () => {
     fake = await FakeTwilio.start();
     t = await TestApp.start({
-      OTP_DELIVERY: 'live',
-      INSTITUTION_NAME: 'First Example Bank',
-      TWILIO_API_URL: fake.url,
-      TWILIO_ACCOUNT_SID: `AC${'0123456789abcdef'.repeat(2)}`,
-      TWILIO_AUTH_TOKEN: 'twilio-auth-token-not-for-logs',
-      TWILIO_FROM: '+14155550100',
+      ...liveTwilioEnv(fake),
     });
   });
   afterAll(async () => {

@@ -97,3 +97,15 @@ export class FakeTwilio {
 export function twilioError(status: number, code: number, message: string) {
   return { status, body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status } };
 }
+
+/** The settings of live delivery by SMS and voice through `fake`, as the console suites start the app with them. */
+export function liveTwilioEnv(fake: { url: string }): Record<string, string> {
+  return {
+    OTP_DELIVERY: 'live',
+    INSTITUTION_NAME: 'First Example Bank',
+    TWILIO_API_URL: fake.url,
+    TWILIO_ACCOUNT_SID: `AC${'0123456789abcdef'.repeat(2)}`,
+    TWILIO_AUTH_TOKEN: 'twilio-auth-token-not-for-logs',
+    TWILIO_FROM: '+14155550100',
+  };
+}
