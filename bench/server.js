@@ -42,6 +42,8 @@ async function main() {
         cpu: process.cpuUsage(),
         mainNs: mainThreadNs(),
         rss: process.memoryUsage.rss(),
+        // V8's heap, its external memory and array buffers: what of the resident memory is JavaScript's.
+        memory: m.memory ? process.memoryUsage() : undefined,
         peakRss: peakRssBytes(),
         // The monotonic clock V8's CPU profiles count in (microseconds): a window of a --cpu-prof profile.
         clockUs: Number(process.hrtime.bigint() / 1000n),
