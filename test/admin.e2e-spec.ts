@@ -1,6 +1,6 @@
 import { KBA_ANSWERS, KEYS, PASSWORD, TestApp, expectEnvelope, totpAt } from './support/harness';
 
-/** docs/api.md#staff-api: the admin API on the internal listener, its roles, and the factor choice of section 5. */
+/** docs/api.md#staff-api: the admin API on the internal listener, its roles, and the factor choice (docs/api.md, Challenges). */
 
 const SANDBOX_KBA = Object.entries(KBA_ANSWERS).map(([question, answer]) => ({ question, answer }));
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -502,7 +502,7 @@ describe('admin API: docs/api.md#staff-api', () => {
     });
   });
 
-  describe('which factor is asked (section 5)', () => {
+  describe('which factor is asked (docs/api.md, Challenges)', () => {
     let kbaFirst: TestApp; // MFA_PRIORITY=kba,otp,totp and KBA_QUESTIONS_ASKED=3
     let noKba: TestApp; // KBA_ENABLED=false
     beforeAll(async () => {

@@ -44,7 +44,7 @@ describe(`credential source http (${TEST_ENGINE})`, () => {
     aliceId = r.body.user_id;
     const v = await userView(t, aliceId);
     expect(v).toMatchObject({ username: 'alice', source: { kind: 'http', reference: 'cust-1001' } });
-    // The bank saw exactly section 12's body, signed (the server refuses anything unsigned).
+    // The bank saw exactly the body docs/credential-sources.md gives, signed (the server refuses anything unsigned).
     expect(bank.refused).toBe(0);
     expect(Object.keys(bank.accepted.at(-1)!).sort()).toEqual(['institution_id', 'password', 'request_id', 'username']);
     expect(bank.accepted.at(-1)).toMatchObject({ username: 'alice', password: 'alice-pw', institution_id: 'default' });

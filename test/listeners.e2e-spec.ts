@@ -43,7 +43,7 @@ function send(server: Server, method: Method, path: string, body?: object): Prom
   });
 }
 
-/** Routes of the internal listener (section 1), each answering 200 there to an admin key. */
+/** Routes of the internal listener (docs/api.md, Listeners), each answering 200 there to an admin key. */
 // A query the route takes: admin routes refuse a parameter they do not know (400 naming it, docs/api.md).
 const INTERNAL: [Method, string, object?, string?][] = [
   ['GET', '/admin/users', undefined, 'institution_id=default'],
@@ -51,14 +51,14 @@ const INTERNAL: [Method, string, object?, string?][] = [
   ['POST', '/tokens/introspect', { token: 'not-a-token' }],
   ['POST', '/tokens/revoke', { token: 'not-a-token' }],
 ];
-/** Plaid's endpoints (section 1), each answering on the public listener (200, or 400 for challenge x). */
+/** Plaid's endpoints (docs/api.md, Listeners), each answering on the public listener (200, or 400 for challenge x). */
 const PLAID: [string, object][] = [
   ['/users/auth_token', { username: 'user_good', password: PASSWORD }],
   ['/users/x/2fa', { challenge_id: 'x', passcode: '123456' }],
   ['/users/x/sendOtp', { challenge_id: 'x', send_method_id: 'x' }],
 ];
 
-/** Spellings the router resolves to the route itself: case, a trailing slash (section 1), a query. */
+/** Spellings the router resolves to the route itself: case, a trailing slash (docs/api.md, Listeners), a query. */
 const resolved = (path: string, query = 'x=1'): string[] => {
   const [first, ...rest] = path.slice(1).split('/');
   const last = rest.pop()!;

@@ -12,7 +12,7 @@ import {
   tokenRequest,
 } from './support/oauth';
 
-// docs/oauth.md: POST /oauth2/token, and OAuth's tokens in section 8's introspection.
+// docs/oauth.md: POST /oauth2/token, and OAuth's tokens in the introspection docs/api.md describes.
 describe('OAuth token endpoint', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -44,7 +44,7 @@ describe('OAuth token endpoint', () => {
       refresh_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       user_id: await t.userIdOf('user_good'),
     });
-    // The same user_id as the legacy path gives (section 4).
+    // The same user_id as the legacy path gives (docs/api.md).
     expect((await t.login('user_good')).body.user_id).toBe(r.body.user_id);
     const jwks = (await request(t.px.publicServer).get('/oauth2/jwks')).body;
     const { payload, protectedHeader } = await jwtVerify(r.body.id_token, createLocalJWKSet(jwks), {

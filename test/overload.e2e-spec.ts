@@ -193,7 +193,7 @@ describe('overload: docs/operations.md#shedding-and-throttling', () => {
       for (const r of shed) expectShed(r);
       const accepted = answers.filter((x) => x.status !== 503);
       for (const r of accepted) expectEnvelope(r, 401, 'INVALID_CREDENTIALS');
-      // An accepted login is answered within about OVERLOAD_QUEUE_TIMEOUT plus one check (section 13),
+      // An accepted login is answered within about OVERLOAD_QUEUE_TIMEOUT plus one check (docs/operations.md),
       // as the server measured it (pino-http's responseTime: from the request's arrival to its answer).
       await new Promise((r) => setTimeout(r, 200));
       const took = new Map(

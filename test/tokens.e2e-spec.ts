@@ -158,7 +158,7 @@ describe('tokens: docs/api.md#tokens-for-the-banks-data-api', () => {
     });
   });
 
-  describe("revoking a user's tokens (section 9)", () => {
+  describe("revoking a user's tokens (docs/api.md, Staff API)", () => {
     it('a password change through the admin API revokes every token of the user, and only theirs', async () => {
       const u = await t.createUser('tok', {}, PASSWORD);
       const bystander = await tokenOf(t, 'user_good');

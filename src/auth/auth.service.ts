@@ -48,7 +48,7 @@ export class AuthService {
 
   /**
    * The one login of both paths (legacy and OAuth): every step, counter and event is the same; only
-   * what a completed login grants differs. Refusals throw a PxError, as section 3 names them.
+   * what a completed login grants differs. Refusals throw a PxError, as docs/api.md's error ids name them.
    */
   authenticate<T>(input: AuthTokenDto, clientId: string, locale: string, grant: Grant<T>): Promise<Authentication<T>> {
     // The login's events (its outcome, a lock, its token) are written together, before it answers.
@@ -63,7 +63,7 @@ export class AuthService {
   ): Promise<Authentication<T>> {
     const key = guardKey(this.config, input.institution_id, input.username);
     // Whom the events name: the user the source said this is; before it said (or when it could not), the
-    // user of that name, read once and only for the event, so support staff see what hit them (section 9).
+    // user of that name, read once and only for the event, so support staff see what hit them (docs/console.md).
     let user: User | null | undefined;
     const refuse = async (
       outcome: LoginOutcome | CommonOutcome,

@@ -83,7 +83,7 @@ export class ConsoleAuthController {
     const refused = !staff ? ErrorId.UNAUTHORIZED : !CONSOLE_ROLES.includes(staff.role) ? ErrorId.FORBIDDEN : null;
     if (refused) {
       if (staff) {
-        // A known staff member refused is an admin call refused (section 9); an unknown key names no one.
+        // A known staff member refused is an admin call refused (docs/api.md, "Staff API"); an unknown key names no one.
         const ctx = RequestContextStore.get();
         if (ctx) ctx.staffId = staff.id;
         await this.audit.record(req, refused, staff);

@@ -18,7 +18,7 @@ export const ConsoleRoles = (...roles: StaffRole[]) => SetMetadata(ROLES_KEY, ro
 
 /**
  * A console request needs a live session (else: signed out); a change needs the session's CSRF token
- * (section 9: "every change carries a CSRF token"), checked before anything else is judged; then the
+ * (docs/console.md, "CSRF": every change carries a token), checked before anything else is judged; then the
  * role. A control the role may not use is not shown, and this refuses it when it is forced anyway.
  */
 @Injectable()

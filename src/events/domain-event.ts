@@ -18,7 +18,7 @@ export enum EventType {
   /** A local user's username changed by staff; the detail holds no name (the trail keeps user ids, not names). */
   UserRename = 'user_rename',
   Terms = 'terms',
-  /** A request refused by THROTTLE_PER_CLIENT or THROTTLE_PER_ADDRESS (section 13): 503 with retry_at; for metrics, not audited. */
+  /** A request refused by THROTTLE_PER_CLIENT or THROTTLE_PER_ADDRESS (docs/operations.md, "Throttling"): 503 with retry_at; for metrics, not audited. */
   Throttle = 'throttle',
 }
 
@@ -28,7 +28,7 @@ export enum CommonOutcome {
   Locked = 'locked',
   /** Every remaining attempt of the user is in flight (docs/operations.md#shedding-and-throttling): 503, never 403. */
   AttemptsInFlight = 'attempts_in_flight',
-  /** Shed: its check could not start within OVERLOAD_QUEUE_TIMEOUT (section 13): 503, attempt given back. */
+  /** Shed: its check could not start within OVERLOAD_QUEUE_TIMEOUT (docs/operations.md, "Shedding and throttling"): 503, attempt given back. */
   Overloaded = 'overloaded',
   InvalidRequest = 'invalid_request',
   ChallengeNotFound = 'challenge_not_found',
@@ -40,7 +40,7 @@ export enum LoginOutcome {
   ChallengeIssued = 'challenge_issued',
   InvalidCredentials = 'invalid_credentials',
   TermsNotAccepted = 'terms_not_accepted',
-  /** The credential source could not answer (section 12): 503, not counted. */
+  /** The credential source could not answer (docs/credential-sources.md): 503, not counted. */
   SourceUnavailable = 'source_unavailable',
   /** The password was checked while it was being changed: no token for the old one. */
   Superseded = 'superseded',

@@ -10,9 +10,9 @@ import { OAuthError } from './token-endpoint.service';
 /**
  * POST /oauth2/token's refusals in its own format, RFC 6749 5.2 (docs/oauth.md), never the
  * legacy envelope; nothing cached (5.1). Past THROTTLE_PER_ADDRESS or THROTTLE_PER_CLIENT: 503, as
- * section 13 says (Plaid's contract has no 429), with `error: temporarily_unavailable` (RFC 6749's code
+ * docs/operations.md says (Plaid's contract has no 429), with `error: temporarily_unavailable` (RFC 6749's code
  * for "cannot handle the request now", 4.1.2.1), a `Retry-After` header (RFC 9110 10.2.3: what HTTP and
- * OAuth client libraries honour) and section 13's `retry_at` as an extra member, which an RFC 6749 client
+ * OAuth client libraries honour) and pxauth's `retry_at` as an extra member, which an RFC 6749 client
  * ignores (5.1: unrecognized value names MUST be ignored). Every other failure is in that format too: a
  * database that cannot answer (or maintenance) is the same 503 `temporarily_unavailable`, anything the
  * request got wrong `invalid_request`, and a bug `server_error` (500), logged as the envelope's are.
@@ -55,7 +55,7 @@ export class TokenErrorsFilter implements ExceptionFilter {
   }
 }
 
-/** 503 `temporarily_unavailable` (RFC 6749 4.1.2.1) with Retry-After and section 13's retry_at. */
+/** 503 `temporarily_unavailable` (RFC 6749 4.1.2.1) with Retry-After and pxauth's retry_at. */
 function unavailable(res: Response, err: PxError, description: string): void {
   res.setHeader('Retry-After', String(err.retryAfterSeconds()));
   res.status(503).json({

@@ -11,7 +11,7 @@ import { TokenEndpointService } from './token-endpoint.service';
  * Plaid's token endpoint (docs/oauth.md), a backend call: the body JSON or form-encoded, the
  * client by Basic or in the body, checked in constant time by the same code as the legacy partner
  * headers; errors as RFC 6749 5.2, and nothing cached (5.1). Throttled as the legacy endpoints are
- * (section 13), in the same order: the source address first, then the client once it has authenticated.
+ * (docs/operations.md, "Throttling the OAuth endpoints"), in the same order: the source address first, then the client once it has authenticated.
  */
 @ServedOn('public')
 @Controller('oauth2')

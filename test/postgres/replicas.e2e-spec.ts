@@ -47,7 +47,7 @@ describe('several replicas on one PostgreSQL database', () => {
       ),
     );
     expect(count(answers, 401)).toBe(THRESHOLD);
-    // The rest: 403 once the lock is in, 503 while every remaining attempt was in flight (section 13).
+    // The rest: 403 once the lock is in, 503 while every remaining attempt was in flight (docs/operations.md).
     expect(count(answers, 403) + count(answers, 503)).toBe(40 - THRESHOLD);
     // The lock is shared: the right password on any replica now gets 403.
     for (const r of replicas)
@@ -63,7 +63,7 @@ describe('several replicas on one PostgreSQL database', () => {
       ),
     );
     expect(count(answers, 401)).toBe(THRESHOLD);
-    // The rest: 403 once the lock is in, 503 while every remaining attempt was in flight (section 13).
+    // The rest: 403 once the lock is in, 503 while every remaining attempt was in flight (docs/operations.md).
     expect(count(answers, 403) + count(answers, 503)).toBe(40 - THRESHOLD);
   });
 

@@ -22,7 +22,7 @@ export interface StaffRoute {
   method: Method;
   /** As the controller declares it. */
   route: string;
-  /** Who may call it: the @Roles decorator, and admin, who may do everything (section 9). */
+  /** Who may call it: the @Roles decorator, and admin, who may do everything (docs/api.md, Staff API). */
   allowed: Role[];
   fixture?: () => Promise<Fixture>;
   path: (f: Fixture) => string;
