@@ -110,8 +110,9 @@ interface Terminal {
 
 /** One line typed at the terminal, not echoed; on the terminal's own stream (stderr), so stdout stays the answer. */
 function promptHidden(question: string, { stdin, setRawMode, stderr }: Terminal): Promise<string> {
-  stderr.write(question);
+  // Echo goes off before the question is shown: whatever is typed as soon as it appears is not echoed.
   setRawMode(true);
+  stderr.write(question);
   stdin.setEncoding('utf8');
   stdin.resume();
   return new Promise((resolve, reject) => {
