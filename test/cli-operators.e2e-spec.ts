@@ -1,3 +1,4 @@
+import { PARTNER_SECRET_CACHE_MS } from '@/partners/partners.service';
 import { STAFF_KEY_CACHE_MS } from '@/staff-auth/staff.service';
 import { CLIENT, KEYS, PASSWORD, TEST_ENGINE, TestApp, expectEnvelope } from './support/harness';
 import { cli, expectRefused, json, requireBuiltCli } from './support/cli';
@@ -39,7 +40,7 @@ describe(`cli operator commands (${TEST_ENGINE})`, () => {
     expectRefused(await run(['staff:revoke', '--id', 'no-such-key']), 1, /^error: NOT_FOUND: No such staff key\./);
   });
 
-  it('clients:retire retires the old secret after a rotation, and never the last one', async () => {
+  it('clients:retire retires the old secret after a rotation (within PARTNER_SECRET_CACHE_MS), never the last one', async () => {
     const created = json(await run(['clients:create', '--name', 'Plaid rotation', '--json']));
     const rotated = json(await run(['clients:rotate', '--client-id', created.client_id, '--json']));
     const login = (secret: string) =>
@@ -51,10 +52,19 @@ describe(`cli operator commands (${TEST_ENGINE})`, () => {
         },
       );
 
+    // The old secret is in use when it is retired, so the service has it in its cache.
+    expect((await login(created.client_secret as string)).status).toBe(200);
     const text = await run(['clients:retire', '--client-id', created.client_id, '--slot', '1']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/Retired secret 1 of client [0-9a-f]{32}; active: 2\./);
-    expectEnvelope(await login(created.client_secret as string), 401, 'INVALID_CLIENT');
+    // The CLI is another process: the service trusts a secret it matched for at most PARTNER_SECRET_CACHE_MS.
+    const deadline = Date.now() + PARTNER_SECRET_CACHE_MS + 1_000;
+    let old = await login(created.client_secret as string);
+    while (old.status === 200 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      old = await login(created.client_secret as string);
+    }
+    expectEnvelope(old, 401, 'INVALID_CLIENT');
     expect((await login(rotated.client_secret as string)).status).toBe(200);
 
     expectRefused(

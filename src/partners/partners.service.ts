@@ -9,6 +9,18 @@ import { NewSecret, PartnerSecretRepository } from './partner-secret.repository'
 
 const DUMMY_DIGEST = sha256('pxauth: no such client');
 
+/**
+ * How long a process may trust a Plaid client's secrets it has just matched without reading them again:
+ * every Plaid call is authenticated, and on a refused `sendOtp` or `2fa` (what Plaid asks again most)
+ * that read was the dearest statement. A secret retired in the database stops working on the replica
+ * that retired it at once, and on every other replica (or the service, when the CLI retires it) within
+ * this (docs/api.md, "Partner authentication"). Only a client whose secret matched is kept, with the
+ * digests read then; any other secret is looked up, so a new one works at once and wrong ones cannot
+ * fill the cache.
+ */
+export const PARTNER_SECRET_CACHE_MS = 5_000;
+const PARTNER_SECRET_CACHE_MAX = 1_000;
+
 export interface IssuedCredentials {
   client_id: string;
   client_secret: string;
@@ -22,6 +34,8 @@ export interface IssuedCredentials {
  */
 @Injectable()
 export class PartnersService {
+  private readonly matched = new Map<string, { digests: string[]; until: number }>();
+
   constructor(
     private readonly clients: PartnerClientRepository,
     private readonly repo: PartnerSecretRepository,
@@ -78,6 +92,8 @@ export class PartnersService {
     slot: number,
   ): Promise<{ client_id: string; revoked_slot: number; active_slots: number[] }> {
     const remaining = await this.repo.retire(clientId, slot, Date.now());
+    // This process forgets the client's digests at once, whatever the outcome; others within PARTNER_SECRET_CACHE_MS.
+    this.matched.delete(clientId);
     if (remaining === 'last_secret') throw new PxError(ErrorId.CONFLICT, apiText('conflict.onlySecret'));
     if (!Array.isArray(remaining)) throw new PxError(ErrorId.NOT_FOUND, apiText('notFound.secret'));
     return { client_id: clientId, revoked_slot: slot, active_slots: remaining };
@@ -91,10 +107,22 @@ export class PartnersService {
   async authenticate(clientId: string | undefined, secret: string | undefined): Promise<string> {
     if (!clientId || !secret || clientId.length > 64 || secret.length > 256) throw new PxError(ErrorId.INVALID_CLIENT);
     const digest = sha256(secret);
+    const now = Date.now();
+    const cached = this.matched.get(clientId);
+    if (cached && cached.until > now && matchesAny(cached.digests, digest)) return clientId;
     const active = await this.repo.activeDigests(clientId);
-    let ok = false;
-    for (const stored of active.length ? active : [DUMMY_DIGEST]) ok = safeEqual(stored, digest) || ok;
+    // An unknown client costs a comparison too, as a known one does.
+    const ok = matchesAny(active.length ? active : [DUMMY_DIGEST], digest);
     if (!ok || !active.length) throw new PxError(ErrorId.INVALID_CLIENT);
+    if (this.matched.size >= PARTNER_SECRET_CACHE_MAX) this.matched.clear();
+    this.matched.set(clientId, { digests: active, until: now + PARTNER_SECRET_CACHE_MS });
     return clientId;
   }
+}
+
+/** Whether `digest` is one of `stored`, comparing with every one in constant time. */
+function matchesAny(stored: readonly string[], digest: string): boolean {
+  let ok = false;
+  for (const s of stored) ok = safeEqual(s, digest) || ok;
+  return ok;
 }

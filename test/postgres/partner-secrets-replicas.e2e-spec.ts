@@ -1,4 +1,5 @@
-import { Res, TestApp } from '../support/harness';
+import { PARTNER_SECRET_CACHE_MS } from '@/partners/partners.service';
+import { Res, TestApp, expectEnvelope } from '../support/harness';
 import { activeSecretSlots } from '../support/stored';
 
 /**
@@ -47,6 +48,29 @@ describe('client secrets across two app instances on one PostgreSQL database', (
     );
     expect(statuses(rs)).toEqual([201, 409, 409, 409, 409, 409]);
     expect(await activeSecretSlots(a, c.body.client_id)).toEqual([1, 2]);
+  });
+
+  it('a secret in use retired on one replica: refused there at once, on the other within PARTNER_SECRET_CACHE_MS', async () => {
+    const c = await a.admin('POST', '/admin/clients', { name: 'replicas' });
+    const added = await a.admin('POST', `/admin/clients/${c.body.client_id}/secrets`);
+    const login = (app: TestApp, secret: string) =>
+      app.plaid(
+        '/users/auth_token',
+        { username: 'user_good', password: 'pass_good' },
+        { client: { id: c.body.client_id, secret } },
+      );
+    for (const app of [a, b]) expect((await login(app, c.body.client_secret)).status).toBe(200);
+
+    expect((await a.admin('DELETE', `/admin/clients/${c.body.client_id}/secrets/1`)).status).toBe(200);
+    expectEnvelope(await login(a, c.body.client_secret), 401, 'INVALID_CLIENT');
+    const deadline = Date.now() + PARTNER_SECRET_CACHE_MS + 1_000;
+    let onB = await login(b, c.body.client_secret);
+    while (onB.status === 200 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      onB = await login(b, c.body.client_secret);
+    }
+    expectEnvelope(onB, 401, 'INVALID_CLIENT');
+    for (const app of [a, b]) expect((await login(app, added.body.client_secret)).status).toBe(200);
   });
 
   const statuses = (rs: Res[]) => rs.map((r) => r.status).sort();
