@@ -52,8 +52,9 @@ export class GuardedCall {
     const requestId = requestIdOf(req, res);
     const context = { requestId, listener: route.listener, sourceIp: this.addressOf(req) };
     // Every line logged while serving it carries the request, as pino-http's child loggers do; the child
-    // is made at the first line, since most answers log none but their own (docs/performance.md).
-    const log = lazyStore(() => this.root.child({ req, request_id: requestId }));
+    // is made at the first line the level lets through, since most answers log none but their own
+    // (docs/performance.md): at LOG_LEVEL=warn the audit trail's info line for each event is not one.
+    const log = lazyStore(this.root, () => this.root.child({ req, request_id: requestId }));
     return storage.run(log, () =>
       RequestContextStore.run(context, async () => {
         // What Express's request adds that guards read: req.ip (AddressThrottleGuard's tracker) and
@@ -93,12 +94,23 @@ export class GuardedCall {
   }
 }
 
-/** nestjs-pino's Store, whose logger is made when first asked for (PinoLogger reads and assigns `logger`). */
-function lazyStore(make: () => Pino): Store {
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+
+/**
+ * nestjs-pino's Store, whose logger is made when a line is first logged at a level `root` writes
+ * (PinoLogger calls a level's method on the store's logger, and `child` when it assigns fields);
+ * until then a line at a level `root` drops costs nothing.
+ */
+export function lazyStore(root: Pino, make: () => Pino): Store {
   const store = new Store(undefined as unknown as Pino);
   let logger: Pino | undefined;
+  const made = () => (logger ??= make());
+  const stand = { child: (...args: Parameters<Pino['child']>) => made().child(...args) } as Record<string, unknown>;
+  for (const level of LEVELS)
+    stand[level] = (...args: Parameters<Pino['info']>) =>
+      root.isLevelEnabled(level) ? made()[level](...args) : undefined;
   Object.defineProperty(store, 'logger', {
-    get: () => (logger ??= make()),
+    get: () => logger ?? (stand as unknown as Pino),
     set: (l: Pino) => (logger = l),
     configurable: true,
     enumerable: true,

@@ -15,9 +15,15 @@ interface Installed {
   i18n: i18n;
   email: TemplateFunction;
   eta: Eta;
+  /**
+   * The texts asked for without values, by language, surface and key: the catalogue does not change
+   * once installed, and a refusal's message (every 4xx's) was an i18next lookup, twice, per answer.
+   */
+  plain: Map<string, string>;
 }
 
 let installed: Installed | undefined;
+const PLAIN_TEXTS_MAX = 10_000;
 
 /** Loads the defaults and TEXTS_DIR's overrides; throws a ConfigError naming the file and key it refuses. */
 export function installTexts(overrides?: string): void {
@@ -47,7 +53,7 @@ export function installTexts(overrides?: string): void {
   } catch (err) {
     throw new ConfigError(`TEXTS_DIR: ${file} is not a valid template (${(err as Error).message})`);
   }
-  installed = { overrides, i18n, email, eta };
+  installed = { overrides, i18n, email, eta, plain: new Map() };
 }
 
 /**
@@ -64,8 +70,18 @@ function current(): Installed {
 }
 
 /** The text `key` of `surface` in `locale` (English when the locale is not one of ours), filled with `values`. */
-export function text(locale: string, surface: string, key: string, values: Record<string, unknown> = {}): string {
-  return current().i18n.t(key, { ...values, lng: textLocale(locale), ns: surface });
+export function text(locale: string, surface: string, key: string, values?: Record<string, unknown>): string {
+  const { i18n, plain } = current();
+  const lng = textLocale(locale);
+  if (values && Object.keys(values).length) return i18n.t(key, { ...values, lng, ns: surface });
+  const at = `${lng}\u0000${surface}\u0000${key}`;
+  let found = plain.get(at);
+  if (found === undefined) {
+    found = i18n.t(key, { lng, ns: surface });
+    // Keys come from the code and from stored outcomes, a few hundred; the bound is only a backstop.
+    if (plain.size < PLAIN_TEXTS_MAX) plain.set(at, found);
+  }
+  return found;
 }
 
 /** Whether `surface` has a text `key` (in English, which has every key). */
