@@ -31,7 +31,8 @@ function rate(ac, opts) {
       if (err) return reject(err);
       const statuses = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([s, v]) => [s, v.count]));
       const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-      resolve({ rate: r.requests.total / wall, statuses, errors: r.errors + r.timeouts, p99: r.latency.p99 });
+      const total = r.requests.total;
+      resolve({ rate: total / wall, total, statuses, errors: r.errors + r.timeouts, p99: r.latency.p99 });
     });
   });
 }
@@ -41,18 +42,28 @@ function expectOnly(r, status, what) {
     throw new Error(`${what}: expected only ${status}, got ${JSON.stringify(r.statuses)} and ${r.errors} errors`);
 }
 
+/** The CPU time (µs, every thread) the server has used, from its own process.cpuUsage(). */
+async function cpuUs(server) {
+  const u = (await server.ask('usage')).cpu;
+  return u.user + u.system;
+}
+
 /**
  * `cases` (name -> autocannon options and the one status expected) in `rounds` interleaved rounds after
- * a warm-up; each round's rate of every case against the round's rate of `floor`.
+ * a warm-up; each round's rate of every case against the round's rate of `floor`. With `server` (the
+ * bench server's handle), also the server's CPU per answer of each case: noise on a shared machine
+ * moves it far less than a rate.
  */
-async function interleaved(ac, cases, floor, rounds) {
+async function interleaved(ac, cases, floor, rounds, server) {
   for (const c of Object.values(cases)) await rate(ac, { ...c.opts, duration: 1 });
   const cpu0 = machineCpu();
-  const out = Object.fromEntries(Object.keys(cases).map((k) => [k, { rates: [], ratios: [], p99: [] }]));
+  const out = Object.fromEntries(Object.keys(cases).map((k) => [k, { rates: [], ratios: [], p99: [], cpu: [] }]));
   for (let i = 0; i < rounds; i++) {
     const got = {};
     for (const [name, c] of Object.entries(cases)) {
+      const before = server && (await cpuUs(server));
       const r = await rate(ac, c.opts);
+      if (server) r.cpuUs = ((await cpuUs(server)) - before) / Math.max(1, r.total);
       expectOnly(r, c.status, name);
       got[name] = r;
     }
@@ -60,6 +71,7 @@ async function interleaved(ac, cases, floor, rounds) {
       out[name].rates.push(got[name].rate);
       out[name].ratios.push(got[name].rate / got[floor].rate);
       out[name].p99.push(got[name].p99);
+      if (server) out[name].cpu.push(got[name].cpuUs);
     }
   }
   const summary = (o) => ({
@@ -68,6 +80,7 @@ async function interleaved(ac, cases, floor, rounds) {
     ratioMin: Math.min(...o.ratios),
     ratioMax: Math.max(...o.ratios),
     p99: Math.max(...o.p99),
+    cpuUs: o.cpu.length ? median(o.cpu) : undefined,
   });
   return {
     rounds,
@@ -170,13 +183,16 @@ async function refusals(ac, a) {
       status: 400,
     },
   };
-  const m = await interleaved(ac, cases, 'healthz', 5);
+  const m = await interleaved(ac, cases, 'healthz', 5, a);
   const refused = ['sendOtp', 'sendOtpNoUser', 'twoFactor', 'twoFactorNoUser'];
   return {
     rounds: m.rounds,
     stolen: m.stolen,
     healthz: m.healthz.rate,
-    cases: Object.fromEntries(refused.map((k) => [k, { rate: m[k].rate, p99: m[k].p99, ...ratioOf(m[k]) }])),
+    healthzCpuUs: m.healthz.cpuUs,
+    cases: Object.fromEntries(
+      refused.map((k) => [k, { rate: m[k].rate, p99: m[k].p99, cpuUs: m[k].cpuUs, ...ratioOf(m[k]) }]),
+    ),
     worst: Math.min(...refused.map((k) => m[k].ratio)),
   };
 }
