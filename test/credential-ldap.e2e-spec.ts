@@ -228,7 +228,7 @@ describe(`credential source ldap (${TEST_ENGINE})`, () => {
 
     it('the directory hanging: 503 (timeout) within UPSTREAM_TIMEOUT, nothing counted; answering again: 200', async () => {
       const aliceId = await t.userIdOf('alice');
-      slapd.pause();
+      await slapd.pause();
       try {
         const started = Date.now();
         expectUnavailable(await t.login('alice', 'alice-pw'));

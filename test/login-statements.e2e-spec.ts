@@ -3,10 +3,11 @@ import { TestApp, TOTP_SECRET, totpAt } from './support/harness';
 
 /**
  * Fewer round trips per login. The statements a login sends to the database, counted
- * from TypeORM's own query log (a spy that watches, never replaces): a 200 login is eight (the partner's
- * secret, maintenance, the attempt, the user, the KBA count, the token, the completion that gives the
+ * from TypeORM's own query log (a spy that watches, never replaces): a 200 login is seven (maintenance,
+ * the attempt, the user, the KBA count, the token, the completion that gives the
  * attempt back, resets the count and checks the auth epoch in one UPDATE, and one audit INSERT holding both
- * the token's event and the login's); a right TOTP answer writes its two events in one INSERT too.
+ * the token's event and the login's); the partner's secret, matched by the call before, is not read again
+ * (docs/api.md, "Partner authentication"). A right TOTP answer writes its two events in one INSERT too.
  */
 describe('statements per login', () => {
   let t: TestApp;
@@ -27,7 +28,7 @@ describe('statements per login', () => {
 
   const eventsOf = async (userId: string) => (await t.events(userId)).map((e) => `${e.type}:${e.outcome}`);
 
-  it('a 200 login: eight statements, one audit INSERT with both its rows, the count back at zero', async () => {
+  it('a 200 login: seven statements, one audit INSERT with both its rows, the count back at zero', async () => {
     await t.login('user_good', 'wrong');
     let userId = '';
     const sql = await statementsOf(async () => {
@@ -35,7 +36,8 @@ describe('statements per login', () => {
       expect(r.status).toBe(200);
       userId = r.body.user_id;
     });
-    expect(sql).toHaveLength(8);
+    expect(sql).toHaveLength(7);
+    expect(sql.filter((s) => s.includes('partner_secret'))).toEqual([]);
     const audit = sql.filter((s) => s.startsWith('INSERT INTO audit_event'));
     expect(audit).toHaveLength(1);
     expect(audit[0].match(/\(\?|\(\$/g)).toHaveLength(2);

@@ -1,6 +1,6 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { makePki } from './certs';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,9 +67,25 @@ export class Slapd {
     await exited;
   }
 
-  /** The directory hangs: the process is stopped, so connections are accepted and nothing is answered. */
-  pause(): void {
-    this.proc?.kill('SIGSTOP');
+  /**
+   * The directory hangs: the process is stopped, so connections are accepted and nothing is answered.
+   * SIGSTOP stops a process's threads as each is next scheduled, not when kill() returns: on a loaded
+   * machine a thread could still answer a request sent at once, so this waits until every thread's
+   * state in /proc is T (stopped).
+   */
+  async pause(): Promise<void> {
+    const pid = this.proc?.pid;
+    if (!pid) throw new Error('slapd is not running');
+    this.proc!.kill('SIGSTOP');
+    const stopped = () =>
+      readdirSync(`/proc/${pid}/task`).every((tid) =>
+        /^\d+ \(.*\) T/.test(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')),
+      );
+    const deadline = Date.now() + 5_000;
+    while (!stopped()) {
+      if (Date.now() > deadline) throw new Error('slapd did not stop within 5 s');
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   resume(): void {
