@@ -1,6 +1,6 @@
 import { PARTNER_SECRET_CACHE_MS } from '@/partners/partners.service';
 import { STAFF_KEY_CACHE_MS } from '@/staff-auth/staff.service';
-import { CLIENT, KEYS, PASSWORD, TEST_ENGINE, TestApp, expectEnvelope } from './support/harness';
+import { CLIENT, KEYS, PASSWORD, TEST_ENGINE, TestApp, expectEnvelope, firstRefusal } from './support/harness';
 import { cli, expectRefused, json, requireBuiltCli } from './support/cli';
 
 /**
@@ -26,12 +26,10 @@ describe(`cli operator commands (${TEST_ENGINE})`, () => {
     const revoked = json(await run(['staff:revoke', '--id', issued.id, '--json']));
     expect(revoked).toMatchObject({ id: issued.id, name: 'Sam, leaving', role: 'support' });
     // The CLI is another process: the service trusts the key it looked up for at most STAFF_KEY_CACHE_MS.
-    const deadline = Date.now() + STAFF_KEY_CACHE_MS + 1_000;
-    let after = await t.admin('GET', '/admin/users?username=user_good', undefined, issued.key);
-    while (after.status === 200 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250));
-      after = await t.admin('GET', '/admin/users?username=user_good', undefined, issued.key);
-    }
+    const after = await firstRefusal(
+      () => t.admin('GET', '/admin/users?username=user_good', undefined, issued.key),
+      STAFF_KEY_CACHE_MS + 1_000,
+    );
     expectEnvelope(after, 401, 'UNAUTHORIZED');
     // Other keys are untouched.
     expect((await t.admin('GET', '/admin/users?username=user_good', undefined, KEYS.support)).status).toBe(200);
@@ -58,12 +56,7 @@ describe(`cli operator commands (${TEST_ENGINE})`, () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/Retired secret 1 of client [0-9a-f]{32}; active: 2\./);
     // The CLI is another process: the service trusts a secret it matched for at most PARTNER_SECRET_CACHE_MS.
-    const deadline = Date.now() + PARTNER_SECRET_CACHE_MS + 1_000;
-    let old = await login(created.client_secret as string);
-    while (old.status === 200 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250));
-      old = await login(created.client_secret as string);
-    }
+    const old = await firstRefusal(() => login(created.client_secret as string), PARTNER_SECRET_CACHE_MS + 1_000);
     expectEnvelope(old, 401, 'INVALID_CLIENT');
     expect((await login(rotated.client_secret as string)).status).toBe(200);
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { ExpiringMap } from '@/common/cache/expiring-map';
 import { randomToken, safeEqual, sha256 } from '@/common/crypto/digest';
 import { ErrorId } from '@/common/errors/error-id';
 import { apiText, PxError } from '@/common/errors/px.error';
@@ -34,7 +35,8 @@ export interface IssuedCredentials {
  */
 @Injectable()
 export class PartnersService {
-  private readonly matched = new Map<string, { digests: string[]; until: number }>();
+  /** The active digests of clients whose secret matched, by client id. */
+  private readonly matched = new ExpiringMap<string, string[]>(PARTNER_SECRET_CACHE_MS, PARTNER_SECRET_CACHE_MAX);
 
   constructor(
     private readonly clients: PartnerClientRepository,
@@ -107,15 +109,13 @@ export class PartnersService {
   async authenticate(clientId: string | undefined, secret: string | undefined): Promise<string> {
     if (!clientId || !secret || clientId.length > 64 || secret.length > 256) throw new PxError(ErrorId.INVALID_CLIENT);
     const digest = sha256(secret);
-    const now = Date.now();
     const cached = this.matched.get(clientId);
-    if (cached && cached.until > now && matchesAny(cached.digests, digest)) return clientId;
+    if (cached && matchesAny(cached, digest)) return clientId;
     const active = await this.repo.activeDigests(clientId);
     // An unknown client costs a comparison too, as a known one does.
     const ok = matchesAny(active.length ? active : [DUMMY_DIGEST], digest);
     if (!ok || !active.length) throw new PxError(ErrorId.INVALID_CLIENT);
-    if (this.matched.size >= PARTNER_SECRET_CACHE_MAX) this.matched.clear();
-    this.matched.set(clientId, { digests: active, until: now + PARTNER_SECRET_CACHE_MS });
+    this.matched.set(clientId, active);
     return clientId;
   }
 }

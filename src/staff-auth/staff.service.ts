@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ExpiringMap } from '@/common/cache/expiring-map';
 import { randomToken, safeEqual, sha256 } from '@/common/crypto/digest';
 import { ErrorId } from '@/common/errors/error-id';
 import { apiText, PxError } from '@/common/errors/px.error';
@@ -30,7 +31,8 @@ const STAFF_KEY_CACHE_MAX = 1_000;
 /** Staff keys, as immich keeps API keys: shown once, stored as SHA-256, compared in constant time. */
 @Injectable()
 export class StaffService {
-  private readonly cache = new Map<string, { row: StaffKey; until: number }>();
+  /** Keys found, by their digest. */
+  private readonly cache = new ExpiringMap<string, StaffKey>(STAFF_KEY_CACHE_MS, STAFF_KEY_CACHE_MAX);
 
   constructor(private readonly keys: StaffKeyRepository) {}
 
@@ -54,22 +56,20 @@ export class StaffService {
     if (!revoked) throw new PxError(ErrorId.CONFLICT, apiText('conflict.staffKeyRevoked'));
     // This process forgets it at once; other processes (replicas, or the service when the CLI revokes)
     // within STAFF_KEY_CACHE_MS.
-    for (const [digest, cached] of this.cache) if (cached.row.id === id) this.cache.delete(digest);
+    this.cache.deleteWhere((cached) => cached.id === id);
     return { id: row.id, name: row.name, role: row.role, revoked_at: new Date(now).toISOString() };
   }
 
   async authenticate(key: string): Promise<StaffKey | null> {
     const digest = sha256(key);
-    const now = Date.now();
     const cached = this.cache.get(digest);
-    if (cached && cached.until > now && safeEqual(cached.row.keyHash, digest)) return cached.row;
+    if (cached && safeEqual(cached.keyHash, digest)) return cached;
     const row = await this.keys.findActiveByHash(digest);
     if (!row || !safeEqual(row.keyHash, digest)) {
       this.cache.delete(digest);
       return null;
     }
-    if (this.cache.size >= STAFF_KEY_CACHE_MAX) this.cache.clear();
-    this.cache.set(digest, { row, until: now + STAFF_KEY_CACHE_MS });
+    this.cache.set(digest, row);
     return row;
   }
 

@@ -241,3 +241,18 @@ export function expectEnvelope(r: Res, status: number, id: string): void {
 
 /** RFC 6238 TOTP written independently of the service (as shared/check/lib.mjs does). */
 export { totpAt, wrongTotp } from './totp';
+
+/**
+ * `send`, again every 250 ms while it still answers 200, for at most `withinMs`: the first other answer,
+ * or the last 200. For what a process may trust for a while after another process changed it (a staff
+ * key or a client secret revoked by the CLI or by another replica).
+ */
+export async function firstRefusal(send: () => Promise<Res>, withinMs: number): Promise<Res> {
+  const deadline = Date.now() + withinMs;
+  let r = await send();
+  while (r.status === 200 && Date.now() < deadline) {
+    await new Promise((done) => setTimeout(done, 250));
+    r = await send();
+  }
+  return r;
+}
