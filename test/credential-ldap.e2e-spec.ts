@@ -79,7 +79,14 @@ describe(`credential source ldap (${TEST_ENGINE})`, () => {
 
   it('closes its directory connections when it stops', async () => {
     const t = await TestApp.start({ ...COMMON, ...TEMPLATE, LDAP_URL: slapd.url });
-    await Promise.all([t.login('alice', 'alice-pw'), t.login('alice', 'alice-pw')]);
+    // Two logins waiting on the directory at once, each on a connection of its own: with slapd stopped the
+    // kernel still accepts both connections, and neither bind is answered until it runs again. Left to
+    // run, the first login could end before the second asks, and the second would reuse its connection.
+    await slapd.pause();
+    const logins = Promise.all([t.login('alice', 'alice-pw'), t.login('alice', 'alice-pw')]);
+    for (const deadline = Date.now() + 800; connectionsTo(slapd.port) < 2 && Date.now() < deadline;) await sleep(10);
+    slapd.resume();
+    expect((await logins).map((r) => r.status)).toEqual([200, 200]);
     expect(connectionsTo(slapd.port)).toBe(2);
     await t.stop();
     await sleep(200);
