@@ -2,7 +2,7 @@
 // bench prepares, and pxauth started in a child process of its own (bench/server.js).
 require('reflect-metadata');
 const { fork } = require('node:child_process');
-const { readFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { Writable } = require('node:stream');
 const { startPxAuth } = require('../dist/server');
@@ -48,32 +48,78 @@ async function prepareDatabase(dir, name, users, hash, env = ENV) {
 }
 
 /**
- * pxauth in a process of its own, so that its CPU is not the load generator's. `options.cpus` pins it to
- * those cores (Linux's taskset, e.g. '0' or '0,1'); `options.execArgv` are Node's own flags (a CPU profile, for one).
+ * The memory limit of pxauth's container in the shipped Kubernetes manifest (deploy/kubernetes/pxauth-sidecar.yaml,
+ * `limits: { ..., memory: 512Mi }`), in bytes: the bench runs pxauth within it, as a bank does.
+ */
+function deployedMemoryLimit() {
+  const manifest = readFileSync(join(__dirname, '..', 'deploy', 'kubernetes', 'pxauth-sidecar.yaml'), 'utf8');
+  const mi = /limits:\s*\{[^}]*memory:\s*(\d+)Mi/.exec(manifest)?.[1];
+  if (!mi) throw new Error('bench: no `limits: { memory: NMi }` in deploy/kubernetes/pxauth-sidecar.yaml');
+  return Number(mi) * 2 ** 20;
+}
+
+/**
+ * A Linux memory cgroup (v2's memory.max, or v1's memory.limit_in_bytes) of `bytes`, for one bench server to
+ * run in as it runs in its container: Node sizes V8's heap from the limit it finds there
+ * (`process.constrainedMemory()`), and on a machine of 24 GiB without one lets its heap grow to gigabytes
+ * before collecting. Null where the machine does not let the bench make one (not root, no memory controller).
+ */
+function memoryCgroup(bytes) {
+  const name = `pxauth-bench-${process.pid}-${++memoryCgroup.seq}`;
+  const v2 =
+    readFileSync('/proc/self/cgroup', 'utf8').trim() === '0::/' || existsSync('/sys/fs/cgroup/cgroup.subtree_control');
+  const dir = v2 && !existsSync('/sys/fs/cgroup/memory') ? `/sys/fs/cgroup/${name}` : `/sys/fs/cgroup/memory/${name}`;
+  try {
+    mkdirSync(dir);
+    writeFileSync(join(dir, dir.includes('/memory/') ? 'memory.limit_in_bytes' : 'memory.max'), String(bytes));
+  } catch {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // never made
+    }
+    return null;
+  }
+  return { procs: join(dir, 'cgroup.procs'), remove: () => rmdirSync(dir) };
+}
+memoryCgroup.seq = 0;
+
+/**
+ * pxauth in a process of its own, so that its CPU is not the load generator's, within the memory its
+ * container is given (memoryCgroup, above; `options.memoryLimit`, bytes, or null for none). `options.cpus` pins it to those cores (Linux's taskset, e.g. '0'
+ * or '0,1'); `options.execArgv` are Node's own flags (a CPU profile, for one).
  */
 function startServer(env, options = {}) {
   const script = join(__dirname, 'server.js');
   const stdio = ['ignore', 'inherit', 'inherit', 'ipc'];
-  const execArgv = options.execArgv ?? [];
-  // Pinned from its start, so that os.availableParallelism() (the default admission) sees its cores.
-  const child =
-    options.cpus === undefined
-      ? fork(script, [JSON.stringify(env)], { stdio, execArgv })
-      : fork(script, [JSON.stringify(env)], {
-          stdio,
-          execPath: 'taskset',
-          execArgv: ['-c', options.cpus, process.execPath, ...execArgv],
-        });
+  const limit = options.memoryLimit === undefined ? deployedMemoryLimit() : options.memoryLimit;
+  const cgroup = limit === null ? null : memoryCgroup(limit);
+  // The launchers, outermost first, each exec'ing the next: the shell joins the cgroup before Node starts (so
+  // that Node reads its limit at start), taskset pins from the start (so that os.availableParallelism(), the
+  // default admission, sees its cores).
+  const launch = [
+    ...(cgroup ? ['/bin/sh', '-c', `echo $$ > ${cgroup.procs} && exec "$0" "$@"`] : []),
+    ...(options.cpus === undefined ? [] : ['taskset', '-c', options.cpus]),
+    process.execPath,
+    ...(options.execArgv ?? []),
+  ];
+  const child = fork(script, [JSON.stringify(env)], { stdio, execPath: launch[0], execArgv: launch.slice(1) });
   let seq = 0;
   const pending = new Map();
+  const removeCgroup = () => cgroup?.remove();
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+    child.once('exit', (code) => {
+      removeCgroup();
+      reject(new Error(`bench server exited with ${code}`));
+    });
     child.on('message', (m) => {
       if (m.ready) {
         resolve({
           publicUrl: m.publicUrl,
           internalUrl: m.internalUrl,
           pid: child.pid,
+          // What Node found it may use, and the heap it sized from that (bytes; memory null without a cgroup).
+          memory: { limit: cgroup ? m.constrainedMemory : null, heapLimit: m.heapLimit },
           ask: (cmd, extra = {}) =>
             new Promise((res) => {
               const id = ++seq;
@@ -83,7 +129,7 @@ function startServer(env, options = {}) {
           close: () =>
             new Promise((res) => {
               child.removeAllListeners('exit');
-              child.once('exit', res);
+              child.once('exit', () => res(removeCgroup()));
               child.send({ cmd: 'close', id: ++seq });
             }),
         });
@@ -95,4 +141,4 @@ function startServer(env, options = {}) {
   });
 }
 
-module.exports = { ENV, machineCpu, stolenShare, prepareDatabase, startServer };
+module.exports = { ENV, machineCpu, stolenShare, prepareDatabase, startServer, deployedMemoryLimit };

@@ -146,7 +146,7 @@ function rows(results, small, large) {
   return out;
 }
 
-function report({ results, small, large, seconds, load0, load1, stolen }) {
+function report({ results, small, large, seconds, load0, load1, stolen, memory }) {
   const header = ['measure', 'measured', 'ratio in the same run', 'goal', 'goal'];
   const body = rows(results, small, large);
   const table = [
@@ -172,6 +172,11 @@ Written by \`npm run bench\` (\`bench/run.js\`); do not edit by hand, run it aga
 - **Command:** \`npm run bench\` (builds, then \`node bench/run.js\`); the run took ${f(seconds, 0)} s.
 - **Database:** SQLite files, one with ${small.toLocaleString('en')} users, one with ${large.toLocaleString('en')}; argon2id m=19456 KiB, t=2, p=1.
 - **Load generator:** autocannon 9 in the bench process, on loopback; pxauth in a child process of its own.
+- **pxauth's memory:** ${
+    memory.limit
+      ? `within a memory cgroup of ${f(memory.limit / 2 ** 20, 0)} MiB, the limit deploy/kubernetes/pxauth-sidecar.yaml gives its container;`
+      : 'with no memory limit (the bench could not make a memory cgroup here, not being root);'
+  } Node sized V8's heap from it at ${f(memory.heapLimit / 2 ** 20, 0)} MiB.
 
 ${md}
 

@@ -7,6 +7,7 @@ require('reflect-metadata');
 const argon2 = require('argon2');
 const { readFileSync, writeFileSync } = require('node:fs');
 const { performance } = require('node:perf_hooks');
+const v8 = require('node:v8');
 const { Writable } = require('node:stream');
 const { startPxAuth } = require('../dist/server');
 const { ARGON2_OPTIONS } = require('../dist/users/password-hasher');
@@ -83,7 +84,13 @@ async function main() {
       process.exit(0);
     }
   });
-  process.send({ ready: true, publicUrl: px.publicUrl, internalUrl: px.internalUrl });
+  process.send({
+    ready: true,
+    publicUrl: px.publicUrl,
+    internalUrl: px.internalUrl,
+    constrainedMemory: process.constrainedMemory(),
+    heapLimit: v8.getHeapStatistics().heap_size_limit,
+  });
 }
 
 main().catch((e) => {
