@@ -64,14 +64,14 @@ function deployedMemoryLimit() {
  * (`process.constrainedMemory()`), and on a machine of 24 GiB without one lets its heap grow to gigabytes
  * before collecting. Null where the machine does not let the bench make one (not root, no memory controller).
  */
+let cgroups = 0;
 function memoryCgroup(bytes) {
-  const name = `pxauth-bench-${process.pid}-${++memoryCgroup.seq}`;
-  const v2 =
-    readFileSync('/proc/self/cgroup', 'utf8').trim() === '0::/' || existsSync('/sys/fs/cgroup/cgroup.subtree_control');
-  const dir = v2 && !existsSync('/sys/fs/cgroup/memory') ? `/sys/fs/cgroup/${name}` : `/sys/fs/cgroup/memory/${name}`;
+  // v1 mounts each controller apart; v2 has one hierarchy, whose memory.max exists where the controller is on.
+  const v1 = existsSync('/sys/fs/cgroup/memory');
+  const dir = `/sys/fs/cgroup/${v1 ? 'memory/' : ''}pxauth-bench-${process.pid}-${++cgroups}`;
   try {
     mkdirSync(dir);
-    writeFileSync(join(dir, dir.includes('/memory/') ? 'memory.limit_in_bytes' : 'memory.max'), String(bytes));
+    writeFileSync(join(dir, v1 ? 'memory.limit_in_bytes' : 'memory.max'), String(bytes));
   } catch {
     try {
       rmdirSync(dir);
@@ -82,12 +82,12 @@ function memoryCgroup(bytes) {
   }
   return { procs: join(dir, 'cgroup.procs'), remove: () => rmdirSync(dir) };
 }
-memoryCgroup.seq = 0;
 
 /**
  * pxauth in a process of its own, so that its CPU is not the load generator's, within the memory its
- * container is given (memoryCgroup, above; `options.memoryLimit`, bytes, or null for none). `options.cpus` pins it to those cores (Linux's taskset, e.g. '0'
- * or '0,1'); `options.execArgv` are Node's own flags (a CPU profile, for one).
+ * container is given (memoryCgroup, above; `options.memoryLimit`, bytes, or null for none). `options.cpus`
+ * pins it to those cores (Linux's taskset, e.g. '0' or '0,1'); `options.execArgv` are Node's own flags (a CPU
+ * profile, for one).
  */
 function startServer(env, options = {}) {
   const script = join(__dirname, 'server.js');
@@ -141,4 +141,4 @@ function startServer(env, options = {}) {
   });
 }
 
-module.exports = { ENV, machineCpu, stolenShare, prepareDatabase, startServer, deployedMemoryLimit };
+module.exports = { ENV, machineCpu, stolenShare, prepareDatabase, startServer };

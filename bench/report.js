@@ -175,8 +175,8 @@ Written by \`npm run bench\` (\`bench/run.js\`); do not edit by hand, run it aga
 - **pxauth's memory:** ${
     memory.limit
       ? `within a memory cgroup of ${f(memory.limit / 2 ** 20, 0)} MiB, the limit deploy/kubernetes/pxauth-sidecar.yaml gives its container;`
-      : 'with no memory limit (the bench could not make a memory cgroup here, not being root);'
-  } Node sized V8's heap from it at ${f(memory.heapLimit / 2 ** 20, 0)} MiB.
+      : 'with no memory limit (the bench could not make a memory cgroup here: not root, or no memory controller);'
+  } Node sized V8's heap at ${f(memory.heapLimit / 2 ** 20, 0)} MiB.
 
 ${md}
 

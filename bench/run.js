@@ -45,8 +45,8 @@ async function main() {
     Object.assign(results, await edgeMeasures({ a, autocannon, only: ONLY?.split(',').map((r) => r.trim()) }));
     const stolen = stolenShare(cpu0, machineCpu());
     const seconds = (Date.now() - started) / 1000;
-    const memory = a.memory;
-    const text = report({ results, small: SMALL, large: LARGE, seconds, load0, load1: os.loadavg(), stolen, memory });
+    const load1 = os.loadavg();
+    const text = report({ results, small: SMALL, large: LARGE, seconds, load0, load1, stolen, memory: a.memory });
     if (ONLY) {
       console.log(
         `\n${text.table}\n\nBENCH_ONLY=${ONLY}: BENCHMARKS.md left as it was; the run took ${seconds.toFixed(0)} s.`,
